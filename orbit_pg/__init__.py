@@ -1,0 +1,8 @@
+"""orbit-pg: actor state served over the PostgreSQL wire protocol."""
+
+__version__ = "0.1.0"
+
+from orbit_pg.service import PostgresServerFactory, makeService  # noqa: E402
+from orbit_pg.storage.lmdb_store import ActorStore  # noqa: E402
+
+__all__ = ["ActorStore", "PostgresServerFactory", "makeService", "__version__"]

@@ -1,0 +1,81 @@
+"""One error type for everything a client should see as an ErrorResponse.
+
+Errors are raised anywhere (grammar, executor, store, protocol) and turned into an
+ErrorResponse in exactly one place, the protocol, as PostgreSQL's ``ereport`` does.
+SQLSTATE names follow PostgreSQL's ``src/backend/utils/errcodes.txt``.
+"""
+
+from __future__ import annotations
+
+# SQLSTATEs (errcodes.txt names, lower-cased)
+SUCCESSFUL_COMPLETION = "00000"
+WARNING = "01000"
+CONNECTION_EXCEPTION = "08000"
+PROTOCOL_VIOLATION = "08P01"
+FEATURE_NOT_SUPPORTED = "0A000"
+INVALID_PARAMETER_VALUE = "22023"
+DIVISION_BY_ZERO = "22012"
+NUMERIC_VALUE_OUT_OF_RANGE = "22003"
+INVALID_TEXT_REPRESENTATION = "22P02"
+UNTRANSLATABLE_CHARACTER = "22P05"
+CHARACTER_NOT_IN_REPERTOIRE = "22021"
+NOT_NULL_VIOLATION = "23502"
+UNIQUE_VIOLATION = "23505"
+INVALID_TRANSACTION_STATE = "25000"
+ACTIVE_SQL_TRANSACTION = "25001"
+NO_ACTIVE_SQL_TRANSACTION = "25P01"
+IN_FAILED_SQL_TRANSACTION = "25P02"
+INVALID_AUTHORIZATION_SPECIFICATION = "28000"
+SYNTAX_ERROR = "42601"
+UNDEFINED_COLUMN = "42703"
+UNDEFINED_TABLE = "42P01"
+UNDEFINED_FUNCTION = "42883"
+UNDEFINED_OBJECT = "42704"
+DATATYPE_MISMATCH = "42804"
+AMBIGUOUS_COLUMN = "42702"
+GROUPING_ERROR = "42803"
+PROGRAM_LIMIT_EXCEEDED = "54000"
+ADMIN_SHUTDOWN = "57P01"
+INTERNAL_ERROR = "XX000"
+
+
+class PgError(Exception):
+    """An error with PostgreSQL's fields; ``position`` is 1-based in characters, like errposition."""
+
+    def __init__(
+        self,
+        sqlstate: str,
+        message: str,
+        *,
+        severity: str = "ERROR",
+        detail: str | None = None,
+        hint: str | None = None,
+        position: int | None = None,
+        context: str | None = None,
+        schema: str | None = None,
+        table: str | None = None,
+        column: str | None = None,
+        constraint: str | None = None,
+        datatype: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.sqlstate = sqlstate
+        self.message = message
+        self.severity = severity
+        self.detail = detail
+        self.hint = hint
+        self.position = position
+        self.context = context
+        self.schema = schema
+        self.table = table
+        self.column = column
+        self.constraint = constraint
+        self.datatype = datatype
+
+    def __repr__(self) -> str:
+        return f"PgError({self.sqlstate!r}, {self.message!r})"
+
+
+def fatal(sqlstate: str, message: str, **fields: str | None) -> PgError:
+    """A FATAL error: the protocol sends it and then closes the connection."""
+    return PgError(sqlstate, message, severity="FATAL", **fields)

@@ -1,0 +1,85 @@
+"""The factory a host program listens with, and the twistd service built from options."""
+
+from __future__ import annotations
+
+import secrets
+
+from twisted.application import service, strports
+from twisted.internet.protocol import ServerFactory
+from twisted.logger import Logger
+from twisted.python import usage
+
+from orbit_pg.protocol import PostgresProtocol
+from orbit_pg.storage.base import Store
+from orbit_pg.storage.lmdb_store import ActorStore
+from orbit_pg.wire.constants import DEFAULT_MAX_MESSAGE_SIZE
+
+log = Logger()
+
+
+class PostgresServerFactory(ServerFactory):
+    """Makes one ``PostgresProtocol`` per connection, all sharing one store."""
+
+    protocol = PostgresProtocol
+
+    def __init__(self, store: Store, max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE) -> None:
+        self.store = store
+        self.max_message_size = max_message_size
+        self.connections: dict[int, PostgresProtocol] = {}
+
+    def register(self, connection: PostgresProtocol) -> tuple[int, int]:
+        """A process id (unique among live connections) and a secret, for BackendKeyData."""
+        while True:
+            process_id = secrets.randbelow(2**31 - 2) + 1
+            if process_id not in self.connections:
+                break
+        self.connections[process_id] = connection
+        return process_id, secrets.randbits(32) - 2**31
+
+    def unregister(self, connection: PostgresProtocol) -> None:
+        self.connections.pop(connection.process_id, None)
+
+    def cancel(self, process_id: int, secret_key: int) -> None:
+        """A CancelRequest: nothing runs across reactor turns yet, so there is nothing to stop."""
+        target = self.connections.get(process_id)
+        if target is None or target.secret_key != secret_key:
+            log.info("cancel request for unknown backend {pid}", pid=process_id)
+
+
+class Options(usage.Options):
+    optParameters = [
+        ["port", "p", 5433, "TCP port to listen on.", int],
+        ["interface", "i", "127.0.0.1", "Address to listen on."],
+        ["data-dir", "d", "./orbitpg-data", "Directory of the LMDB environment holding the actors."],
+        ["max-message-size", None, DEFAULT_MAX_MESSAGE_SIZE, "Largest protocol message accepted, in bytes.", int],
+        ["map-size", None, 1 << 36, "LMDB map size in bytes (the most the data can grow to).", int],
+    ]
+
+    def postOptions(self) -> None:
+        if not 0 <= self["port"] <= 65535:
+            raise usage.UsageError("--port must be between 0 and 65535")
+        if self["max-message-size"] < 1024:
+            raise usage.UsageError("--max-message-size must be at least 1024")
+
+
+class _StoreService(service.Service):
+    """Closes the store when the application stops, after the listener has."""
+
+    def __init__(self, store: ActorStore) -> None:
+        self.store = store
+
+    def stopService(self) -> None:
+        super().stopService()
+        self.store.close()
+
+
+def makeService(options: Options | dict) -> service.IService:
+    store = ActorStore(options["data-dir"], map_size=options.get("map-size", 1 << 36))
+    factory = PostgresServerFactory(store, options.get("max-message-size", DEFAULT_MAX_MESSAGE_SIZE))
+    top = service.MultiService()
+    _StoreService(store).setServiceParent(top)
+    interface = options["interface"].replace(":", "\\:")
+    listener = strports.service(f"tcp:{options['port']}:interface={interface}", factory)
+    listener.setServiceParent(top)
+    log.info("orbit-pg serving {data} on {iface}:{port}", data=options["data-dir"], iface=options["interface"], port=options["port"])
+    return top

@@ -1,0 +1,217 @@
+"""What a connection holds: its run-time parameters and its transaction.
+
+Parameter names, defaults and which ones are reported with ParameterStatus (GUC_REPORT)
+follow PostgreSQL 15; values are kept as the text ``SHOW`` prints.
+"""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from dataclasses import dataclass, field
+
+from orbit_pg import __version__, errors
+from orbit_pg.storage.base import Row
+
+SERVER_VERSION = "15.0"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str  # PostgreSQL's spelling, e.g. "DateStyle"
+    default: str
+    description: str
+    kind: str = "string"  # string, bool, int, ms (time), kb (memory), readonly
+    report: bool = False
+
+
+_SETTINGS = [
+    Setting("application_name", "", "Sets the application name to be reported in statistics and logs.", report=True),
+    Setting("bytea_output", "hex", "Sets the output format for bytea."),
+    Setting("client_encoding", "UTF8", "Sets the client's character set encoding.", report=True),
+    Setting("client_min_messages", "notice", "Sets the message levels that are sent to the client."),
+    Setting("DateStyle", "ISO, MDY", "Sets the display format for date and time values.", report=True),
+    Setting("default_transaction_isolation", "read committed", "Sets the transaction isolation level of each new transaction."),
+    Setting("default_transaction_read_only", "off", "Sets the default read-only status of new transactions.", "bool", True),
+    Setting("extra_float_digits", "1", "Sets the number of digits displayed for floating-point values.", "int"),
+    Setting("idle_in_transaction_session_timeout", "0", "Sets the maximum allowed idle time between queries, when in a transaction.", "ms"),
+    Setting("in_hot_standby", "off", "Shows whether hot standby is currently active.", "readonly", True),
+    Setting("integer_datetimes", "on", "Shows whether datetimes are integer based.", "readonly", True),
+    Setting("IntervalStyle", "postgres", "Sets the display format for interval values.", report=True),
+    Setting("is_superuser", "on", "Shows whether the current user is a superuser.", "readonly", True),
+    Setting("lc_collate", "C", "Shows the collation order locale.", "readonly"),
+    Setting("lc_ctype", "C", "Shows the character classification and case conversion locale.", "readonly"),
+    Setting("lc_messages", "C", "Sets the language in which messages are displayed."),
+    Setting("lc_monetary", "C", "Sets the locale for formatting monetary amounts."),
+    Setting("lc_numeric", "C", "Sets the locale for formatting numbers."),
+    Setting("lc_time", "C", "Sets the locale for formatting date and time values."),
+    Setting("lock_timeout", "0", "Sets the maximum allowed duration of any wait for a lock.", "ms"),
+    Setting("max_connections", "100", "Sets the maximum number of concurrent connections.", "readonly"),
+    Setting("max_identifier_length", "63", "Shows the maximum identifier length.", "readonly"),
+    Setting("search_path", '"$user", public', "Sets the schema search order for names that are not schema-qualified."),
+    Setting("server_encoding", "UTF8", "Shows the server (database) character set encoding.", "readonly", True),
+    Setting("server_version", SERVER_VERSION, "Shows the server version.", "readonly", True),
+    Setting("server_version_num", "150000", "Shows the server version as an integer.", "readonly"),
+    Setting("session_authorization", "", "Sets the session user name.", "readonly", True),
+    Setting("standard_conforming_strings", "on", "Causes '...' strings to treat backslashes literally.", "bool", True),
+    Setting("statement_timeout", "0", "Sets the maximum allowed duration of any statement.", "ms"),
+    Setting("synchronous_commit", "on", "Sets the current transaction's synchronization level."),
+    Setting("TimeZone", "UTC", "Sets the time zone for displaying and interpreting time stamps.", report=True),
+    Setting("timezone_abbreviations", "Default", "Selects a file of time zone abbreviations."),
+    Setting("transaction_isolation", "read committed", "Sets the current transaction's isolation level."),
+    Setting("transaction_read_only", "off", "Sets the current transaction's read-only status.", "bool"),
+    Setting("work_mem", "4MB", "Sets the maximum memory to be used for query workspaces.", "kb"),
+]
+SETTINGS: dict[str, Setting] = {s.name.lower(): s for s in _SETTINGS}
+
+_BOOL_WORDS = {"on": "on", "off": "off", "true": "on", "false": "off", "yes": "on", "no": "off", "1": "on", "0": "off"}
+_TIME_UNITS = [("d", 86_400_000), ("h", 3_600_000), ("min", 60_000), ("s", 1000), ("ms", 1)]
+_MEMORY_UNITS = [("TB", 1 << 30), ("GB", 1 << 20), ("MB", 1 << 10), ("kB", 1)]
+_UNIT_VALUE = re.compile(r"\s*(-?\d+)\s*([A-Za-z]*)\s*$")
+_ENCODINGS = {"utf8": "UTF8", "utf-8": "UTF8", "unicode": "UTF8", "sql_ascii": "SQL_ASCII"}
+
+
+def _format_units(amount: int, units: list[tuple[str, int]]) -> str:
+    """PostgreSQL prints a unit setting in the largest unit that divides it exactly."""
+    if amount == 0:
+        return "0"
+    for unit, size in units:
+        if amount % size == 0:
+            return f"{amount // size}{unit}"
+    return str(amount)
+
+
+def normalize(setting: Setting, value: str) -> str:
+    """Check a value for a known setting and return the text SHOW prints for it."""
+
+    def invalid() -> errors.PgError:
+        return errors.PgError(errors.INVALID_PARAMETER_VALUE, f'invalid value for parameter "{setting.name}": "{value}"')
+
+    if setting.kind == "bool":
+        word = _BOOL_WORDS.get(value.strip().lower())
+        if word is None:
+            raise errors.PgError(errors.INVALID_PARAMETER_VALUE, f'parameter "{setting.name}" requires a Boolean value')
+        return word
+    if setting.kind == "int":
+        try:
+            return str(int(value))
+        except ValueError:
+            raise errors.PgError(
+                errors.INVALID_PARAMETER_VALUE, f'invalid value for parameter "{setting.name}": "{value}"'
+            ) from None
+    if setting.kind in ("ms", "kb"):
+        units = _TIME_UNITS if setting.kind == "ms" else _MEMORY_UNITS
+        match = _UNIT_VALUE.match(value)
+        sizes = dict(units)
+        if not match or (match.group(2) and match.group(2) not in sizes):
+            raise invalid()
+        return _format_units(int(match.group(1)) * sizes.get(match.group(2), 1), units)
+    lowered = setting.name.lower()
+    if lowered == "client_encoding":
+        encoding = _ENCODINGS.get(value.lower())
+        if encoding is None:
+            raise invalid()
+        return encoding
+    if lowered == "timezone":
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+            raise invalid() from None
+        return value
+    return value
+
+
+def setting_text(values: list[tuple[str, str]], setting: Setting | None) -> str:
+    """Join SET's value list as PostgreSQL does: items ", "-separated, words as written."""
+    if setting is not None and setting.name == "search_path":
+        return ", ".join(v if kind == "word" and re.fullmatch(r"[a-z_][a-z0-9_$]*", v) else _quote_ident(v) for kind, v in values)
+    return ", ".join(v for _, v in values)
+
+
+def _quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+@dataclass
+class Transaction:
+    """A transaction's private write set, applied to the store in one write at COMMIT."""
+
+    writes: dict[str, Row | None] = field(default_factory=dict)
+    explicit: bool = False  # inside BEGIN ... COMMIT
+    failed: bool = False  # an error happened inside an explicit block
+
+
+class Session:
+    """Per-connection state: startup parameters, SET values and the open transaction."""
+
+    def __init__(self, user: str, database: str, startup: dict[str, str]) -> None:
+        self.user = user
+        self.database = database
+        self.startup = startup
+        self.process_id = 0
+        self.values: dict[str, str] = {}
+        self.reset_all()
+        self.transaction: Transaction | None = None
+        self.changed_reports: list[str] = []
+
+    def reset_all(self) -> None:
+        """Back to the startup state: defaults overridden by what the client sent at startup."""
+        self.values = {name: s.default for name, s in SETTINGS.items()}
+        self.values["session_authorization"] = self.user
+        for name, value in self.startup.items():
+            self._apply_startup(name, value)
+
+    def _apply_startup(self, name: str, value: str) -> None:
+        key = name.lower()
+        setting = SETTINGS.get(key)
+        if setting is None:
+            self.values[key] = value  # kept for SHOW, as the issue asks of other startup parameters
+            return
+        if setting.kind != "readonly":
+            self.values[key] = normalize(setting, value)
+
+    def show(self, name: str) -> str:
+        key = name.lower()
+        if key in self.values:
+            return self.values[key]
+        raise errors.PgError(errors.UNDEFINED_OBJECT, f'unrecognized configuration parameter "{name}"')
+
+    def set(self, name: str, value: str | None) -> None:
+        """SET name = value; ``None`` is DEFAULT / RESET. Records reported settings that changed."""
+        key = name.lower()
+        setting = SETTINGS.get(key)
+        if setting is None:
+            if "." not in key:
+                raise errors.PgError(errors.UNDEFINED_OBJECT, f'unrecognized configuration parameter "{name}"')
+            if value is None:
+                self.values.pop(key, None)
+            else:
+                self.values[key] = value
+            return
+        if setting.kind == "readonly":
+            raise errors.PgError("55P02", f'parameter "{key}" cannot be changed')
+        if value is None:
+            new = self.startup_value(setting)
+        else:
+            new = normalize(setting, value)
+        if new != self.values[key] and setting.report:
+            self.changed_reports.append(key)
+        self.values[key] = new
+
+    def startup_value(self, setting: Setting) -> str:
+        for name, value in self.startup.items():
+            if name.lower() == setting.name.lower() and setting.kind != "readonly":
+                return normalize(setting, value)
+        return setting.default
+
+    def reported(self) -> list[tuple[str, str]]:
+        """The ParameterStatus pairs PostgreSQL sends at startup."""
+        return [(s.name, self.values[key]) for key, s in SETTINGS.items() if s.report]
+
+    def take_changed_reports(self) -> list[tuple[str, str]]:
+        changed, self.changed_reports = self.changed_reports, []
+        return [(SETTINGS[key].name, self.values[key]) for key in dict.fromkeys(changed)]
+
+
+def version_string() -> str:
+    return f"PostgreSQL {SERVER_VERSION} (orbit-pg {__version__}) on x86_64-pc-linux-gnu, compiled by CPython, 64-bit"

@@ -1,0 +1,158 @@
+"""AST nodes, named after PostgreSQL's ``parsenodes.h``; ``loc`` is a 0-based character offset."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Node:
+    __slots__ = ()
+
+
+@dataclass(slots=True)
+class A_Const(Node):
+    """A literal; ``kind`` is 'string', 'integer', 'numeric', 'bool' or 'null'."""
+
+    value: Any
+    kind: str
+    loc: int
+
+
+@dataclass(slots=True)
+class ColumnRef(Node):
+    fields: tuple[str, ...]
+    loc: int
+
+
+@dataclass(slots=True)
+class ParamRef(Node):
+    number: int
+    loc: int
+
+
+@dataclass(slots=True)
+class A_Star(Node):
+    loc: int
+
+
+@dataclass(slots=True)
+class FuncCall(Node):
+    name: str
+    args: list[Node]
+    loc: int
+    # SQL-standard keywords such as CURRENT_USER are written without parentheses.
+    keyword: bool = False
+
+
+@dataclass(slots=True)
+class A_Expr(Node):
+    """A binary operator (``left`` is None for a prefix operator such as unary minus)."""
+
+    op: str
+    left: Node | None
+    right: Node
+    loc: int
+
+
+@dataclass(slots=True)
+class BoolExpr(Node):
+    op: str  # 'and', 'or', 'not'
+    args: list[Node]
+    loc: int
+
+
+@dataclass(slots=True)
+class NullTest(Node):
+    arg: Node
+    negated: bool
+    loc: int
+
+
+@dataclass(slots=True)
+class BooleanTest(Node):
+    """IS [NOT] TRUE / FALSE."""
+
+    arg: Node
+    value: bool
+    negated: bool
+    loc: int
+
+
+@dataclass(slots=True)
+class TypeCast(Node):
+    arg: Node
+    type_name: str
+    loc: int
+
+
+@dataclass(slots=True)
+class ResTarget(Node):
+    value: Node
+    name: str | None
+    loc: int
+
+
+@dataclass(slots=True)
+class RangeVar(Node):
+    schema: str | None
+    name: str
+    alias: str | None
+    loc: int
+
+
+@dataclass(slots=True)
+class SortBy(Node):
+    node: Node
+    descending: bool
+    nulls_first: bool | None
+
+
+@dataclass(slots=True)
+class SelectStmt(Node):
+    targets: list[ResTarget]
+    from_table: RangeVar | None
+    where: Node | None
+    sort: list[SortBy] = field(default_factory=list)
+    limit: Node | None = None
+    offset: Node | None = None
+
+
+@dataclass(slots=True)
+class InsertStmt(Node):
+    table: RangeVar
+    columns: list[tuple[str, int]] | None
+    rows: list[list[Node]]
+
+
+@dataclass(slots=True)
+class UpdateStmt(Node):
+    table: RangeVar
+    assignments: list[tuple[str, int, Node]]
+    where: Node | None
+
+
+@dataclass(slots=True)
+class DeleteStmt(Node):
+    table: RangeVar
+    where: Node | None
+
+
+@dataclass(slots=True)
+class VariableSetStmt(Node):
+    """SET name = values; ``values`` None means DEFAULT. ``name`` None with RESET ALL."""
+
+    name: str | None
+    values: list[A_Const] | None
+    is_local: bool
+    reset: bool = False
+
+
+@dataclass(slots=True)
+class VariableShowStmt(Node):
+    name: str
+
+
+@dataclass(slots=True)
+class TransactionStmt(Node):
+    kind: str  # 'begin', 'commit', 'rollback'

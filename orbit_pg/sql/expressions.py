@@ -1,0 +1,399 @@
+"""Turn expression ASTs into typed closures ``fn(row, session) -> value``.
+
+Name resolution, type checking and coercion of literals happen once here, with
+PostgreSQL's errors and positions; evaluation then only runs the closures. NULL is None.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from orbit_pg import errors, types
+from orbit_pg.sql import ast
+from orbit_pg.sql.functions import NO_ARGUMENT_FUNCTIONS
+
+Eval = Callable[[Any, Any], Any]
+
+
+@dataclass(slots=True)
+class Compiled:
+    fn: Eval
+    type: types.PgType
+    # For a literal: its value, so callers can coerce it (an unknown-typed string).
+    const: Any = None
+    is_const: bool = False
+
+
+@dataclass(slots=True)
+class Column:
+    name: str
+    index: int
+    type: types.PgType
+
+
+class Scope:
+    """The columns an expression may name: one relation under its name or alias."""
+
+    def __init__(self, relation: str | None = None, columns: list[Column] | None = None) -> None:
+        self.relation = relation
+        self.columns = {c.name: c for c in columns or []}
+
+    def resolve(self, ref: ast.ColumnRef) -> Column:
+        *qualifier, name = ref.fields
+        if qualifier and qualifier[0] != self.relation:
+            raise errors.PgError(
+                errors.UNDEFINED_TABLE, f'missing FROM-clause entry for table "{qualifier[0]}"', position=ref.loc + 1
+            )
+        column = self.columns.get(name)
+        if column is None:
+            shown = ".".join(ref.fields)
+            raise errors.PgError(errors.UNDEFINED_COLUMN, f'column "{shown}" does not exist', position=ref.loc + 1)
+        return column
+
+
+def _const(value: Any, type_: types.PgType) -> Compiled:
+    return Compiled(lambda row, session: value, type_, value, True)
+
+
+def _null_safe_unary(fn: Callable[[Any], Any], arg: Eval) -> Eval:
+    def run(row: Any, session: Any) -> Any:
+        value = arg(row, session)
+        return None if value is None else fn(value)
+
+    return run
+
+
+def _null_safe_binary(fn: Callable[[Any, Any], Any], left: Eval, right: Eval) -> Eval:
+    def run(row: Any, session: Any) -> Any:
+        a = left(row, session)
+        if a is None:
+            return None
+        b = right(row, session)
+        return None if b is None else fn(a, b)
+
+    return run
+
+
+def _with_position(error: errors.PgError, loc: int) -> errors.PgError:
+    if error.position is None:
+        error.position = loc + 1
+    return error
+
+
+def coerce(compiled: Compiled, target: types.PgType, loc: int) -> Compiled:
+    """Give an unknown-typed literal (a quoted string or NULL) the type its context needs."""
+    if compiled.type is not types.UNKNOWN or target is types.UNKNOWN:
+        return compiled
+    if compiled.const is None:
+        return _const(None, target)
+    try:
+        return _const(target.text_in(compiled.const), target)
+    except errors.PgError as error:
+        raise _with_position(error, loc) from None
+
+
+def _integer_result(type_: types.PgType, fn: Callable[[int, int], int]) -> Callable[[Any, Any], Any]:
+    low, high = types.INTEGER_RANGES[type_]
+
+    def checked(a: int, b: int) -> int:
+        value = fn(a, b)
+        if not low <= value <= high:
+            raise errors.PgError(errors.NUMERIC_VALUE_OUT_OF_RANGE, f"{type_.name} out of range")
+        return value
+
+    return checked
+
+
+def _int_div(a: int, b: int) -> int:
+    if b == 0:
+        raise errors.PgError(errors.DIVISION_BY_ZERO, "division by zero")
+    quotient = abs(a) // abs(b)
+    return quotient if (a < 0) == (b < 0) else -quotient
+
+
+def _int_mod(a: int, b: int) -> int:
+    if b == 0:
+        raise errors.PgError(errors.DIVISION_BY_ZERO, "division by zero")
+    return a - b * _int_div(a, b)
+
+
+def _numeric_div(a: Decimal, b: Decimal) -> Decimal:
+    if b == 0:
+        raise errors.PgError(errors.DIVISION_BY_ZERO, "division by zero")
+    return Decimal(a) / Decimal(b)
+
+
+def _numeric_mod(a: Decimal, b: Decimal) -> Decimal:
+    if b == 0:
+        raise errors.PgError(errors.DIVISION_BY_ZERO, "division by zero")
+    return Decimal(a) % b
+
+
+_INT_ARITHMETIC: dict[str, Callable[[int, int], int]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": _int_div,
+    "%": _int_mod,
+}
+_NUMERIC_ARITHMETIC: dict[str, Callable[[Any, Any], Any]] = {
+    "+": lambda a, b: Decimal(a) + b,
+    "-": lambda a, b: Decimal(a) - b,
+    "*": lambda a, b: Decimal(a) * b,
+    "/": _numeric_div,
+    "%": _numeric_mod,
+}
+_COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
+    "=": operator.eq,
+    "<>": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+_INTEGER_TYPES = (types.INT2, types.INT4, types.INT8)
+
+
+def _wider(a: types.PgType, b: types.PgType) -> types.PgType:
+    if types.NUMERIC in (a, b):
+        return types.NUMERIC
+    return a if _INTEGER_TYPES.index(a) >= _INTEGER_TYPES.index(b) else b
+
+
+def _no_operator(op: str, left: types.PgType | None, right: types.PgType, loc: int) -> errors.PgError:
+    shown = f"{left.name} {op} {right.name}" if left is not None else f"{op} {right.name}"
+    return errors.PgError(
+        errors.UNDEFINED_FUNCTION,
+        f"operator does not exist: {shown}",
+        hint="No operator matches the given name and argument types. You might need to add explicit type casts.",
+        position=loc + 1,
+    )
+
+
+class Compiler:
+    """Compiles expressions against one scope."""
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+
+    def compile(self, node: ast.Node) -> Compiled:
+        method = getattr(self, "_" + type(node).__name__)
+        return method(node)
+
+    def boolean(self, node: ast.Node, clause: str) -> Compiled:
+        """A condition (WHERE): must be boolean, as PostgreSQL's coerce_to_boolean requires."""
+        compiled = coerce(self.compile(node), types.BOOL, _loc(node))
+        if compiled.type is not types.BOOL:
+            raise errors.PgError(
+                errors.DATATYPE_MISMATCH,
+                f"argument of {clause} must be type boolean, not type {compiled.type.name}",
+                position=_loc(node) + 1,
+            )
+        return compiled
+
+    def _A_Const(self, node: ast.A_Const) -> Compiled:
+        if node.kind == "string" or node.kind == "null":
+            return _const(node.value, types.UNKNOWN)
+        if node.kind == "integer":
+            return _const(node.value, types.integer_type_for(node.value))
+        if node.kind == "numeric":
+            return _const(node.value, types.NUMERIC)
+        return _const(node.value, types.BOOL)
+
+    def _ColumnRef(self, node: ast.ColumnRef) -> Compiled:
+        column = self.scope.resolve(node)
+        index = column.index
+        return Compiled(lambda row, session: row[index], column.type)
+
+    def _ParamRef(self, node: ast.ParamRef) -> Compiled:
+        raise errors.PgError("42P02", f"there is no parameter ${node.number}", position=node.loc + 1)
+
+    def _FuncCall(self, node: ast.FuncCall) -> Compiled:
+        function = NO_ARGUMENT_FUNCTIONS.get(node.name)
+        if function is None or node.args:
+            arg_types = ", ".join(self.compile(a).type.name for a in node.args)
+            raise errors.PgError(
+                errors.UNDEFINED_FUNCTION,
+                f"function {node.name}({arg_types}) does not exist",
+                hint="No function matches the given name and argument types. You might need to add explicit type casts.",
+                position=node.loc + 1,
+            )
+        result_type, implementation = function
+        return Compiled(lambda row, session: implementation(session), result_type)
+
+    def _TypeCast(self, node: ast.TypeCast) -> Compiled:
+        target = types.BY_NAME.get(node.type_name)
+        if target is None:
+            raise errors.PgError(errors.UNDEFINED_OBJECT, f'type "{node.type_name}" does not exist', position=node.loc + 1)
+        return cast(self.compile(node.arg), target, _loc(node.arg))
+
+    def _A_Expr(self, node: ast.A_Expr) -> Compiled:
+        right = self.compile(node.right)
+        if node.left is None:
+            return self._prefix(node, right)
+        left = self.compile(node.left)
+        # An unknown literal takes the other side's type; two unknowns are text.
+        if left.type is types.UNKNOWN and right.type is types.UNKNOWN and node.op != "||":
+            left, right = coerce(left, types.TEXT, _loc(node.left)), coerce(right, types.TEXT, _loc(node.right))
+        else:
+            left, right = coerce(left, right.type, _loc(node.left)), coerce(right, left.type, _loc(node.right))
+        if node.op in _COMPARISONS:
+            return self._comparison(node, left, right)
+        if node.op == "||":
+            return self._concat(node, left, right)
+        return self._arithmetic(node, left, right)
+
+    def _prefix(self, node: ast.A_Expr, arg: Compiled) -> Compiled:
+        if arg.type.category != "N":
+            raise _no_operator(node.op, None, arg.type, node.loc)
+        if node.op == "+":
+            return arg
+        if arg.type in _INTEGER_TYPES:
+            fn = _integer_result(arg.type, lambda a, _b: -a)
+            return Compiled(_null_safe_unary(lambda a: fn(a, 0), arg.fn), arg.type)
+        return Compiled(_null_safe_unary(operator.neg, arg.fn), arg.type)
+
+    def _comparison(self, node: ast.A_Expr, left: Compiled, right: Compiled) -> Compiled:
+        lc, rc = left.type.category, right.type.category
+        comparable = (lc == rc and lc in "SNB") or (left.type is right.type is types.JSONB and node.op in ("=", "<>"))
+        if not comparable:
+            raise _no_operator(node.op, left.type, right.type, node.loc)
+        return Compiled(_null_safe_binary(_COMPARISONS[node.op], left.fn, right.fn), types.BOOL)
+
+    def _concat(self, node: ast.A_Expr, left: Compiled, right: Compiled) -> Compiled:
+        if left.type is types.UNKNOWN:
+            left = coerce(left, types.TEXT, _loc(node.left))
+        if right.type is types.UNKNOWN:
+            right = coerce(right, types.TEXT, _loc(node.right))
+        if left.type.category != "S" and right.type.category != "S":
+            raise _no_operator("||", left.type, right.type, node.loc)
+        lf, rf = as_text(left), as_text(right)
+        return Compiled(_null_safe_binary(operator.add, lf, rf), types.TEXT)
+
+    def _arithmetic(self, node: ast.A_Expr, left: Compiled, right: Compiled) -> Compiled:
+        if left.type.category != "N" or right.type.category != "N":
+            raise _no_operator(node.op, left.type, right.type, node.loc)
+        result = _wider(left.type, right.type)
+        if result is types.NUMERIC:
+            fn = _NUMERIC_ARITHMETIC[node.op]
+        else:
+            fn = _integer_result(result, _INT_ARITHMETIC[node.op])
+        return Compiled(_null_safe_binary(fn, left.fn, right.fn), result)
+
+    def _BoolExpr(self, node: ast.BoolExpr) -> Compiled:
+        clause = node.op.upper()
+        args = [self.boolean(arg, clause).fn for arg in node.args]
+        if node.op == "not":
+            return Compiled(_null_safe_unary(operator.not_, args[0]), types.BOOL)
+        return Compiled(_and(args) if node.op == "and" else _or(args), types.BOOL)
+
+    def _NullTest(self, node: ast.NullTest) -> Compiled:
+        arg = self.compile(node.arg).fn
+        if node.negated:
+            return Compiled(lambda row, session: arg(row, session) is not None, types.BOOL)
+        return Compiled(lambda row, session: arg(row, session) is None, types.BOOL)
+
+    def _BooleanTest(self, node: ast.BooleanTest) -> Compiled:
+        arg = self.boolean(node.arg, "IS " + ("TRUE" if node.value else "FALSE")).fn
+        wanted, negated = node.value, node.negated
+        return Compiled(lambda row, session: (arg(row, session) is wanted) != negated, types.BOOL)
+
+    def _A_Star(self, node: ast.A_Star) -> Compiled:
+        raise errors.PgError(errors.SYNTAX_ERROR, 'syntax error at or near "*"', position=node.loc + 1)
+
+
+def _and(args: list[Eval]) -> Eval:
+    """Three-valued AND: false wins over NULL."""
+
+    def run(row: Any, session: Any) -> bool | None:
+        result: bool | None = True
+        for arg in args:
+            value = arg(row, session)
+            if value is False:
+                return False
+            if value is None:
+                result = None
+        return result
+
+    return run
+
+
+def _or(args: list[Eval]) -> Eval:
+    """Three-valued OR: true wins over NULL."""
+
+    def run(row: Any, session: Any) -> bool | None:
+        result: bool | None = False
+        for arg in args:
+            value = arg(row, session)
+            if value is True:
+                return True
+            if value is None:
+                result = None
+        return result
+
+    return run
+
+
+def as_text(compiled: Compiled) -> Eval:
+    if compiled.type.category == "S":
+        return compiled.fn
+    out = compiled.type.text_out
+    return _null_safe_unary(lambda v: out(v).decode(), compiled.fn)
+
+
+def cast(compiled: Compiled, target: types.PgType, loc: int) -> Compiled:
+    """An explicit cast: through the text form unless both sides are numbers or booleans."""
+    source = compiled.type
+    if source is target:
+        return compiled
+    if source is types.UNKNOWN:
+        return coerce(compiled, target, loc)
+    if target.category == "S":
+        return Compiled(as_text(compiled), target)
+    if source.category == "S":
+        return _runtime(compiled, target.text_in, target)
+    if source.category == target.category == "N":
+        if target is types.NUMERIC:
+            return _runtime(compiled, Decimal, target)
+        low, high = types.INTEGER_RANGES[target]
+
+        def to_integer(value: Any) -> int:
+            rounded = int(value.to_integral_value()) if isinstance(value, Decimal) else value
+            if not low <= rounded <= high:
+                raise errors.PgError(errors.NUMERIC_VALUE_OUT_OF_RANGE, f"{target.name} out of range")
+            return rounded
+
+        return _runtime(compiled, to_integer, target)
+    if {source, target} == {types.INT4, types.BOOL}:
+        return _runtime(compiled, int if target is types.INT4 else bool, target)
+    raise errors.PgError("42846", f"cannot cast type {source.name} to {target.name}", position=loc + 1)
+
+
+def _runtime(compiled: Compiled, fn: Callable[[Any], Any], target: types.PgType) -> Compiled:
+    if compiled.is_const:
+        value = None if compiled.const is None else fn(compiled.const)
+        return _const(value, target)
+    return Compiled(_null_safe_unary(fn, compiled.fn), target)
+
+
+def _loc(node: ast.Node) -> int:
+    return getattr(node, "loc", 0)
+
+
+def column_name(node: ast.Node) -> str:
+    """The output column name PostgreSQL's FigureColname gives an expression."""
+    if isinstance(node, ast.ColumnRef):
+        return node.fields[-1]
+    if isinstance(node, ast.FuncCall):
+        return node.name
+    if isinstance(node, ast.TypeCast):
+        inner = column_name(node.arg)
+        if inner != "?column?":
+            return inner
+        target = types.BY_NAME.get(node.type_name)
+        return target.typname if target else node.type_name
+    return "?column?"

@@ -1,0 +1,404 @@
+"""The SQL language, defined once, with pyparsing; parse actions build ``ast`` nodes.
+
+Built at import time. Statement keywords are followed by ``-`` (no backtracking), so a
+failure deep in a statement reports where it happened, which PostgreSQL's
+``syntax error at or near`` needs.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pyparsing as pp
+
+from orbit_pg import errors
+from orbit_pg.sql import ast
+
+pp.ParserElement.set_default_whitespace_chars(" \t\n\r\f\v")
+
+RESERVED = frozenset(
+    """all and any array as asc between by case cast collate column constraint create current_date
+    current_role current_schema current_time current_timestamp current_user default delete desc distinct
+    do else end except false fetch for from grant group having in inner insert intersect into is join
+    leading left like limit not null nulls offset on only or order right select session_user set some
+    table then to true union unique update user using values when where with""".split()
+)
+
+
+def K(word: str) -> pp.Keyword:
+    return pp.CaselessKeyword(word, ident_chars=pp.identbodychars + "$")
+
+
+def _ident(s: str, loc: int, toks: pp.ParseResults) -> str:
+    word = toks[0]
+    if word[0] == '"':
+        if len(word) == 2:
+            raise pp.ParseFatalException(s, loc, "zero-length delimited identifier")
+        return word[1:-1].replace('""', '"')
+    lowered = word.lower()
+    if lowered in RESERVED:
+        raise pp.ParseException(s, loc, "reserved word")
+    return lowered
+
+
+UNQUOTED_IDENT = r"[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*"
+ident = pp.Regex(rf'{UNQUOTED_IDENT}|"(?:[^"]|"")*"').set_parse_action(_ident).set_name("identifier")
+# Any word, reserved or not: type names and SET values such as ON or DEFAULT-less keywords.
+any_word = pp.Regex(UNQUOTED_IDENT).set_parse_action(lambda t: t[0].lower())
+
+_E_ESCAPES = re.compile(r"\\(x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[0-7]{1,3}|.)", re.S)
+_SIMPLE_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+
+
+def _unescape(match: re.Match[str]) -> str:
+    esc = match.group(1)
+    if esc[0] in "xuU":
+        return chr(int(esc[1:], 16))
+    if esc[0].isdigit():
+        return chr(int(esc, 8) & 0xFF)
+    return _SIMPLE_ESCAPES.get(esc, esc)
+
+
+def _string(s: str, loc: int, toks: pp.ParseResults) -> ast.A_Const:
+    text = toks[0]
+    if text[0] == "$":
+        tag_end = text.index("$", 1) + 1
+        value = text[tag_end : len(text) - tag_end]
+    elif text[0] in "eE":
+        value = _E_ESCAPES.sub(_unescape, text[2:-1].replace("''", "'"))
+    else:
+        value = text[1:-1].replace("''", "'")
+    return ast.A_Const(value, "string", loc)
+
+
+string_literal = pp.Regex(
+    r"[eE]'(?:[^'\\]|''|\\.)*'|'(?:[^']|'')*'|\$(?P<tag>[A-Za-z_][A-Za-z0-9_]*)?\$(?s:.*?)\$(?P=tag)?\$"
+).set_parse_action(_string)
+
+
+def _number(s: str, loc: int, toks: pp.ParseResults) -> ast.A_Const:
+    text = toks[0]
+    if text.isdigit():
+        return ast.A_Const(int(text), "integer", loc)
+    return ast.A_Const(Decimal(text), "numeric", loc)
+
+
+number = pp.Regex(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?").set_parse_action(_number)
+keyword_const = (K("true") | K("false") | K("null")).set_parse_action(
+    lambda s, loc, t: ast.A_Const(None, "null", loc)
+    if t[0] == "null"
+    else ast.A_Const(t[0] == "true", "bool", loc)
+)
+param_ref = pp.Regex(r"\$\d+").set_parse_action(lambda s, loc, t: ast.ParamRef(int(t[0][1:]), loc))
+
+LPAR, RPAR, COMMA, DOT, SEMI = map(pp.Suppress, "(),.;")
+
+expr = pp.Forward().set_name("expression")
+
+type_name = (pp.Opt(any_word + DOT).suppress() + any_word + pp.Opt(K("precision"))).set_parse_action(
+    lambda t: " ".join(t)
+)
+
+SQL_FUNCTION_KEYWORDS = ("current_user", "session_user", "current_role", "user", "current_schema", "current_catalog")
+keyword_function = pp.MatchFirst([K(word) for word in SQL_FUNCTION_KEYWORDS]).set_parse_action(
+    lambda s, loc, t: ast.FuncCall(t[0].lower(), [], loc, keyword=True)
+)
+
+
+
+def _name_expr(s: str, loc: int, toks: pp.ParseResults) -> ast.Node:
+    if len(toks) == 2 and isinstance(toks[1], pp.ParseResults):
+        return ast.FuncCall(toks[0], list(toks[1]), loc)
+    return ast.ColumnRef(tuple(toks), loc)
+
+
+# A name, then either a call's argument list or a qualified column's second part.
+name_expr = (
+    ident + pp.Opt((LPAR + pp.Group(pp.Opt(pp.DelimitedList(expr))) + RPAR) | (DOT + ident))
+).set_parse_action(_name_expr)
+
+cast_function = (K("cast") + LPAR + expr + K("as").suppress() + type_name + RPAR).set_parse_action(
+    lambda s, loc, t: ast.TypeCast(t[1], t[2], loc)
+)
+
+primary = (
+    string_literal
+    | number
+    | keyword_const
+    | param_ref
+    | (LPAR + expr + RPAR)
+    | cast_function
+    | (keyword_function + pp.Opt(LPAR + RPAR))
+    | name_expr
+)
+
+
+def _op(expression: pp.ParserElement) -> pp.ParserElement:
+    """An operator token that remembers where it was, for errors that point at it."""
+    return expression.copy().add_parse_action(lambda s, loc, t: (t[0].lower(), loc))
+
+
+def _left_assoc(operand: pp.ParserElement, operators: pp.ParserElement) -> pp.ParserElement:
+    def build(toks: pp.ParseResults) -> ast.Node:
+        node = toks[0]
+        for i in range(1, len(toks), 2):
+            (op, loc), right = toks[i], toks[i + 1]
+            node = ast.A_Expr(op, node, right, loc)
+        return node
+
+    return (operand + pp.ZeroOrMore(_op(operators) + operand)).set_parse_action(build)
+
+
+def _cast(toks: pp.ParseResults) -> ast.Node:
+    node = toks[0]
+    for i in range(1, len(toks), 2):
+        node = ast.TypeCast(node, toks[i + 1], toks[i][1])
+    return node
+
+
+cast_expr = (primary + pp.ZeroOrMore(_op(pp.Literal("::")) + type_name)).set_parse_action(_cast)
+
+unary = pp.Forward()
+unary <<= (_op(pp.Regex(r"[-+](?![-+*/<>=~!@#%^&|`?])")) + unary).set_parse_action(
+    lambda t: ast.A_Expr(t[0][0], None, t[1], t[0][1])
+) | cast_expr
+
+mul_expr = _left_assoc(unary, pp.Regex(r"[*/%](?![*/<>=~!@#%^&|`?])"))
+add_expr = _left_assoc(mul_expr, pp.Regex(r"[-+](?![*/<>=~!@#%^&|`?])"))
+other_expr = _left_assoc(add_expr, pp.Literal("||"))
+comparison_op = pp.Regex(r"<>|!=|<=|>=|=|<|>")
+comparison = (other_expr + pp.Opt(_op(comparison_op) + other_expr)).set_parse_action(
+    lambda t: t[0] if len(t) == 1 else ast.A_Expr("<>" if t[1][0] == "!=" else t[1][0], t[0], t[2], t[1][1])
+)
+
+
+def _is_test(s: str, loc: int, toks: pp.ParseResults) -> ast.Node:
+    node = toks[0]
+    for negated, what, where in toks[1:]:
+        if what == "null":
+            node = ast.NullTest(node, negated, where)
+        else:
+            node = ast.BooleanTest(node, what == "true", negated, where)
+    return node
+
+
+is_suffix = (
+    _op(K("is")) + pp.Opt(K("not")) + (K("null") | K("true") | K("false"))
+).set_parse_action(lambda t: [(len(t) == 3, t[-1], t[0][1])])
+is_expr = (comparison + pp.ZeroOrMore(pp.Group(is_suffix))).set_parse_action(
+    lambda s, loc, t: _is_test(s, loc, [t[0]] + [g[0] for g in t[1:]])
+)
+
+not_expr = pp.Forward()
+not_expr <<= (_op(K("not")) + not_expr).set_parse_action(
+    lambda t: ast.BoolExpr("not", [t[1]], t[0][1])
+) | is_expr
+
+
+def _bool_chain(op: str, operand: pp.ParserElement) -> pp.ParserElement:
+    def build(s: str, loc: int, toks: pp.ParseResults) -> ast.Node:
+        return toks[0] if len(toks) == 1 else ast.BoolExpr(op, list(toks), loc)
+
+    return (operand + pp.ZeroOrMore(K(op).suppress() + operand)).set_parse_action(build)
+
+
+expr <<= _bool_chain("or", _bool_chain("and", not_expr))
+
+# --- statements -------------------------------------------------------------------------
+
+alias = pp.Opt(K("as")).suppress() + ident
+table_ref = (ident + pp.Opt(DOT + ident)).set_parse_action(
+    lambda s, loc, t: ast.RangeVar(t[0] if len(t) == 2 else None, t[-1], None, loc)
+)
+
+
+def _with_alias(toks: pp.ParseResults) -> ast.RangeVar:
+    table = toks[0]
+    if len(toks) > 1:
+        table.alias = toks[1]
+    return table
+
+
+aliased_table = (table_ref + pp.Opt(alias)).set_parse_action(_with_alias)
+
+target = (
+    pp.Literal("*").set_parse_action(lambda s, loc, t: ast.ResTarget(ast.A_Star(loc), None, loc))
+    | (expr + pp.Opt(alias)).set_parse_action(
+        lambda s, loc, t: ast.ResTarget(t[0], t[1] if len(t) > 1 else None, loc)
+    )
+)
+sort_by = (
+    expr + pp.Opt(K("asc") | K("desc")) + pp.Opt(K("nulls").suppress() + (K("first") | K("last")))
+).set_parse_action(
+    lambda t: ast.SortBy(
+        t[0],
+        "desc" in t[1:],
+        True if "first" in t[1:] else False if "last" in t[1:] else None,
+    )
+)
+where_clause = K("where").suppress() - expr
+
+
+def _select(toks: pp.ParseResults) -> ast.SelectStmt:
+    return ast.SelectStmt(
+        list(toks.targets),
+        toks.from_table[0] if toks.from_table else None,
+        toks.where[0] if toks.where else None,
+        list(toks.sort),
+        toks.limit[0] if toks.limit else None,
+        toks.offset[0] if toks.offset else None,
+    )
+
+
+select_stmt = (
+    K("select").suppress()
+    - pp.Group(pp.DelimitedList(target))("targets")
+    + pp.Opt(K("from").suppress() - pp.Group(aliased_table)("from_table"))
+    + pp.Opt(pp.Group(where_clause)("where"))
+    + pp.Opt(K("order").suppress() - K("by").suppress() - pp.Group(pp.DelimitedList(sort_by))("sort"))
+    + pp.Opt(K("limit").suppress() - pp.Group(expr | K("all").suppress())("limit"))
+    + pp.Opt(K("offset").suppress() - pp.Group(expr)("offset"))
+).set_parse_action(_select)
+
+located_ident = (ident + pp.Empty()).set_parse_action(lambda s, loc, t: (t[0], loc))
+values_row = pp.Group(LPAR - pp.DelimitedList(expr) + RPAR)
+insert_stmt = (
+    K("insert").suppress()
+    - K("into").suppress()
+    + aliased_table
+    + pp.Opt(pp.Group(LPAR - pp.DelimitedList(located_ident) + RPAR))("columns")
+    + K("values").suppress()
+    - pp.Group(pp.DelimitedList(values_row))("rows")
+).set_parse_action(
+    lambda t: ast.InsertStmt(t[0], list(t.columns[0]) if t.columns else None, [list(r) for r in t.rows])
+)
+
+assignment = (located_ident + pp.Suppress("=") - expr).set_parse_action(lambda t: (t[0][0], t[0][1], t[1]))
+update_stmt = (
+    K("update").suppress()
+    - (table_ref + pp.Opt(pp.Opt(K("as")).suppress() + ~K("set") + ident)).set_parse_action(_with_alias)
+    + K("set").suppress()
+    - pp.Group(pp.DelimitedList(assignment))("assignments")
+    + pp.Opt(pp.Group(where_clause)("where"))
+).set_parse_action(lambda t: ast.UpdateStmt(t[0], list(t.assignments), t.where[0] if t.where else None))
+
+delete_stmt = (
+    K("delete").suppress()
+    - K("from").suppress()
+    + aliased_table
+    + pp.Opt(pp.Group(where_clause)("where"))
+).set_parse_action(lambda t: ast.DeleteStmt(t[0], t.where[0] if t.where else None))
+
+# SET/SHOW/RESET: names may be dotted (custom options); values are words, strings or numbers.
+var_name = pp.Combine(any_word + pp.ZeroOrMore("." + any_word)) | ident
+signed_number = (pp.Opt(pp.Literal("-")) + number).set_parse_action(
+    lambda t: ast.A_Const(-t[1].value, t[1].kind, t[1].loc) if len(t) == 2 else t[0]
+)
+var_value = (
+    string_literal
+    | signed_number
+    | pp.Regex(r'{0}|"(?:[^"]|"")*"'.format(UNQUOTED_IDENT)).set_parse_action(
+        lambda s, loc, t: ast.A_Const(t[0][1:-1].replace('""', '"') if t[0][0] == '"' else t[0].lower(), "word", loc)
+    )
+)
+set_rest = (
+    (K("time").suppress() + K("zone").suppress() - (K("local").set_parse_action(lambda: None) | var_value)).set_parse_action(
+        lambda t: ast.VariableSetStmt("timezone", None if t[0] is None else [t[0]], False)
+    )
+    | (K("names").suppress() - var_value).set_parse_action(
+        lambda t: ast.VariableSetStmt("client_encoding", [t[0]], False)
+    )
+    | (
+        var_name
+        + (K("to") | "=").suppress()
+        - (K("default").set_parse_action(lambda: None) | pp.Group(pp.DelimitedList(var_value)))
+    ).set_parse_action(lambda t: ast.VariableSetStmt(t[0], None if t[1] is None else list(t[1]), False))
+)
+set_stmt = (
+    K("set").suppress() - pp.Opt(K("session") | K("local")) + set_rest
+).set_parse_action(lambda t: _set_scope(t))
+
+
+def _set_scope(toks: pp.ParseResults) -> ast.VariableSetStmt:
+    stmt = toks[-1]
+    stmt.is_local = len(toks) == 2 and toks[0] == "local"
+    return stmt
+
+
+show_name = (
+    (K("time").suppress() + K("zone").suppress()).set_parse_action(lambda: "timezone")
+    | (K("transaction") + K("isolation") + K("level")).set_parse_action(lambda: "transaction_isolation")
+    | (K("session") + K("authorization")).set_parse_action(lambda: "session_authorization")
+    | K("all")
+    | var_name
+)
+show_stmt = (K("show").suppress() - show_name).set_parse_action(lambda t: ast.VariableShowStmt(t[0]))
+reset_stmt = (K("reset").suppress() - show_name).set_parse_action(
+    lambda t: ast.VariableSetStmt(None if t[0] == "all" else t[0], None, False, reset=True)
+)
+
+transaction_word = pp.Opt(K("work") | K("transaction")).suppress()
+transaction_stmt = (
+    ((K("begin") + transaction_word) | (K("start") + K("transaction"))).set_parse_action(lambda: "begin")
+    | ((K("commit") | K("end")) + transaction_word).set_parse_action(lambda: "commit")
+    | ((K("rollback") | K("abort")) + transaction_word).set_parse_action(lambda: "rollback")
+).set_parse_action(lambda t: ast.TransactionStmt(t[0]))
+
+statement = select_stmt | insert_stmt | update_stmt | delete_stmt | set_stmt | show_stmt | reset_stmt | transaction_stmt
+script = pp.Opt(statement) + pp.ZeroOrMore(SEMI + pp.Opt(statement)) + pp.StringEnd()
+script.parse_with_tabs()
+
+# Comments become blanks of the same length before the grammar runs, so positions stay
+# true and pyparsing need not look for comments before every token (its costliest step).
+_LEXEMES = re.compile(
+    r"""(?P<keep>[eE]?'(?:[^']|'')*'|"(?:[^"]|"")*"|\$(?P<tag>[A-Za-z_][A-Za-z0-9_]*)?\$(?s:.*?)\$(?P=tag)?\$)"""
+    r"""|(?P<comment>--[^\n\r]*|/\*(?s:.*?)\*/)"""
+)
+
+
+def _blank(match: re.Match[str]) -> str:
+    comment = match.group("comment")
+    if comment is None:
+        return match.group(0)
+    return re.sub(r"[^\n]", " ", comment)
+
+
+def blank_comments(text: str) -> str:
+    if "--" not in text and "/*" not in text:
+        return text
+    return _LEXEMES.sub(_blank, text)
+
+# What PostgreSQL's lexer would call the next token, for "syntax error at or near".
+_TOKEN = re.compile(
+    r"""\s*(?:--[^\n]*\n?\s*|/\*.*?\*/\s*)*(?P<tok>[eE]?'(?:[^']|'')*'?|"(?:[^"]|"")*"?|"""
+    r"""[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*|\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+|"""
+    r"""::|[-+*/<>=~!@#%^&|`?]+|.)?""",
+    re.S,
+)
+
+
+def parse(text: str) -> list[ast.Node]:
+    """Parse a whole Query string; a syntax error anywhere means nothing runs (as in PostgreSQL)."""
+    try:
+        return list(script.parse_string(blank_comments(text), parse_all=True))
+    except pp.ParseBaseException as exc:
+        raise _syntax_error(text, exc) from None
+
+
+def _syntax_error(text: str, exc: pp.ParseBaseException) -> errors.PgError:
+    if exc.msg == "zero-length delimited identifier":
+        return errors.PgError(errors.SYNTAX_ERROR, 'zero-length delimited identifier at or near """"', position=exc.loc + 1)
+    match = _TOKEN.match(text, exc.loc)
+    token = match.group("tok") if match else None
+    if not token:
+        return errors.PgError(errors.SYNTAX_ERROR, "syntax error at end of input", position=len(text) + 1)
+    if token[0] == "'" and (len(token) == 1 or token[-1] != "'"):
+        return errors.PgError(errors.SYNTAX_ERROR, "unterminated quoted string at or near " + _quote(token), position=match.start("tok") + 1)
+    return errors.PgError(
+        errors.SYNTAX_ERROR, f"syntax error at or near {_quote(token)}", position=match.start("tok") + 1
+    )
+
+
+def _quote(token: str) -> str:
+    return '"' + token + '"'

@@ -1,0 +1,39 @@
+"""The store interface the executor sees; LMDB is its first implementation.
+
+Nothing above this module knows which engine holds the actors: a snapshot answers
+reads, and ``commit`` applies a transaction's whole write set atomically and durably.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Protocol
+
+# (actor_id, actor_type, state): state is canonical jsonb text as bytes, or None for NULL.
+Row = tuple[str, str, bytes | None]
+
+
+class Snapshot(Protocol):
+    """A consistent read view; close it promptly so old versions can be reclaimed."""
+
+    def get(self, actor_id: str) -> Row | None: ...
+
+    def scan(self) -> Iterator[Row]: ...
+
+    def scan_type(self, actor_type: str) -> Iterator[Row]: ...
+
+    def close(self) -> None: ...
+
+
+class Store(Protocol):
+    def snapshot(self) -> Snapshot: ...
+
+    def validate(self, row: Row) -> None:
+        """Raise PgError now if ``commit`` could not store this row (e.g. a key too long)."""
+        ...
+
+    def commit(self, writes: Mapping[str, Row | None]) -> None:
+        """Apply ``actor_id → new row`` (None deletes) in one durable write, indexes included."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,131 @@
+"""The actor table in an LMDB environment: one sub-database keyed by actor_id and a
+``dupsort`` index from actor_type to actor_id, written in the same transaction."""
+
+from __future__ import annotations
+
+import os
+import struct
+from collections.abc import Iterator, Mapping
+
+import lmdb
+
+from orbit_pg import errors
+from orbit_pg.storage.base import Row
+
+_LEN = struct.Struct("!I")
+# LMDB's default maximum key size; a longer key cannot be stored or indexed.
+MAX_KEY_BYTES = 511
+
+
+def _key(text: str) -> bytes:
+    """LMDB refuses empty keys; PostgreSQL text never holds NUL, so b"\\x00" stands for ''."""
+    return text.encode() or b"\x00"
+
+
+def _text(key: bytes) -> str:
+    return "" if key == b"\x00" else key.decode()
+
+
+def _encode(actor_type: bytes, state: bytes | None) -> bytes:
+    head = _LEN.pack(len(actor_type)) + actor_type
+    return head + b"\x00" if state is None else head + b"\x01" + state
+
+
+def _decode(actor_id: str, value: bytes) -> Row:
+    (type_len,) = _LEN.unpack_from(value)
+    end = 4 + type_len
+    actor_type = value[4:end].decode()
+    state = value[end + 1 :] if value[end] else None
+    return actor_id, actor_type, state
+
+
+def _check_key(data: bytes, index: str) -> None:
+    if len(data) > MAX_KEY_BYTES:
+        raise errors.PgError(
+            errors.PROGRAM_LIMIT_EXCEEDED,
+            f'index row size {len(data)} exceeds maximum {MAX_KEY_BYTES} for index "{index}"',
+            hint="Values larger than this cannot be indexed.",
+        )
+
+
+class LmdbSnapshot:
+    """A read transaction; LMDB gives it a stable view until closed."""
+
+    def __init__(self, env: lmdb.Environment, actors: lmdb._Database, by_type: lmdb._Database) -> None:
+        self._txn = env.begin()
+        self._actors = actors
+        self._by_type = by_type
+
+    def get(self, actor_id: str) -> Row | None:
+        key = _key(actor_id)
+        if len(key) > MAX_KEY_BYTES:
+            return None
+        value = self._txn.get(key, db=self._actors)
+        return None if value is None else _decode(actor_id, value)
+
+    def scan(self) -> Iterator[Row]:
+        for key, value in self._txn.cursor(db=self._actors):
+            yield _decode(_text(key), value)
+
+    def scan_type(self, actor_type: str) -> Iterator[Row]:
+        key = _key(actor_type)
+        if len(key) > MAX_KEY_BYTES:
+            return
+        cursor = self._txn.cursor(db=self._by_type)
+        if not cursor.set_key(key):
+            return
+        get = self._txn.get
+        for id_bytes in cursor.iternext_dup():
+            value = get(id_bytes, db=self._actors)
+            if value is not None:
+                yield _decode(_text(id_bytes), value)
+
+    def close(self) -> None:
+        self._txn.abort()
+
+
+class ActorStore:
+    """LMDB-backed store. Commits are synced before ``commit`` returns (durable on ack)."""
+
+    def __init__(self, path: str, map_size: int = 1 << 36, sync: bool = True) -> None:
+        os.makedirs(path, exist_ok=True)
+        self.path = path
+        self._env = lmdb.open(path, map_size=map_size, max_dbs=4, sync=sync, metasync=sync)
+        self._actors = self._env.open_db(b"actors")
+        self._by_type = self._env.open_db(b"actors_actor_type_idx", dupsort=True)
+
+    def snapshot(self) -> LmdbSnapshot:
+        return LmdbSnapshot(self._env, self._actors, self._by_type)
+
+    def validate(self, row: Row) -> None:
+        _check_key(_key(row[0]), "actors_pkey")
+        _check_key(_key(row[1]), "actors_actor_type_idx")
+
+    def commit(self, writes: Mapping[str, Row | None]) -> None:
+        if not writes:
+            return
+        try:
+            self._write(writes)
+        except lmdb.MapFullError:
+            raise errors.PgError(
+                "53100", "could not write actor data: the LMDB map is full", hint="Start the server with a larger map size."
+            ) from None
+        except lmdb.Error as exc:
+            raise errors.PgError("58030", f"could not write actor data: {exc}") from None
+
+    def _write(self, writes: Mapping[str, Row | None]) -> None:
+        with self._env.begin(write=True) as txn:
+            for actor_id, row in writes.items():
+                key = _key(actor_id)
+                old = txn.get(key, db=self._actors)
+                if old is not None:
+                    (type_len,) = _LEN.unpack_from(old)
+                    txn.delete(old[4 : 4 + type_len] or b"\x00", key, db=self._by_type)
+                if row is None:
+                    txn.delete(key, db=self._actors)
+                    continue
+                txn.put(key, _encode(row[1].encode(), row[2]), db=self._actors)
+                txn.put(_key(row[1]), key, db=self._by_type)
+
+    def close(self) -> None:
+        self._env.close()

@@ -1,0 +1,113 @@
+"""Encoders for backend (server → client) messages; pure functions returning bytes."""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterable, Sequence
+
+from orbit_pg.errors import PgError
+
+_HEADER = struct.Struct("!ci")
+_INT16 = struct.Struct("!h")
+_INT32 = struct.Struct("!i")
+_FIELD = struct.Struct("!ihihih")
+_NULL_VALUE = _INT32.pack(-1)
+
+AUTHENTICATION_OK = b"R\x00\x00\x00\x08\x00\x00\x00\x00"
+EMPTY_QUERY_RESPONSE = b"I\x00\x00\x00\x04"
+NO_DATA = b"n\x00\x00\x00\x04"
+PARSE_COMPLETE = b"1\x00\x00\x00\x04"
+BIND_COMPLETE = b"2\x00\x00\x00\x04"
+CLOSE_COMPLETE = b"3\x00\x00\x00\x04"
+PORTAL_SUSPENDED = b"s\x00\x00\x00\x04"
+SSL_NOT_SUPPORTED = b"N"
+
+
+def message(msg_type: bytes, body: bytes) -> bytes:
+    """Frame a body with its type byte and length."""
+    return _HEADER.pack(msg_type, len(body) + 4) + body
+
+
+def cstring(text: str) -> bytes:
+    return text.encode() + b"\x00"
+
+
+def parameter_status(name: str, value: str) -> bytes:
+    return message(b"S", cstring(name) + cstring(value))
+
+
+def backend_key_data(process_id: int, secret_key: int) -> bytes:
+    return message(b"K", struct.pack("!ii", process_id, secret_key))
+
+
+def ready_for_query(status: bytes) -> bytes:
+    return message(b"Z", status)
+
+
+def negotiate_protocol_version(newest_minor: int, unrecognized: Sequence[str]) -> bytes:
+    body = _INT32.pack(newest_minor) + _INT32.pack(len(unrecognized))
+    return message(b"v", body + b"".join(cstring(name) for name in unrecognized))
+
+
+def command_complete(tag: str) -> bytes:
+    return message(b"C", cstring(tag))
+
+
+def row_description(fields: Iterable[tuple[str, int, int, int, int, int, int]]) -> bytes:
+    """Fields are (name, table oid, attnum, type oid, typlen, typmod, format)."""
+    parts = [b""]
+    count = 0
+    for name, table_oid, attnum, type_oid, typlen, typmod, fmt in fields:
+        parts.append(cstring(name) + _FIELD.pack(table_oid, attnum, type_oid, typlen, typmod, fmt))
+        count += 1
+    parts[0] = _INT16.pack(count)
+    return message(b"T", b"".join(parts))
+
+
+def data_row(values: Sequence[bytes | None]) -> bytes:
+    """Values are already in their wire format; None is SQL NULL."""
+    parts = [_INT16.pack(len(values))]
+    for value in values:
+        if value is None:
+            parts.append(_NULL_VALUE)
+        else:
+            parts.append(_INT32.pack(len(value)))
+            parts.append(value)
+    return message(b"D", b"".join(parts))
+
+
+# ErrorResponse/NoticeResponse field codes, in the order PostgreSQL sends them.
+_ERROR_FIELDS = (
+    (b"D", "detail"),
+    (b"H", "hint"),
+    (b"P", "position"),
+    (b"W", "context"),
+    (b"s", "schema"),
+    (b"t", "table"),
+    (b"c", "column"),
+    (b"d", "datatype"),
+    (b"n", "constraint"),
+)
+
+
+def _notice_body(error: PgError) -> bytes:
+    parts = [
+        b"S" + cstring(error.severity),
+        b"V" + cstring(error.severity),
+        b"C" + cstring(error.sqlstate),
+        b"M" + cstring(error.message),
+    ]
+    for code, attr in _ERROR_FIELDS:
+        value = getattr(error, attr)
+        if value is not None:
+            parts.append(code + cstring(str(value)))
+    parts.append(b"\x00")
+    return b"".join(parts)
+
+
+def error_response(error: PgError) -> bytes:
+    return message(b"E", _notice_body(error))
+
+
+def notice_response(notice: PgError) -> bytes:
+    return message(b"N", _notice_body(notice))

@@ -1,0 +1,67 @@
+"""Cut a byte stream into whole frontend messages, however TCP splits or joins them.
+
+Like Twisted's ``IntNStringReceiver``: one buffer, walk it with an offset over every
+complete frame, slice once at the end, and check a declared length against the limit
+before waiting for the body.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterator
+
+from orbit_pg import errors
+from orbit_pg.wire.constants import MAX_STARTUP_PACKET_LENGTH
+
+_INT32 = struct.Struct("!i")
+_TYPED_HEADER = struct.Struct("!Bi")
+
+
+class MessageCutter:
+    """Yields ``(type, body)`` for typed messages; startup packets have type ``None``.
+
+    The first packet of a connection (and the one after an SSLRequest/GSSENCRequest
+    answer) is untyped; the caller says so with ``expect_startup``.
+    """
+
+    def __init__(self, max_message_size: int) -> None:
+        self.max_message_size = max_message_size
+        self.expect_startup = True
+        self._buffer = b""
+
+    def feed(self, data: bytes) -> Iterator[tuple[int | None, bytes]]:
+        """Yield every complete message in the buffer; raise FATAL PgError on a bad length."""
+        buffer = self._buffer + data if self._buffer else data
+        offset = 0
+        end = len(buffer)
+        try:
+            while True:
+                if self.expect_startup:
+                    if end - offset < 4:
+                        break
+                    (length,) = _INT32.unpack_from(buffer, offset)
+                    if length < 8 or length > MAX_STARTUP_PACKET_LENGTH:
+                        raise errors.fatal(errors.PROTOCOL_VIOLATION, "invalid length of startup packet")
+                    if end - offset < length:
+                        break
+                    body = buffer[offset + 4 : offset + length]
+                    offset += length
+                    yield None, body
+                else:
+                    if end - offset < 5:
+                        break
+                    msg_type, length = _TYPED_HEADER.unpack_from(buffer, offset)
+                    if length < 4 or length > self.max_message_size:
+                        raise errors.fatal(errors.PROTOCOL_VIOLATION, "invalid message length")
+                    if end - offset < length + 1:
+                        break
+                    body = buffer[offset + 5 : offset + 1 + length]
+                    offset += length + 1
+                    yield msg_type, body
+        finally:
+            self._buffer = buffer[offset:] if offset else buffer
+
+    @property
+    def buffered(self) -> int:
+        """Bytes held for an incomplete message."""
+        return len(self._buffer)
