@@ -123,7 +123,9 @@ class PostgresProtocol(Protocol):
             self._send(backend.negotiate_protocol_version(constants.PROTOCOL_3_0, protocol_options))
         user = params.pop("user", "")
         if not user:
-            raise errors.fatal(errors.INVALID_AUTHORIZATION_SPECIFICATION, "no PostgreSQL user name specified in startup packet")
+            raise errors.fatal(
+                errors.INVALID_AUTHORIZATION_SPECIFICATION, "no PostgreSQL user name specified in startup packet"
+            )
         database = params.pop("database", "") or user
         params.update(_command_line_options(params.pop("options", "")))
         params.pop("replication", None)
@@ -188,7 +190,9 @@ class PostgresProtocol(Protocol):
         except Exception:
             log.failure("internal error running a query")
             executor.statement_failed()
-            self._send(backend.error_response(errors.PgError(errors.INTERNAL_ERROR, "internal error; see the server log")))
+            self._send(
+                backend.error_response(errors.PgError(errors.INTERNAL_ERROR, "internal error; see the server log"))
+            )
         self._ready_for_query()
 
     def _send_result(self, result: Result) -> None:

@@ -81,5 +81,10 @@ def makeService(options: Options | dict) -> service.IService:
     interface = options["interface"].replace(":", "\\:")
     listener = strports.service(f"tcp:{options['port']}:interface={interface}", factory)
     listener.setServiceParent(top)
-    log.info("orbit-pg serving {data} on {iface}:{port}", data=options["data-dir"], iface=options["interface"], port=options["port"])
+    log.info(
+        "orbit-pg serving {data} on {iface}:{port}",
+        data=options["data-dir"],
+        iface=options["interface"],
+        port=options["port"],
+    )
     return top

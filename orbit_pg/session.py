@@ -31,10 +31,21 @@ _SETTINGS = [
     Setting("client_encoding", "UTF8", "Sets the client's character set encoding.", report=True),
     Setting("client_min_messages", "notice", "Sets the message levels that are sent to the client."),
     Setting("DateStyle", "ISO, MDY", "Sets the display format for date and time values.", report=True),
-    Setting("default_transaction_isolation", "read committed", "Sets the transaction isolation level of each new transaction."),
-    Setting("default_transaction_read_only", "off", "Sets the default read-only status of new transactions.", "bool", True),
+    Setting(
+        "default_transaction_isolation",
+        "read committed",
+        "Sets the transaction isolation level of each new transaction.",
+    ),
+    Setting(
+        "default_transaction_read_only", "off", "Sets the default read-only status of new transactions.", "bool", True
+    ),
     Setting("extra_float_digits", "1", "Sets the number of digits displayed for floating-point values.", "int"),
-    Setting("idle_in_transaction_session_timeout", "0", "Sets the maximum allowed idle time between queries, when in a transaction.", "ms"),
+    Setting(
+        "idle_in_transaction_session_timeout",
+        "0",
+        "Sets the maximum allowed idle time between queries, when in a transaction.",
+        "ms",
+    ),
     Setting("in_hot_standby", "off", "Shows whether hot standby is currently active.", "readonly", True),
     Setting("integer_datetimes", "on", "Shows whether datetimes are integer based.", "readonly", True),
     Setting("IntervalStyle", "postgres", "Sets the display format for interval values.", report=True),
@@ -85,7 +96,9 @@ def normalize(setting: Setting, value: str) -> str:
     """Check a value for a known setting and return the text SHOW prints for it."""
 
     def invalid() -> errors.PgError:
-        return errors.PgError(errors.INVALID_PARAMETER_VALUE, f'invalid value for parameter "{setting.name}": "{value}"')
+        return errors.PgError(
+            errors.INVALID_PARAMETER_VALUE, f'invalid value for parameter "{setting.name}": "{value}"'
+        )
 
     if setting.kind == "bool":
         word = _BOOL_WORDS.get(value.strip().lower())
@@ -124,7 +137,9 @@ def normalize(setting: Setting, value: str) -> str:
 def setting_text(values: list[tuple[str, str]], setting: Setting | None) -> str:
     """Join SET's value list as PostgreSQL does: items ", "-separated, words as written."""
     if setting is not None and setting.name == "search_path":
-        return ", ".join(v if kind == "word" and re.fullmatch(r"[a-z_][a-z0-9_$]*", v) else _quote_ident(v) for kind, v in values)
+        return ", ".join(
+            v if kind == "word" and re.fullmatch(r"[a-z_][a-z0-9_$]*", v) else _quote_ident(v) for kind, v in values
+        )
     return ", ".join(v for _, v in values)
 
 

@@ -163,7 +163,9 @@ class Executor:
         for target in stmt.targets:
             if isinstance(target.value, ast.A_Star):
                 if stmt.from_table is None:
-                    raise errors.PgError(errors.SYNTAX_ERROR, "SELECT * with no tables specified is not valid", position=target.loc + 1)
+                    raise errors.PgError(
+                        errors.SYNTAX_ERROR, "SELECT * with no tables specified is not valid", position=target.loc + 1
+                    )
                 for column in relation.COLUMNS:
                     fields.append(Field(column.name, column.type, relation.ACTORS_OID, column.index + 1))
                     targets.append(compiler.compile(ast.ColumnRef((column.name,), target.loc)))
@@ -191,9 +193,13 @@ class Executor:
             node = item.node
             if isinstance(node, ast.A_Const) and node.kind == "integer":
                 if not 1 <= node.value <= len(targets):
-                    raise errors.PgError("42P10", f"ORDER BY position {node.value} is not in select list", position=node.loc + 1)
+                    raise errors.PgError(
+                        "42P10", f"ORDER BY position {node.value} is not in select list", position=node.loc + 1
+                    )
                 key = targets[node.value - 1]
-            elif isinstance(node, ast.ColumnRef) and len(node.fields) == 1 and node.fields[0] in [f.name for f in fields]:
+            elif (
+                isinstance(node, ast.ColumnRef) and len(node.fields) == 1 and node.fields[0] in [f.name for f in fields]
+            ):
                 key = targets[[f.name for f in fields].index(node.fields[0])]
             else:
                 key = coerce(compiler.compile(node), types.TEXT, getattr(node, "loc", 0))
@@ -293,7 +299,9 @@ class Executor:
                 column = scope.columns.get(name)
                 if column is None:
                     raise errors.PgError(
-                        errors.UNDEFINED_COLUMN, f'column "{name}" of relation "actors" does not exist', position=loc + 1
+                        errors.UNDEFINED_COLUMN,
+                        f'column "{name}" of relation "actors" does not exist',
+                        position=loc + 1,
                     )
                 if column in columns:
                     raise errors.PgError("42701", f'column "{name}" specified more than once', position=loc + 1)
@@ -301,13 +309,21 @@ class Executor:
         width = len(stmt.rows[0])
         for values in stmt.rows:
             if len(values) != width:
-                raise errors.PgError(errors.SYNTAX_ERROR, "VALUES lists must all be the same length", position=values[0].loc + 1)
+                raise errors.PgError(
+                    errors.SYNTAX_ERROR, "VALUES lists must all be the same length", position=values[0].loc + 1
+                )
         if width > len(columns):
             extra = stmt.rows[0][len(columns)]
-            raise errors.PgError(errors.SYNTAX_ERROR, "INSERT has more expressions than target columns", position=getattr(extra, "loc", 0) + 1)
+            raise errors.PgError(
+                errors.SYNTAX_ERROR,
+                "INSERT has more expressions than target columns",
+                position=getattr(extra, "loc", 0) + 1,
+            )
         if width < len(columns):
             loc = stmt.columns[width][1] if stmt.columns else stmt.rows[0][-1].loc
-            raise errors.PgError(errors.SYNTAX_ERROR, "INSERT has more target columns than expressions", position=loc + 1)
+            raise errors.PgError(
+                errors.SYNTAX_ERROR, "INSERT has more target columns than expressions", position=loc + 1
+            )
         compiler = Compiler(Scope())
         compiled_rows = [[self._assignment(compiler, c, v).fn for c, v in zip(columns, values)] for values in stmt.rows]
         indexes = [c.index for c in columns]
@@ -339,7 +355,9 @@ class Executor:
         for name, loc, node in stmt.assignments:
             column = scope.columns.get(name)
             if column is None:
-                raise errors.PgError(errors.UNDEFINED_COLUMN, f'column "{name}" of relation "actors" does not exist', position=loc + 1)
+                raise errors.PgError(
+                    errors.UNDEFINED_COLUMN, f'column "{name}" of relation "actors" does not exist', position=loc + 1
+                )
             if name in seen:
                 raise errors.PgError("42601", f'multiple assignments to same column "{name}"')
             seen.add(name)
@@ -383,7 +401,12 @@ class Executor:
                     self.session.set(name, None)
             return Result(tag)
         if stmt.is_local and not self._transaction().explicit:
-            return Result(tag, notices=[_warning(errors.NO_ACTIVE_SQL_TRANSACTION, "SET LOCAL can only be used in transaction blocks")])
+            return Result(
+                tag,
+                notices=[
+                    _warning(errors.NO_ACTIVE_SQL_TRANSACTION, "SET LOCAL can only be used in transaction blocks")
+                ],
+            )
         value = None
         if stmt.values is not None:
             value = setting_text([(v.kind, _value_text(v)) for v in stmt.values], SETTINGS.get(stmt.name))
@@ -410,4 +433,3 @@ def _value_text(value: ast.A_Const) -> str:
     if value.kind in ("integer", "numeric"):
         return format(value.value, "f") if value.kind == "numeric" else str(value.value)
     return str(value.value)
-

@@ -228,7 +228,9 @@ class Compiler:
     def _TypeCast(self, node: ast.TypeCast) -> Compiled:
         target = types.BY_NAME.get(node.type_name)
         if target is None:
-            raise errors.PgError(errors.UNDEFINED_OBJECT, f'type "{node.type_name}" does not exist', position=node.loc + 1)
+            raise errors.PgError(
+                errors.UNDEFINED_OBJECT, f'type "{node.type_name}" does not exist', position=node.loc + 1
+            )
         return cast(self.compile(node.arg), target, _loc(node.arg))
 
     def _A_Expr(self, node: ast.A_Expr) -> Compiled:

@@ -86,9 +86,7 @@ def _number(s: str, loc: int, toks: pp.ParseResults) -> ast.A_Const:
 
 number = pp.Regex(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?").set_parse_action(_number)
 keyword_const = (K("true") | K("false") | K("null")).set_parse_action(
-    lambda s, loc, t: ast.A_Const(None, "null", loc)
-    if t[0] == "null"
-    else ast.A_Const(t[0] == "true", "bool", loc)
+    lambda s, loc, t: ast.A_Const(None, "null", loc) if t[0] == "null" else ast.A_Const(t[0] == "true", "bool", loc)
 )
 param_ref = pp.Regex(r"\$\d+").set_parse_action(lambda s, loc, t: ast.ParamRef(int(t[0][1:]), loc))
 
@@ -106,7 +104,6 @@ keyword_function = pp.MatchFirst([K(word) for word in SQL_FUNCTION_KEYWORDS]).se
 )
 
 
-
 def _name_expr(s: str, loc: int, toks: pp.ParseResults) -> ast.Node:
     if len(toks) == 2 and isinstance(toks[1], pp.ParseResults):
         return ast.FuncCall(toks[0], list(toks[1]), loc)
@@ -114,9 +111,9 @@ def _name_expr(s: str, loc: int, toks: pp.ParseResults) -> ast.Node:
 
 
 # A name, then either a call's argument list or a qualified column's second part.
-name_expr = (
-    ident + pp.Opt((LPAR + pp.Group(pp.Opt(pp.DelimitedList(expr))) + RPAR) | (DOT + ident))
-).set_parse_action(_name_expr)
+name_expr = (ident + pp.Opt((LPAR + pp.Group(pp.Opt(pp.DelimitedList(expr))) + RPAR) | (DOT + ident))).set_parse_action(
+    _name_expr
+)
 
 cast_function = (K("cast") + LPAR + expr + K("as").suppress() + type_name + RPAR).set_parse_action(
     lambda s, loc, t: ast.TypeCast(t[1], t[2], loc)
@@ -183,17 +180,15 @@ def _is_test(s: str, loc: int, toks: pp.ParseResults) -> ast.Node:
     return node
 
 
-is_suffix = (
-    _op(K("is")) + pp.Opt(K("not")) + (K("null") | K("true") | K("false"))
-).set_parse_action(lambda t: [(len(t) == 3, t[-1], t[0][1])])
+is_suffix = (_op(K("is")) + pp.Opt(K("not")) + (K("null") | K("true") | K("false"))).set_parse_action(
+    lambda t: [(len(t) == 3, t[-1], t[0][1])]
+)
 is_expr = (comparison + pp.ZeroOrMore(pp.Group(is_suffix))).set_parse_action(
     lambda s, loc, t: _is_test(s, loc, [t[0]] + [g[0] for g in t[1:]])
 )
 
 not_expr = pp.Forward()
-not_expr <<= (_op(K("not")) + not_expr).set_parse_action(
-    lambda t: ast.BoolExpr("not", [t[1]], t[0][1])
-) | is_expr
+not_expr <<= (_op(K("not")) + not_expr).set_parse_action(lambda t: ast.BoolExpr("not", [t[1]], t[0][1])) | is_expr
 
 
 def _bool_chain(op: str, operand: pp.ParserElement) -> pp.ParserElement:
@@ -222,12 +217,9 @@ def _with_alias(toks: pp.ParseResults) -> ast.RangeVar:
 
 aliased_table = (table_ref + pp.Opt(alias)).set_parse_action(_with_alias)
 
-target = (
-    pp.Literal("*").set_parse_action(lambda s, loc, t: ast.ResTarget(ast.A_Star(loc), None, loc))
-    | (expr + pp.Opt(alias)).set_parse_action(
-        lambda s, loc, t: ast.ResTarget(t[0], t[1] if len(t) > 1 else None, loc)
-    )
-)
+target = pp.Literal("*").set_parse_action(lambda s, loc, t: ast.ResTarget(ast.A_Star(loc), None, loc)) | (
+    expr + pp.Opt(alias)
+).set_parse_action(lambda s, loc, t: ast.ResTarget(t[0], t[1] if len(t) > 1 else None, loc))
 sort_by = (
     expr + pp.Opt(K("asc") | K("desc")) + pp.Opt(K("nulls").suppress() + (K("first") | K("last")))
 ).set_parse_action(
@@ -270,9 +262,7 @@ insert_stmt = (
     + pp.Opt(pp.Group(LPAR - pp.DelimitedList(located_ident) + RPAR))("columns")
     + K("values").suppress()
     - pp.Group(pp.DelimitedList(values_row))("rows")
-).set_parse_action(
-    lambda t: ast.InsertStmt(t[0], list(t.columns[0]) if t.columns else None, [list(r) for r in t.rows])
-)
+).set_parse_action(lambda t: ast.InsertStmt(t[0], list(t.columns[0]) if t.columns else None, [list(r) for r in t.rows]))
 
 assignment = (located_ident + pp.Suppress("=") - expr).set_parse_action(lambda t: (t[0][0], t[0][1], t[1]))
 update_stmt = (
@@ -284,10 +274,7 @@ update_stmt = (
 ).set_parse_action(lambda t: ast.UpdateStmt(t[0], list(t.assignments), t.where[0] if t.where else None))
 
 delete_stmt = (
-    K("delete").suppress()
-    - K("from").suppress()
-    + aliased_table
-    + pp.Opt(pp.Group(where_clause)("where"))
+    K("delete").suppress() - K("from").suppress() + aliased_table + pp.Opt(pp.Group(where_clause)("where"))
 ).set_parse_action(lambda t: ast.DeleteStmt(t[0], t.where[0] if t.where else None))
 
 # SET/SHOW/RESET: names may be dotted (custom options); values are words, strings or numbers.
@@ -303,9 +290,9 @@ var_value = (
     )
 )
 set_rest = (
-    (K("time").suppress() + K("zone").suppress() - (K("local").set_parse_action(lambda: None) | var_value)).set_parse_action(
-        lambda t: ast.VariableSetStmt("timezone", None if t[0] is None else [t[0]], False)
-    )
+    (
+        K("time").suppress() + K("zone").suppress() - (K("local").set_parse_action(lambda: None) | var_value)
+    ).set_parse_action(lambda t: ast.VariableSetStmt("timezone", None if t[0] is None else [t[0]], False))
     | (K("names").suppress() - var_value).set_parse_action(
         lambda t: ast.VariableSetStmt("client_encoding", [t[0]], False)
     )
@@ -315,9 +302,9 @@ set_rest = (
         - (K("default").set_parse_action(lambda: None) | pp.Group(pp.DelimitedList(var_value)))
     ).set_parse_action(lambda t: ast.VariableSetStmt(t[0], None if t[1] is None else list(t[1]), False))
 )
-set_stmt = (
-    K("set").suppress() - pp.Opt(K("session") | K("local")) + set_rest
-).set_parse_action(lambda t: _set_scope(t))
+set_stmt = (K("set").suppress() - pp.Opt(K("session") | K("local")) + set_rest).set_parse_action(
+    lambda t: _set_scope(t)
+)
 
 
 def _set_scope(toks: pp.ParseResults) -> ast.VariableSetStmt:
@@ -369,6 +356,7 @@ def blank_comments(text: str) -> str:
         return text
     return _LEXEMES.sub(_blank, text)
 
+
 # What PostgreSQL's lexer would call the next token, for "syntax error at or near".
 _TOKEN = re.compile(
     r"""\s*(?:--[^\n]*\n?\s*|/\*.*?\*/\s*)*(?P<tok>[eE]?'(?:[^']|'')*'?|"(?:[^"]|"")*"?|"""
@@ -388,13 +376,19 @@ def parse(text: str) -> list[ast.Node]:
 
 def _syntax_error(text: str, exc: pp.ParseBaseException) -> errors.PgError:
     if exc.msg == "zero-length delimited identifier":
-        return errors.PgError(errors.SYNTAX_ERROR, 'zero-length delimited identifier at or near """"', position=exc.loc + 1)
+        return errors.PgError(
+            errors.SYNTAX_ERROR, 'zero-length delimited identifier at or near """"', position=exc.loc + 1
+        )
     match = _TOKEN.match(text, exc.loc)
     token = match.group("tok") if match else None
     if not token:
         return errors.PgError(errors.SYNTAX_ERROR, "syntax error at end of input", position=len(text) + 1)
     if token[0] == "'" and (len(token) == 1 or token[-1] != "'"):
-        return errors.PgError(errors.SYNTAX_ERROR, "unterminated quoted string at or near " + _quote(token), position=match.start("tok") + 1)
+        return errors.PgError(
+            errors.SYNTAX_ERROR,
+            "unterminated quoted string at or near " + _quote(token),
+            position=match.start("tok") + 1,
+        )
     return errors.PgError(
         errors.SYNTAX_ERROR, f"syntax error at or near {_quote(token)}", position=match.start("tok") + 1
     )

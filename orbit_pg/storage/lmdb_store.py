@@ -108,7 +108,9 @@ class ActorStore:
             self._write(writes)
         except lmdb.MapFullError:
             raise errors.PgError(
-                "53100", "could not write actor data: the LMDB map is full", hint="Start the server with a larger map size."
+                "53100",
+                "could not write actor data: the LMDB map is full",
+                hint="Start the server with a larger map size.",
             ) from None
         except lmdb.Error as exc:
             raise errors.PgError("58030", f"could not write actor data: {exc}") from None
