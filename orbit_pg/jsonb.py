@@ -7,7 +7,8 @@ re-escaped by ``escape_json``.  Errors carry PostgreSQL's sqlstate, message, det
 ``JSON data, line N: ...`` context, so a client cannot tell the difference.
 
 The parser is one iterative pass over the UTF-8 bytes: a compiled regex matches each
-valid token, and only an invalid token or a string with escapes drops to slower code.
+valid token (a comma with the token after it, a key with its colon), and only an
+invalid token or a string with escapes drops to slower code.
 """
 
 from __future__ import annotations
@@ -31,14 +32,12 @@ MAX_DEPTH = 13_000
 which on 15.18 x86-64 is about 13,100 nested objects or 14,500 nested arrays."""
 
 # Limits of numeric's storage format (src/backend/utils/adt/numeric.c).
-_DSCALE_MAX = 0x3FFF  # NUMERIC_DSCALE_MAX: digits after the decimal point
-_LEAD_MAX = (
-    4 * 0x7FFF + 3
-)  # weight <= 32767 base-10000 digits: exponent of the first digit
+_DSCALE_MAX = 0x3FFF  # digits after the decimal point
+_LEAD_MAX = 4 * 0x7FFF + 3  # exponent of the first digit, from weight <= 32767
 _EXPONENT_LIMIT = 0x7FFFFFFF // 2  # numeric_in refuses |exponent| >= INT_MAX / 2
-_LONG_NUMBER = 16_384  # a plain number shorter than this fits the format
+_LONG_NUMBER = 16_384  # a plain number shorter than this always fits
 
-# Token kinds: the regex group numbers of _TOKEN, plus one for strings with escapes.
+# Token kinds are the group numbers of _TOKEN; group 1 is a comma before the token.
 (
     _OPEN_ARRAY,
     _OPEN_OBJECT,
@@ -47,30 +46,32 @@ _LONG_NUMBER = 16_384  # a plain number shorter than this fits the format
     _COMMA,
     _COLON,
     _STRING,
+    _KEY,  # a string with the colon after it
     _NUMBER,
     _EXP_NUMBER,
     _LITERAL,
     _END,
-    _ESCAPED_STRING,
-) = range(1, 13)
+    _ESCAPED_STRING,  # not in _TOKEN: _lex_fallback decodes these
+) = range(2, 15)
 
-_ALNUM = rb"A-Za-z0-9_\x80-\xff"  # JSON_ALPHANUMERIC_CHAR: these glue onto a bad token
 _TOKEN = re.compile(
-    rb"[ \t\n\r]*(?:"
-    rb"(\[)|(\{)|(\])|(\})|(,)|(:)"
-    rb'|("[^"\\\x00-\x1f]*")'
-    # A number followed by "." only when it has a fraction: "1." is one bad token.
-    rb"|(-?(?:0|[1-9][0-9]*)(?:\.[0-9]+|(?!\.)))(?![" + _ALNUM + rb"])"
-    rb"|(-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?[eE][+-]?[0-9]+)(?![" + _ALNUM + rb"])"
-    rb"|(true|false|null)(?![" + _ALNUM + rb"])"
-    rb"|(\Z))"
+    rb"""
+    [ \t\n\r]* (?: (,) [ \t\n\r]* )?
+    (?: (\[) | (\{) | (\]) | (\}) | (,) | (:)
+      | ("[^"\\\x00-\x1f]*") (?: [ \t\n\r]* (:) )?
+      # A number is followed by "." only when it has a fraction: "1." is one bad token.
+      | (-?(?:0|[1-9][0-9]*)(?:\.[0-9]+|(?!\.)))           (?![A-Za-z0-9_\x80-\xff])
+      | (-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?[eE][+-]?[0-9]+)  (?![A-Za-z0-9_\x80-\xff])
+      | (true|false|null)                                   (?![A-Za-z0-9_\x80-\xff])
+      | (\Z)
+    )""",
+    re.VERBOSE,
 )
 _WHITESPACE = re.compile(rb"[ \t\n\r]*")
-# The extent json_lex_number gives a bad number, and json_lex a bad word.
-_NUMBER_EXTENT = re.compile(
-    rb"-?(?:0|[1-9][0-9]*)?(?:\.[0-9]*)?(?:[eE][+-]?[0-9]*)?[" + _ALNUM + rb"]*"
-)
-_WORD = re.compile(rb"[" + _ALNUM + rb"]*")
+# The extent json_lex_number gives a bad number, and json_lex a bad word: a run of
+# JSON_ALPHANUMERIC_CHAR sticks to the token.
+_NUMBER_EXTENT = re.compile(rb"-?(?:0|[1-9][0-9]*)?(?:\.[0-9]*)?(?:[eE][+-]?[0-9]*)?[A-Za-z0-9_\x80-\xff]*")
+_WORD = re.compile(rb"[A-Za-z0-9_\x80-\xff]*")
 _NUMBER_PARTS = re.compile(rb"(-?)([0-9]+)(?:\.([0-9]+))?(?:[eE]([+-]?)([0-9]+))?")
 _PLAIN_CHARS = re.compile(rb'[^"\\\x00-\x1f]*')
 _HEX = frozenset(b"0123456789abcdefABCDEF")
@@ -95,7 +96,7 @@ _ESCAPES = {bytes([c]): b"\\u%04x" % c for c in range(0x20)} | {
     b"\\": b"\\\\",
 }
 
-# Parser states, named after jsonapi.c's JsonParseContext.  Key states are the last two.
+# Parser states, named after jsonapi.c's JsonParseContext; the key states come last.
 (
     _VALUE,
     _ARRAY_START,
@@ -106,17 +107,7 @@ _ESCAPES = {bytes([c]): b"\\u%04x" % c for c in range(0x20)} | {
     _OBJECT_START,
     _OBJECT_COMMA,
 ) = range(8)
-_VALUES = frozenset(
-    {
-        _OPEN_ARRAY,
-        _OPEN_OBJECT,
-        _STRING,
-        _ESCAPED_STRING,
-        _NUMBER,
-        _EXP_NUMBER,
-        _LITERAL,
-    }
-)
+_VALUES = frozenset({_OPEN_ARRAY, _OPEN_OBJECT, _STRING, _ESCAPED_STRING, _NUMBER, _EXP_NUMBER, _LITERAL})
 _KEYS = frozenset({_STRING, _ESCAPED_STRING})
 _EXPECTED = (
     _VALUES,
@@ -141,6 +132,9 @@ _UNEXPECTED = (
     'Expected string, but found "%s".',
 )
 
+# What a container holds while open: array items, or object members by sort key.
+_Container = list[bytes] | dict[tuple[int, bytes], bytes] | None
+
 
 def canonical(text: str) -> bytes:
     """Return ``text::jsonb::text`` as PostgreSQL 15 prints it, UTF-8 encoded.
@@ -150,17 +144,17 @@ def canonical(text: str) -> bytes:
     try:
         data = text.encode()
     except UnicodeEncodeError as exc:
-        raise _invalid_encoding(
-            text[exc.start].encode("utf-8", "surrogatepass")
-        ) from None
+        raise _invalid_encoding(text[exc.start].encode("utf-8", "surrogatepass")) from None
     if b"\x00" in data:
         raise _invalid_encoding(b"\x00")
     match = _TOKEN.match
     expected = _EXPECTED
-    # Enclosing containers with the key each of them is waiting to fill.
-    stack: list[tuple[list[bytes] | dict[bytes, bytes] | None, bytes, bytes]] = []
-    cur: list[bytes] | dict[bytes, bytes] | None = None
-    key = key_out = out = b""
+    # The enclosing containers, each with the key it is waiting to fill.
+    stack: list[tuple[_Container, tuple[int, bytes], bytes]] = []
+    cur: _Container = None
+    # Object members sort by (length, bytes) of the decoded key (lengthCompareJsonbString).
+    key = (0, b"")
+    key_out = out = b""
     state = _VALUE
     pos = 0
     while True:
@@ -171,27 +165,35 @@ def canonical(text: str) -> bytes:
         else:
             kind = m.lastindex
             pos = m.end()
+            if m[1] is not None:  # a comma, then the token
+                if state == _ARRAY_NEXT:
+                    state = _VALUE
+                elif state == _OBJECT_NEXT:
+                    state = _OBJECT_COMMA
+                else:
+                    raise _unexpected(data, state, _COMMA, m.start(1), m.end(1))
+            if kind == _KEY:
+                if state >= _OBJECT_START:
+                    key_out = m[_STRING]
+                    key = (len(key_out) - 2, key_out[1:-1])
+                    state = _VALUE
+                    continue
+                kind = _STRING  # a value, and the colon is this state's error
+                pos = m.end(_STRING)
+            start = m.start(kind)
         if kind not in expected[state]:
-            raise _unexpected(
-                data, state, kind, start if m is None else m.start(kind), pos
-            )
+            raise _unexpected(data, state, kind, start, pos)
         if kind == _STRING:
-            out = m.group(kind)
+            out = m[kind]
             if state >= _OBJECT_START:
-                key, key_out, state = out[1:-1], out, _OBJECT_LABEL
+                key, key_out, state = (len(out) - 2, out[1:-1]), out, _OBJECT_LABEL
                 continue
-        elif kind == _COLON:
-            state = _VALUE
-            continue
-        elif kind == _COMMA:
-            state = _VALUE if type(cur) is list else _OBJECT_COMMA
-            continue
         elif kind == _NUMBER:
-            out = m.group(kind)
+            out = m[kind]
             if (out[0] == 0x2D and not out.strip(b"-0.")) or len(out) >= _LONG_NUMBER:
                 out = _numeric_out(data, pos, out)
         elif kind == _LITERAL:
-            out = m.group(kind)
+            out = m[kind]
         elif kind == _OPEN_OBJECT or kind == _OPEN_ARRAY:
             if len(stack) >= MAX_DEPTH:
                 raise _stack_depth_exceeded()
@@ -202,24 +204,22 @@ def canonical(text: str) -> bytes:
                 cur, state = [], _ARRAY_START
             continue
         elif kind == _CLOSE_OBJECT:
-            members: dict[bytes, bytes] = cur
-            if len(members) > 1:
-                out = (
-                    b"{"
-                    + b", ".join([members[k] for k in sorted(members, key=_key_order)])
-                    + b"}"
-                )
-            else:
-                out = b"{" + b"".join(members.values()) + b"}"
+            out = b"{" + b", ".join([member for _, member in sorted(cur.items())]) + b"}"
             cur, key, key_out = stack.pop()
         elif kind == _CLOSE_ARRAY:
             out = b"[" + b", ".join(cur) + b"]"
             cur, key, key_out = stack.pop()
+        elif kind == _COMMA:
+            state = _VALUE if type(cur) is list else _OBJECT_COMMA
+            continue
+        elif kind == _COLON:
+            state = _VALUE
+            continue
         elif kind == _EXP_NUMBER:
-            out = _numeric_out(data, pos, m.group(kind))
+            out = _numeric_out(data, pos, m[kind])
         elif kind == _ESCAPED_STRING:
             if state >= _OBJECT_START:
-                key, key_out, state = decoded, out, _OBJECT_LABEL
+                key, key_out, state = (len(decoded), decoded), out, _OBJECT_LABEL
                 continue
         else:  # _END, only expected after the top-level value
             return out
@@ -234,11 +234,6 @@ def canonical(text: str) -> bytes:
             state = _OBJECT_NEXT
 
 
-def _key_order(key: bytes) -> tuple[int, bytes]:
-    """jsonb orders keys by length first, then bytewise (lengthCompareJsonbString)."""
-    return len(key), key
-
-
 def _numeric_out(data: bytes, pos: int, token: bytes) -> bytes:
     """Print a JSON number as numeric_out would: exact digits, no exponent, scale kept."""
     sign, int_part, frac, exp_sign, exp_digits = _NUMBER_PARTS.fullmatch(token).groups()
@@ -248,9 +243,7 @@ def _numeric_out(data: bytes, pos: int, token: bytes) -> bytes:
         exp_digits = exp_digits.lstrip(b"0")
         if len(exp_digits) > 10 or int(exp_digits or b"0") >= _EXPONENT_LIMIT:
             raise _numeric_overflow(data, pos)
-        exponent = (
-            -int(exp_digits or b"0") if exp_sign == b"-" else int(exp_digits or b"0")
-        )
+        exponent = -int(exp_digits or b"0") if exp_sign == b"-" else int(exp_digits or b"0")
     digits = (int_part + frac).lstrip(b"0")
     scale = len(frac) - exponent  # value = digits * 10 ** -scale
     if scale > _DSCALE_MAX or (digits and len(digits) - 1 - scale > _LEAD_MAX):
@@ -277,9 +270,7 @@ def _lex_fallback(data: bytes, pos: int) -> tuple[int, int, bytes, bytes]:
     else:
         # A lone character that cannot start a token is a token of its own.
         end = max(_WORD.match(data, start).end(), start + 1)
-    raise _syntax_error(
-        data, start, end, f'Token "{_text(data[start:end])}" is invalid.'
-    )
+    raise _syntax_error(data, start, end, f'Token "{_text(data[start:end])}" is invalid.')
 
 
 def _lex_string(data: bytes, start: int) -> tuple[int, int, bytes, bytes]:
@@ -296,30 +287,22 @@ def _lex_string(data: bytes, start: int) -> tuple[int, int, bytes, bytes]:
             parts.append(data[pos:plain_end])
             pos = plain_end
         if pos >= size:
-            raise _syntax_error(
-                data, start, size, f'Token "{_text(data[start:])}" is invalid.'
-            )
+            raise _syntax_error(data, start, size, f'Token "{_text(data[start:])}" is invalid.')
         char = data[pos]
         if char == 0x22:
             break
         if char < 0x20:
-            raise _syntax_error(
-                data, start, pos, f"Character with value 0x{char:02x} must be escaped."
-            )
+            raise _syntax_error(data, start, pos, f"Character with value 0x{char:02x} must be escaped.")
         pos += 1  # past the backslash
         if pos >= size:
-            raise _syntax_error(
-                data, start, size, f'Token "{_text(data[start:])}" is invalid.'
-            )
+            raise _syntax_error(data, start, size, f'Token "{_text(data[start:])}" is invalid.')
         char = data[pos]
         if char == 0x75:  # \uXXXX
             hex_start = pos + 1
             pos = hex_start + 4
             for i in range(hex_start, pos):
                 if i >= size:
-                    raise _syntax_error(
-                        data, start, size, f'Token "{_text(data[start:])}" is invalid.'
-                    )
+                    raise _syntax_error(data, start, size, f'Token "{_text(data[start:])}" is invalid.')
                 if data[i] not in _HEX:
                     raise _syntax_error(
                         data,
@@ -401,12 +384,8 @@ def _unexpected(data: bytes, state: int, kind: int, start: int, end: int) -> PgE
 def _surrogate_error(data: bytes, start: int, end: int, *, low: bool) -> PgError:
     """The two surrogate-pair errors of json_lex_string."""
     if low:
-        return _syntax_error(
-            data, start, end, "Unicode low surrogate must follow a high surrogate."
-        )
-    return _syntax_error(
-        data, start, end, "Unicode high surrogate must not follow a high surrogate."
-    )
+        return _syntax_error(data, start, end, "Unicode low surrogate must follow a high surrogate.")
+    return _syntax_error(data, start, end, "Unicode high surrogate must not follow a high surrogate.")
 
 
 def _syntax_error(data: bytes, start: int, end: int, detail: str) -> PgError:
@@ -421,9 +400,7 @@ def _syntax_error(data: bytes, start: int, end: int, detail: str) -> PgError:
     )
 
 
-def _json_error(
-    data: bytes, start: int, end: int, detail: str, sqlstate: str, message: str
-) -> PgError:
+def _json_error(data: bytes, start: int, end: int, detail: str, sqlstate: str, message: str) -> PgError:
     """An error in the token starting at ``start``, with report_json_context's context.
 
     The context shows the token's line up to ``end``, cut to under 50 bytes with a

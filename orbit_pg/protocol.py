@@ -8,7 +8,6 @@ of input. Nothing here knows SQL beyond handing text to the grammar and the exec
 from __future__ import annotations
 
 import enum
-import secrets
 import shlex
 from typing import TYPE_CHECKING
 
@@ -54,7 +53,7 @@ class PostgresProtocol(Protocol):
         self.cutter = MessageCutter(self.factory.max_message_size)
         self.process_id, self.secret_key = self.factory.register(self)
 
-    def connectionLost(self, reason: Failure = Failure(ConnectionError())) -> None:
+    def connectionLost(self, reason: Failure | None = None) -> None:
         # An open transaction dies with its connection; nothing of it reached the store.
         if self.session is not None:
             self.session.transaction = None

@@ -67,7 +67,7 @@ _SETTINGS = [
     Setting("standard_conforming_strings", "on", "Causes '...' strings to treat backslashes literally.", "bool", True),
     Setting("statement_timeout", "0", "Sets the maximum allowed duration of any statement.", "ms"),
     Setting("synchronous_commit", "on", "Sets the current transaction's synchronization level."),
-    Setting("TimeZone", "UTC", "Sets the time zone for displaying and interpreting time stamps.", report=True),
+    Setting("TimeZone", "Etc/UTC", "Sets the time zone for displaying and interpreting time stamps.", report=True),
     Setting("timezone_abbreviations", "Default", "Selects a file of time zone abbreviations."),
     Setting("transaction_isolation", "read committed", "Sets the current transaction's isolation level."),
     Setting("transaction_read_only", "off", "Sets the current transaction's read-only status.", "bool"),

@@ -81,9 +81,12 @@ class BooleanTest(Node):
 
 @dataclass(slots=True)
 class TypeCast(Node):
+    """``loc`` is the expression's leftmost token; ``type_loc`` the type name's."""
+
     arg: Node
     type_name: str
     loc: int
+    type_loc: int
 
 
 @dataclass(slots=True)

@@ -245,7 +245,7 @@ class Executor:
     # --- writing ------------------------------------------------------------------------
 
     def _check_row(self, row: tuple[Any, Any, Any]) -> Row:
-        for name, value in zip(("actor_id", "actor_type"), row):
+        for name, value in zip(("actor_id", "actor_type"), row[:2], strict=True):
             if value is None:
                 shown = ", ".join("null" if v is None else (v.decode() if isinstance(v, bytes) else v) for v in row)
                 raise errors.PgError(
@@ -325,7 +325,7 @@ class Executor:
                 errors.SYNTAX_ERROR, "INSERT has more target columns than expressions", position=loc + 1
             )
         compiler = Compiler(Scope())
-        compiled_rows = [[self._assignment(compiler, c, v).fn for c, v in zip(columns, values)] for values in stmt.rows]
+        compiled_rows = [[self._assignment(compiler, c, v).fn for c, v in zip(columns, values, strict=True)] for values in stmt.rows]
         indexes = [c.index for c in columns]
         session = self.session
         writes = self._transaction().writes
@@ -334,7 +334,7 @@ class Executor:
             new_rows = []
             for fns in compiled_rows:
                 values: list[Any] = [None, None, None]
-                for index, fn in zip(indexes, fns):
+                for index, fn in zip(indexes, fns, strict=True):
                     values[index] = fn(None, session)
                 new_rows.append(self._check_row(tuple(values)))
             staged: dict[str, Row] = {}

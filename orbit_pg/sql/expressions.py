@@ -38,13 +38,22 @@ class Column:
 class Scope:
     """The columns an expression may name: one relation under its name or alias."""
 
-    def __init__(self, relation: str | None = None, columns: list[Column] | None = None) -> None:
+    def __init__(self, relation: str | None = None, columns: list[Column] | None = None, alias: str | None = None) -> None:
         self.relation = relation
+        self.alias = alias
         self.columns = {c.name: c for c in columns or []}
 
     def resolve(self, ref: ast.ColumnRef) -> Column:
         *qualifier, name = ref.fields
-        if qualifier and qualifier[0] != self.relation:
+        visible = self.alias or self.relation
+        if qualifier and qualifier[0] == self.relation and self.alias:
+            raise errors.PgError(
+                errors.UNDEFINED_TABLE,
+                f'invalid reference to FROM-clause entry for table "{self.relation}"',
+                hint=f'Perhaps you meant to reference the table alias "{self.alias}".',
+                position=ref.loc + 1,
+            )
+        if qualifier and qualifier[0] != visible:
             raise errors.PgError(
                 errors.UNDEFINED_TABLE, f'missing FROM-clause entry for table "{qualifier[0]}"', position=ref.loc + 1
             )
@@ -155,6 +164,7 @@ _COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
     ">": operator.gt,
     ">=": operator.ge,
 }
+_CAST_HINT = "You might need to add explicit type casts."
 _INTEGER_TYPES = (types.INT2, types.INT4, types.INT8)
 
 
@@ -169,7 +179,7 @@ def _no_operator(op: str, left: types.PgType | None, right: types.PgType, loc: i
     return errors.PgError(
         errors.UNDEFINED_FUNCTION,
         f"operator does not exist: {shown}",
-        hint="No operator matches the given name and argument types. You might need to add explicit type casts.",
+        hint="No operator matches the given name and argument types. " + _CAST_HINT,
         position=loc + 1,
     )
 
@@ -219,7 +229,7 @@ class Compiler:
             raise errors.PgError(
                 errors.UNDEFINED_FUNCTION,
                 f"function {node.name}({arg_types}) does not exist",
-                hint="No function matches the given name and argument types. You might need to add explicit type casts.",
+                hint="No function matches the given name and argument types. " + _CAST_HINT,
                 position=node.loc + 1,
             )
         result_type, implementation = function
@@ -229,7 +239,7 @@ class Compiler:
         target = types.BY_NAME.get(node.type_name)
         if target is None:
             raise errors.PgError(
-                errors.UNDEFINED_OBJECT, f'type "{node.type_name}" does not exist', position=node.loc + 1
+                errors.UNDEFINED_OBJECT, f'type "{node.type_name}" does not exist', position=node.type_loc + 1
             )
         return cast(self.compile(node.arg), target, _loc(node.arg))
 
@@ -238,18 +248,25 @@ class Compiler:
         if node.left is None:
             return self._prefix(node, right)
         left = self.compile(node.left)
+        if node.op == "||":
+            return self._concat(node, left, right)
         # An unknown literal takes the other side's type; two unknowns are text.
-        if left.type is types.UNKNOWN and right.type is types.UNKNOWN and node.op != "||":
+        if left.type is types.UNKNOWN and right.type is types.UNKNOWN:
             left, right = coerce(left, types.TEXT, _loc(node.left)), coerce(right, types.TEXT, _loc(node.right))
         else:
             left, right = coerce(left, right.type, _loc(node.left)), coerce(right, left.type, _loc(node.right))
         if node.op in _COMPARISONS:
             return self._comparison(node, left, right)
-        if node.op == "||":
-            return self._concat(node, left, right)
         return self._arithmetic(node, left, right)
 
     def _prefix(self, node: ast.A_Expr, arg: Compiled) -> Compiled:
+        if arg.type is types.UNKNOWN:
+            raise errors.PgError(
+                "42725",
+                f"operator is not unique: {node.op} unknown",
+                hint="Could not choose a best candidate operator. " + _CAST_HINT,
+                position=node.loc + 1,
+            )
         if arg.type.category != "N":
             raise _no_operator(node.op, None, arg.type, node.loc)
         if node.op == "+":

@@ -23,4 +23,4 @@ def resolve(table: ast.RangeVar) -> Scope:
     if table.name != ACTORS_NAME or table.schema not in (None, "public"):
         shown = f"{table.schema}.{table.name}" if table.schema else table.name
         raise errors.PgError(errors.UNDEFINED_TABLE, f'relation "{shown}" does not exist', position=table.loc + 1)
-    return Scope(table.alias or table.name, COLUMNS)
+    return Scope(table.name, COLUMNS, table.alias)

@@ -104,9 +104,9 @@ def test_empty_query(orbit: OrbitServer) -> None:
 def test_several_statements_in_one_query(orbit: OrbitServer) -> None:
     actor = new_id()
     with connect(orbit) as conn:
-        conn.pgconn.send_query(
-            f"INSERT INTO actors VALUES ('{actor}', 't', '{{}}'); SELECT actor_type FROM actors WHERE actor_id = '{actor}'".encode()
-        )
+        insert = f"INSERT INTO actors VALUES ('{actor}', 't', '{{}}')"
+        select = f"SELECT actor_type FROM actors WHERE actor_id = '{actor}'"
+        conn.pgconn.send_query(f"{insert}; {select}".encode())
         results = []
         while (result := conn.pgconn.get_result()) is not None:
             results.append((result.command_status, result.ntuples))

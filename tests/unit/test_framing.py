@@ -1,0 +1,180 @@
+"""MessageCutter: the same messages however TCP splits or joins the bytes, and bad lengths refused early."""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterable
+
+import pytest
+
+from orbit_pg import errors
+from orbit_pg.wire.constants import MAX_STARTUP_PACKET_LENGTH, PROTOCOL_3_0, SSL_REQUEST_CODE
+from orbit_pg.wire.framing import MessageCutter
+
+Message = tuple[int | None, bytes]
+
+MAX_MESSAGE_SIZE = 1024
+
+
+def startup_packet(body: bytes) -> bytes:
+    return struct.pack("!i", len(body) + 4) + body
+
+
+def typed(msg_type: bytes, body: bytes) -> bytes:
+    return msg_type + struct.pack("!i", len(body) + 4) + body
+
+
+STARTUP_BODY = struct.pack("!i", PROTOCOL_3_0) + b"user\x00orbit\x00database\x00actors\x00\x00"
+QUERY_BODY = b"SELECT 1; SELECT 'two'\x00"
+
+# A session as a client sends it: startup packet, then typed messages (one with an empty body).
+STREAM = b"".join(
+    [
+        startup_packet(STARTUP_BODY),
+        typed(b"Q", QUERY_BODY),
+        typed(b"S", b""),
+        typed(b"Q", b"\x00"),
+        typed(b"X", b""),
+    ]
+)
+EXPECTED: list[Message] = [
+    (None, STARTUP_BODY),
+    (ord("Q"), QUERY_BODY),
+    (ord("S"), b""),
+    (ord("Q"), b"\x00"),
+    (ord("X"), b""),
+]
+
+
+def cut(cutter: MessageCutter, chunks: Iterable[bytes]) -> list[Message]:
+    """Feed chunks the way the protocol does: typed messages follow the first startup packet."""
+    messages: list[Message] = []
+    for chunk in chunks:
+        for msg_type, body in cutter.feed(chunk):
+            messages.append((msg_type, body))
+            if msg_type is None:
+                cutter.expect_startup = False
+    return messages
+
+
+def assert_fatal_protocol_violation(error: errors.PgError) -> None:
+    assert error.severity == "FATAL"
+    assert error.sqlstate == errors.PROTOCOL_VIOLATION == "08P01"
+
+
+# --- splitting and joining --------------------------------------------------------------------------------
+
+
+def test_stream_fed_whole() -> None:
+    cutter = MessageCutter(MAX_MESSAGE_SIZE)
+    assert cut(cutter, [STREAM]) == EXPECTED
+    assert cutter.buffered == 0
+
+
+def test_stream_fed_one_byte_at_a_time() -> None:
+    cutter = MessageCutter(MAX_MESSAGE_SIZE)
+    assert cut(cutter, [STREAM[i : i + 1] for i in range(len(STREAM))]) == EXPECTED
+    assert cutter.buffered == 0
+
+
+@pytest.mark.parametrize("offset", range(len(STREAM) + 1))
+def test_stream_split_in_two_at_every_offset(offset: int) -> None:
+    cutter = MessageCutter(MAX_MESSAGE_SIZE)
+    assert cut(cutter, [STREAM[:offset], STREAM[offset:]]) == EXPECTED
+    assert cutter.buffered == 0
+
+
+def test_several_typed_messages_in_one_chunk() -> None:
+    cutter = MessageCutter(MAX_MESSAGE_SIZE)
+    cutter.expect_startup = False
+    chunk = typed(b"Q", b"BEGIN\x00") + typed(b"Q", b"COMMIT\x00") + typed(b"S", b"") + typed(b"X", b"")
+    assert list(cutter.feed(chunk)) == [
+        (ord("Q"), b"BEGIN\x00"),
+        (ord("Q"), b"COMMIT\x00"),
+        (ord("S"), b""),
+        (ord("X"), b""),
+    ]
+    assert cutter.buffered == 0
+
+
+def test_incomplete_message_is_kept_until_the_rest_arrives() -> None:
+    cutter = MessageCutter(MAX_MESSAGE_SIZE)
+    cutter.expect_startup = False
+    message = typed(b"Q", QUERY_BODY)
+    assert list(cutter.feed(message + message[:7])) == [(ord("Q"), QUERY_BODY)]
+    assert cutter.buffered == 7
+    assert list(cutter.feed(message[7:])) == [(ord("Q"), QUERY_BODY)]
+    assert cutter.buffered == 0
+
+
+def test_ssl_request_then_startup_are_both_untyped() -> None:
+    """The caller keeps ``expect_startup`` after an SSLRequest: the real StartupMessage follows."""
+    cutter = MessageCutter(MAX_MESSAGE_SIZE)
+    ssl_request = struct.pack("!i", SSL_REQUEST_CODE)
+    assert list(cutter.feed(startup_packet(ssl_request) + startup_packet(STARTUP_BODY))) == [
+        (None, ssl_request),
+        (None, STARTUP_BODY),
+    ]
+
+
+def test_typed_message_at_the_size_limit_is_accepted() -> None:
+    cutter = MessageCutter(MAX_MESSAGE_SIZE)
+    cutter.expect_startup = False
+    body = b"x" * (MAX_MESSAGE_SIZE - 4)
+    assert list(cutter.feed(typed(b"d", body))) == [(ord("d"), body)]
+
+
+# --- bad lengths -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("length", [-(2**31), -1, 0, 1, 2, 3, MAX_MESSAGE_SIZE + 1, 2**31 - 1])
+def test_bad_typed_length_is_fatal_as_soon_as_the_header_arrives(length: int) -> None:
+    cutter = MessageCutter(MAX_MESSAGE_SIZE)
+    cutter.expect_startup = False
+    with pytest.raises(errors.PgError) as caught:
+        list(cutter.feed(b"Q" + struct.pack("!i", length)))  # the header only: no body sent
+    assert_fatal_protocol_violation(caught.value)
+
+
+def test_bad_typed_length_arriving_byte_by_byte_is_fatal_at_the_fifth_byte() -> None:
+    cutter = MessageCutter(MAX_MESSAGE_SIZE)
+    cutter.expect_startup = False
+    header = b"Q" + struct.pack("!i", 2**31 - 1)
+    for i in range(4):
+        assert list(cutter.feed(header[i : i + 1])) == []
+    with pytest.raises(errors.PgError) as caught:
+        list(cutter.feed(header[4:]))
+    assert_fatal_protocol_violation(caught.value)
+
+
+def test_messages_before_a_bad_header_are_still_delivered() -> None:
+    cutter = MessageCutter(MAX_MESSAGE_SIZE)
+    cutter.expect_startup = False
+    received: list[Message] = []
+    with pytest.raises(errors.PgError) as caught:
+        for message in cutter.feed(typed(b"Q", b"SELECT 1\x00") + b"Q" + struct.pack("!i", -5)):
+            received.append(message)
+    assert received == [(ord("Q"), b"SELECT 1\x00")]
+    assert_fatal_protocol_violation(caught.value)
+
+
+@pytest.mark.parametrize("length", [-(2**31), -1, 0, 4, 7, MAX_STARTUP_PACKET_LENGTH + 1, 2**31 - 1])
+def test_bad_startup_length_is_fatal_as_soon_as_the_length_arrives(length: int) -> None:
+    cutter = MessageCutter(MAX_MESSAGE_SIZE)
+    with pytest.raises(errors.PgError) as caught:
+        list(cutter.feed(struct.pack("!i", length)))
+    assert_fatal_protocol_violation(caught.value)
+
+
+def test_garbage_instead_of_a_startup_packet_is_fatal() -> None:
+    cutter = MessageCutter(MAX_MESSAGE_SIZE)
+    with pytest.raises(errors.PgError) as caught:
+        list(cutter.feed(b"GET / HTTP/1.1\r\n\r\n"))  # "GET " read as a length is 1195725856
+    assert_fatal_protocol_violation(caught.value)
+
+
+@pytest.mark.parametrize("length", [8, MAX_STARTUP_PACKET_LENGTH])
+def test_startup_lengths_at_the_limits_are_accepted(length: int) -> None:
+    cutter = MessageCutter(MAX_MESSAGE_SIZE)
+    body = struct.pack("!i", PROTOCOL_3_0) + b"\x00" * (length - 8)
+    assert list(cutter.feed(startup_packet(body))) == [(None, body)]
