@@ -28,9 +28,7 @@ from orbit_pg.testing import OrbitServer, ServerError, ThrowawayPostgres, pg_bin
 
 BATCH_ROWS = 500
 ID_PREFIX = "user:"
-TPS_LINE = re.compile(
-    r"^tps = ([0-9.]+) \(without initial connection time\)$", re.MULTILINE
-)
+TPS_LINE = re.compile(r"^tps = ([0-9.]+) \(without initial connection time\)$", re.MULTILINE)
 
 # pgbench replaces ``:name`` by plain text search, inside quotes too, and \set makes only numbers.
 # In simple mode, a string variable given with -D supplies the prefix: ':prefix:id' -> 'user:42'.
@@ -38,10 +36,8 @@ TPS_LINE = re.compile(
 # (the quoted form would send two parameters to a statement with none), so the key is built by
 # the server with ``||``.
 SCRIPTS = {
-    "simple": "\\set id random(1, {actors})\n"
-    "SELECT * FROM actors WHERE actor_id = ':prefix:id';\n",
-    "extended": "\\set id random(1, {actors})\n"
-    f"SELECT * FROM actors WHERE actor_id = '{ID_PREFIX}' || :id;\n",
+    "simple": "\\set id random(1, {actors})\nSELECT * FROM actors WHERE actor_id = ':prefix:id';\n",
+    "extended": "\\set id random(1, {actors})\nSELECT * FROM actors WHERE actor_id = '{prefix}' || :id;\n",
 }
 SCRIPTS["prepared"] = SCRIPTS["extended"]
 
@@ -76,16 +72,12 @@ def load(name: str, dsn: str, actors: int, schema: str | None) -> None:
             conn.execute(statement)
         elapsed = time.perf_counter() - started
         last = f"{ID_PREFIX}{actors}"
-        rows = conn.execute(
-            f"SELECT * FROM actors WHERE actor_id = '{last}'"
-        ).fetchall()
+        rows = conn.execute(f"SELECT * FROM actors WHERE actor_id = '{last}'").fetchall()
         if schema is not None:
             conn.execute("ANALYZE actors")
     if len(rows) != 1 or rows[0][0] != last:
         raise BenchError(f"{name}: reading back {last!r} gave {rows!r}")
-    print(
-        f"{name}: loaded {actors} actors in {elapsed:.1f}s ({actors / elapsed:,.0f} rows/s)"
-    )
+    print(f"{name}: loaded {actors} actors in {elapsed:.1f}s ({actors / elapsed:,.0f} rows/s)")
 
 
 def pgbench_path() -> str:
@@ -150,16 +142,10 @@ def pinning(no_pin: bool) -> tuple[str | None, str | None]:
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--actors", type=int, default=100_000, help="rows to load (100000)"
-    )
-    parser.add_argument(
-        "--duration", type=int, default=10, help="seconds per pgbench run (10)"
-    )
+    parser.add_argument("--actors", type=int, default=100_000, help="rows to load (100000)")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per pgbench run (10)")
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8], help="(1 8)")
-    parser.add_argument(
-        "--mode", choices=sorted(SCRIPTS), default="simple", help="pgbench -M"
-    )
+    parser.add_argument("--mode", choices=sorted(SCRIPTS), default="simple", help="pgbench -M")
     parser.add_argument("--no-pin", action="store_true", help="do not pin with taskset")
     parser.add_argument(
         "--server",
@@ -173,9 +159,7 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def print_table(
-    clients: list[int], orbit: dict[int, float], postgres: dict[int, float]
-) -> None:
+def print_table(clients: list[int], orbit: dict[int, float], postgres: dict[int, float]) -> None:
     print()
     print(f"{'clients':>7}  {'orbit-pg tps':>12}  {'PostgreSQL tps':>14}  {'ratio':>6}")
     for count in clients:
@@ -189,32 +173,23 @@ def print_table(
 
 def main() -> int:
     args = parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # progress shows at once, and before any error
     client_cpu, server_cpu = pinning(args.no_pin)
     print(
         f"point select: {args.actors} actors, {args.duration}s per run, -M {args.mode}, "
-        + (
-            f"pgbench on CPU {client_cpu}, servers on CPU {server_cpu}"
-            if client_cpu
-            else "unpinned"
-        )
+        + (f"pgbench on CPU {client_cpu}, servers on CPU {server_cpu}" if client_cpu else "unpinned")
     )
     orbit: dict[int, float] = {}
     postgres: dict[int, float] = {}
     with tempfile.TemporaryDirectory(prefix="bench-") as work:
         script = Path(work) / "point_select.sql"
-        script.write_text(SCRIPTS[args.mode].format(actors=args.actors))
+        script.write_text(SCRIPTS[args.mode].format(actors=args.actors, prefix=ID_PREFIX))
 
-        def measure(
-            name: str, dsn: str, schema: str | None, figures: dict[int, float]
-        ) -> None:
+        def measure(name: str, dsn: str, schema: str | None, figures: dict[int, float]) -> None:
             load(name, dsn, args.actors, schema)
             for clients in args.clients:
-                threads = (
-                    1 if client_cpu else min(clients, len(os.sched_getaffinity(0)))
-                )
-                figures[clients] = run_pgbench(
-                    name, dsn, script, clients, threads, args, client_cpu
-                )
+                threads = 1 if client_cpu else min(clients, len(os.sched_getaffinity(0)))
+                figures[clients] = run_pgbench(name, dsn, script, clients, threads, args, client_cpu)
 
         try:
             if args.server in ("both", "orbit-pg"):
@@ -223,8 +198,7 @@ def main() -> int:
                         measure("orbit-pg", server.dsn, None, orbit)
                     except (BenchError, psycopg.Error) as exc:
                         raise BenchError(
-                            f"{exc}\n--- orbit-pg log (last 4000 chars) ---\n"
-                            f"{server.log_text()[-4000:]}"
+                            f"{exc}\n--- orbit-pg log (last 4000 chars) ---\n{server.log_text()[-4000:]}"
                         ) from exc
             if args.server in ("both", "postgres"):
                 reason = ThrowawayPostgres.available()

@@ -19,7 +19,6 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Self
 
 __all__ = [
     "OrbitServer",
@@ -59,8 +58,7 @@ def wait_for_port(
     while True:
         if process is not None and process.poll() is not None:
             raise ServerError(
-                f"process {process.pid} exited with code {process.returncode} "
-                f"before {host}:{port} accepted connections"
+                f"process {process.pid} exited with code {process.returncode} before {host}:{port} accepted connections"
             )
         try:
             with socket.create_connection((host, port), timeout=1.0):
@@ -68,8 +66,7 @@ def wait_for_port(
         except OSError as exc:
             if time.monotonic() >= deadline:
                 raise TimeoutError(
-                    f"{host}:{port} did not accept a connection within {timeout:g}s "
-                    f"(last error: {exc})"
+                    f"{host}:{port} did not accept a connection within {timeout:g}s (last error: {exc})"
                 ) from exc
         time.sleep(0.05)
 
@@ -134,7 +131,7 @@ class OrbitServer:
             *self.extra_args,
         ]
 
-    def start(self) -> Self:
+    def start(self) -> OrbitServer:
         """Start the server and return once its port accepts connections."""
         if self._process is not None:
             raise RuntimeError("orbit-pg is already running")
@@ -169,7 +166,7 @@ class OrbitServer:
                 process.kill()
                 process.wait()
 
-    def restart(self) -> Self:
+    def restart(self) -> OrbitServer:
         """Stop and start again on the same port and data directory."""
         self.stop()
         return self.start()
@@ -186,7 +183,7 @@ class OrbitServer:
         self.stop()
         shutil.rmtree(self._work_dir, ignore_errors=True)
 
-    def __enter__(self) -> Self:
+    def __enter__(self) -> OrbitServer:
         try:
             return self.start()
         except BaseException:
@@ -302,7 +299,7 @@ class ThrowawayPostgres:
             return ""
         return f"--- {self.log_path} ---\n{text}"
 
-    def start(self) -> Self:
+    def start(self) -> ThrowawayPostgres:
         """initdb, then ``pg_ctl start`` on a free port, listening on 127.0.0.1 only."""
         reason = self.available()
         if reason is not None:
@@ -333,9 +330,7 @@ class ThrowawayPostgres:
             "fsync": "on" if self.fsync else "off",
             **self.settings,
         }
-        options = " ".join(
-            f"-c {name}={shlex.quote(value)}" for name, value in settings.items()
-        )
+        options = " ".join(f"-c {name}={shlex.quote(value)}" for name, value in settings.items())
         self._run(
             "pg_ctl",
             "start",
@@ -357,14 +352,12 @@ class ThrowawayPostgres:
             return
         try:
             if (self.data_dir / "postmaster.pid").exists():
-                self._run(
-                    "pg_ctl", "stop", "-m", "immediate", "-w", "-D", str(self.data_dir)
-                )
+                self._run("pg_ctl", "stop", "-m", "immediate", "-w", "-D", str(self.data_dir))
         finally:
             shutil.rmtree(self._dir, ignore_errors=True)
             self._dir = None
 
-    def __enter__(self) -> Self:
+    def __enter__(self) -> ThrowawayPostgres:
         try:
             return self.start()
         except BaseException:

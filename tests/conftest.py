@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Iterator
 
 import pytest
@@ -35,3 +36,24 @@ def postgres() -> Iterator[ThrowawayPostgres]:
         pytest.skip(reason)
     with ThrowawayPostgres() as server:
         yield server
+
+
+ACTORS_SCHEMA = (
+    "CREATE TABLE actors (actor_id text PRIMARY KEY, actor_type text NOT NULL, state jsonb);"
+    "CREATE INDEX actors_actor_type_idx ON actors (actor_type);"
+)
+
+
+@pytest.fixture
+def postgres_actors(postgres: ThrowawayPostgres) -> ThrowawayPostgres:
+    """The reference PostgreSQL with a fresh ``actors`` database owned by ``orbit``, as orbit-pg presents it."""
+    admin = ["psql", "-h", "127.0.0.1", "-p", str(postgres.port), "-U", "postgres", "-X", "-q", "-v", "ON_ERROR_STOP=1"]
+    for sql in (
+        "DROP DATABASE IF EXISTS actors",
+        "DROP ROLE IF EXISTS orbit",
+        "CREATE ROLE orbit SUPERUSER LOGIN",
+        "CREATE DATABASE actors OWNER orbit",
+    ):
+        subprocess.run([*admin, "-c", sql], check=True, capture_output=True, timeout=60)
+    subprocess.run([*admin, "-d", "actors", "-c", ACTORS_SCHEMA], check=True, capture_output=True, timeout=60)
+    return postgres

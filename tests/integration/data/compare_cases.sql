@@ -1,0 +1,75 @@
+-- One statement a line, run in order on a fresh orbit-pg and a fresh PostgreSQL 15; answers must match.
+SELECT * FROM actors WHERE
+SELECT 'abc
+SELECT "" FROM actors
+INSERT INTO actors VALUES ('a', 'b'
+SELECT 1 +
+UPDATE actors SET WHERE actor_id = 'x'
+SELECT * FROM actors WHERE actor_id = 'a' actor_type = 'b'
+DELETE actors
+SELECT 1 2
+SELECT $1
+SELECT 2*-3, 7/2, -7/2, 7%3, -7%3, 2+3*4, (2+3)*4, 1.5*2, 10/4.0
+SELECT 'a' || 'b', 'a' || 1, 1 || 'a'
+SELECT 1 = 1, 'a' < 'b', NULL = 1, NOT true, true AND NULL, false AND NULL, true OR NULL
+SELECT NULL IS NULL, 1 IS NOT NULL, true IS TRUE, NULL IS NOT FALSE
+SELECT E'a\nb', E'\x41\101', $$dollar 'q'$$, $t$x$t$, 'it''s'
+SELECT 1::text, '5'::int + 1, 'true'::boolean, CAST('12' AS bigint), '{"b":1,"a":2}'::jsonb, 1.50::numeric
+SELECT 'x'::int
+SELECT 99999999999::int
+SELECT 2147483647 + 1
+SELECT 9223372036854775807 + 1
+SELECT 9223372036854775808
+SELECT 'abc'::jsonb
+SELECT 1 AS a, 2 b, 3 "C"
+SELECT * FROM actors a WHERE a.actor_id = 'x'
+SELECT * FROM actors a WHERE actors.actor_id = 'x'
+SELECT * FROM actors WHERE b.actor_id = 'x'
+SELECT * FROM public.actors WHERE actor_id = 'x'
+SELECT * FROM other.actors
+SELECT actor_id FROM actors WHERE state
+SELECT * FROM actors WHERE actor_id = 'x' AND 1
+INSERT INTO actors (actor_id, nope) VALUES ('x', 'y')
+INSERT INTO actors (actor_id, actor_id) VALUES ('x', 'y')
+INSERT INTO actors VALUES ('a', 'b', '{}', 'd')
+INSERT INTO actors (actor_id, actor_type, state) VALUES ('a', 'b')
+INSERT INTO actors VALUES ('a', 'b', '{}'), ('c', 'd')
+INSERT INTO actors VALUES ('a', 'b', 5)
+INSERT INTO actors VALUES (5, 6, NULL)
+UPDATE actors SET nope = 1
+UPDATE actors SET state = 'text'::text
+SELECT current_user, session_user, current_catalog, user
+SELECT -(1), +2, - -3
+SELECT 1 LIMIT 0
+SELECT 1 LIMIT -1
+SELECT 1 OFFSET -1
+SET search_path = public, "$user"
+SHOW search_path
+SET statement_timeout = 1000
+SHOW statement_timeout
+SET statement_timeout = '1500ms'
+SHOW statement_timeout
+SET work_mem = '64MB'
+SHOW work_mem
+SET standard_conforming_strings = nope
+SET server_version = '1'
+SET extra_float_digits = 3
+SHOW extra_float_digits
+SET myapp.foo = 'bar'
+SHOW myapp.foo
+SHOW myapp.nope
+SHOW nope
+SET TIME ZONE 'UTC'
+SHOW TIME ZONE
+SHOW TRANSACTION ISOLATION LEVEL
+SELECT 1 WHERE false
+SELECT 1 WHERE 1 = 1
+SELECT x
+SELECT foo()
+SELECT version(1)
+SELECT 1::nosuchtype
+SELECT 'a' = 1
+SELECT true + 1
+SELECT -'a'
+SELECT * 
+SELECT 1 FROM actors WHERE actor_id IS NULL
