@@ -12,6 +12,7 @@ PostgreSQL keeps fsync on, as a real deployment would.
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import re
 import shutil
@@ -173,7 +174,8 @@ def print_table(clients: list[int], orbit: dict[int, float], postgres: dict[int,
 
 def main() -> int:
     args = parse_args()
-    sys.stdout.reconfigure(line_buffering=True)  # progress shows at once, and before any error
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(line_buffering=True)  # progress shows at once, and before any error
     client_cpu, server_cpu = pinning(args.no_pin)
     print(
         f"point select: {args.actors} actors, {args.duration}s per run, -M {args.mode}, "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from twisted.application import service, strports
+from twisted.internet.interfaces import IReactorTime
 from twisted.internet.protocol import ServerFactory
 from twisted.logger import Logger
 from twisted.python import usage
@@ -22,7 +23,14 @@ class PostgresServerFactory(ServerFactory):
 
     protocol = PostgresProtocol
 
-    def __init__(self, store: Store, max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE) -> None:
+    def __init__(
+        self, store: Store, max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE, reactor: IReactorTime | None = None
+    ) -> None:
+        if reactor is None:
+            from twisted.internet import reactor as default_reactor
+
+            reactor = default_reactor
+        self.reactor = reactor
         self.store = store
         self.max_message_size = max_message_size
         self.connections: dict[int, PostgresProtocol] = {}

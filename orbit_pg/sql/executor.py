@@ -8,7 +8,8 @@ transaction) hands the whole set to the store in one durable write.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator
+import itertools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,9 +32,11 @@ class Field:
 
 @dataclass(slots=True)
 class Result:
+    """A statement's outcome. ``rows`` may be lazy; a "SELECT" tag gets its row count when sent."""
+
     tag: str
     fields: list[Field] | None = None  # None: the command returns no rows
-    rows: list[list[bytes | None]] = field(default_factory=list)
+    rows: Iterable[list[bytes | None]] = ()
     notices: list[errors.PgError] = field(default_factory=list)
 
 
@@ -135,21 +138,25 @@ class Executor:
         theirs = (r for r in base if r[0] not in writes)
         yield from heapq.merge(theirs, mine, key=lambda r: r[0])
 
-    def _matching(self, table: ast.RangeVar, where: ast.Node | None) -> tuple[Scope, list[Row]]:
+    def _matching(self, table: ast.RangeVar, where: ast.Node | None) -> tuple[Scope, Iterator[Row]]:
+        """The rows a WHERE clause selects, lazily: big scans stream instead of piling up."""
         scope = relation.resolve(table)
         condition = Compiler(scope).boolean(where, "WHERE").fn if where is not None else None
-        access = planner.choose(where, scope)
-        session = self.session
+        return scope, self._scan(planner.choose(where, scope), condition)
+
+    def _scan(self, access: planner.AccessPath, condition: Any) -> Iterator[Row]:
+        """The snapshot stays open until the rows are consumed or the iterator is closed."""
         snapshot = self.store.snapshot()
         try:
-            rows = self._rows(snapshot, access)
-            if condition is None:
-                return scope, list(rows)
-            return scope, [row for row in rows if condition(row, session) is True]
+            session = self.session
+            for row in self._rows(snapshot, access):
+                if condition is None or condition(row, session) is True:
+                    yield row
         finally:
             snapshot.close()
 
     def _SelectStmt(self, stmt: ast.SelectStmt) -> Result:
+        rows: Iterable[Any]
         if stmt.from_table is not None:
             scope, rows = self._matching(stmt.from_table, stmt.where)
         else:
@@ -177,16 +184,21 @@ class Executor:
                 origin = (relation.ACTORS_OID, scope.resolve(target.value).index + 1)
             fields.append(Field(name, compiled.type, *origin))
             targets.append(compiled)
+        offset = self._count(stmt.offset, "OFFSET", "2201X") or 0
+        limit = self._count(stmt.limit, "LIMIT", "2201W")
         if stmt.sort:
             rows = self._sort(rows, stmt.sort, compiler, fields, targets)
-        rows = self._limit(rows, stmt)
-        session = self.session
-        outs = [(t.fn, t.type.text_out) for t in targets]
-        data = [[None if (v := fn(row, session)) is None else out(v) for fn, out in outs] for row in rows]
-        return Result(f"SELECT {len(data)}", fields, data)
+        if offset or limit is not None:
+            rows = itertools.islice(rows, offset, None if limit is None else offset + limit)
+        return Result("SELECT", fields, _encoded(rows, targets, self.session))
 
     def _sort(
-        self, rows: list[Any], sort: list[ast.SortBy], compiler: Compiler, fields: list[Field], targets: list[Compiled]
+        self,
+        rows: Iterable[Any],
+        sort: list[ast.SortBy],
+        compiler: Compiler,
+        fields: list[Field],
+        targets: list[Compiled],
     ) -> list[Any]:
         keys = []
         for item in sort:
@@ -217,15 +229,6 @@ class Executor:
 
             ordered.sort(key=sort_key, reverse=item.descending)
         return ordered
-
-    def _limit(self, rows: list[Any], stmt: ast.SelectStmt) -> list[Any]:
-        offset = self._count(stmt.offset, "OFFSET", "2201X")
-        limit = self._count(stmt.limit, "LIMIT", "2201W")
-        if offset:
-            rows = rows[offset:]
-        if limit is not None:
-            rows = rows[:limit]
-        return rows
 
     def _count(self, node: ast.Node | None, clause: str, sqlstate: str) -> int | None:
         if node is None:
@@ -325,7 +328,9 @@ class Executor:
                 errors.SYNTAX_ERROR, "INSERT has more target columns than expressions", position=loc + 1
             )
         compiler = Compiler(Scope())
-        compiled_rows = [[self._assignment(compiler, c, v).fn for c, v in zip(columns, values, strict=True)] for values in stmt.rows]
+        compiled_rows = [
+            [self._assignment(compiler, c, v).fn for c, v in zip(columns, values, strict=True)] for values in stmt.rows
+        ]
         indexes = [c.index for c in columns]
         session = self.session
         writes = self._transaction().writes
@@ -348,7 +353,8 @@ class Executor:
         return Result(f"INSERT 0 {len(staged)}")
 
     def _UpdateStmt(self, stmt: ast.UpdateStmt) -> Result:
-        scope, rows = self._matching(stmt.table, stmt.where)
+        scope, matching = self._matching(stmt.table, stmt.where)
+        rows = list(matching)
         compiler = Compiler(scope)
         assignments = []
         seen = set()
@@ -384,7 +390,8 @@ class Executor:
         return Result(f"UPDATE {len(rows)}")
 
     def _DeleteStmt(self, stmt: ast.DeleteStmt) -> Result:
-        _, rows = self._matching(stmt.table, stmt.where)
+        _, matching = self._matching(stmt.table, stmt.where)
+        rows = list(matching)
         writes = self._transaction().writes
         for row in rows:
             writes[row[0]] = None
@@ -433,3 +440,10 @@ def _value_text(value: ast.A_Const) -> str:
     if value.kind in ("integer", "numeric"):
         return format(value.value, "f") if value.kind == "numeric" else str(value.value)
     return str(value.value)
+
+
+def _encoded(rows: Iterable[Any], targets: list[Compiled], session: Session) -> Iterator[list[bytes | None]]:
+    """Each row's select-list values in text format, computed as the protocol asks for them."""
+    outs = [(t.fn, t.type.text_out) for t in targets]
+    for row in rows:
+        yield [None if (v := fn(row, session)) is None else out(v) for fn, out in outs]

@@ -38,7 +38,9 @@ class Column:
 class Scope:
     """The columns an expression may name: one relation under its name or alias."""
 
-    def __init__(self, relation: str | None = None, columns: list[Column] | None = None, alias: str | None = None) -> None:
+    def __init__(
+        self, relation: str | None = None, columns: list[Column] | None = None, alias: str | None = None
+    ) -> None:
         self.relation = relation
         self.alias = alias
         self.columns = {c.name: c for c in columns or []}

@@ -264,7 +264,25 @@ select_stmt = (
 ).set_parse_action(_select)
 
 located_ident = (ident + pp.Empty()).set_parse_action(lambda s, loc, t: (t[0], loc))
-values_row = pp.Group(LPAR - pp.DelimitedList(expr) + RPAR)
+# Bulk loads send long VALUES lists of plain literals: one regex tries a literal that ends
+# the item before the whole expression grammar does.
+_PLAIN_LITERAL = re.compile(
+    rf"(?:(?P<string>{string_literal.pattern})|(?P<number>{number.pattern})|(?P<word>(?i:true|false|null)))"
+    r"(?![A-Za-z0-9_$])(?=\s*[,)])"
+)
+
+
+def _plain_literal(s: str, loc: int, toks: pp.ParseResults) -> ast.A_Const:
+    if toks.get("string") is not None:
+        return _string(s, loc, toks)
+    if toks.get("number") is not None:
+        return _number(s, loc, toks)
+    word = toks[0].lower()
+    return ast.A_Const(None, "null", loc) if word == "null" else ast.A_Const(word == "true", "bool", loc)
+
+
+value_item = pp.Regex(_PLAIN_LITERAL).set_parse_action(_plain_literal) | expr
+values_row = pp.Group(LPAR - pp.DelimitedList(value_item) + RPAR)
 insert_stmt = (
     K("insert").suppress()
     - K("into").suppress()

@@ -21,7 +21,8 @@ class MessageCutter:
     """Yields ``(type, body)`` for typed messages; startup packets have type ``None``.
 
     The first packet of a connection (and the one after an SSLRequest/GSSENCRequest
-    answer) is untyped; the caller says so with ``expect_startup``.
+    answer) is untyped; the caller says so with ``expect_startup``, and calls ``feed(b"")``
+    after handling a startup packet to cut what came behind it.
     """
 
     def __init__(self, max_message_size: int) -> None:
@@ -47,6 +48,9 @@ class MessageCutter:
                     body = buffer[offset + 4 : offset + length]
                     offset += length
                     yield None, body
+                    # What follows depends on the answer (another startup packet after
+                    # SSLRequest, typed messages after StartupMessage): stop until asked again.
+                    break
                 else:
                     if end - offset < 5:
                         break

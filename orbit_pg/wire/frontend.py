@@ -24,11 +24,13 @@ class CancelRequest:
 
 
 def decode_utf8(data: bytes) -> str:
-    """Decode client text; invalid bytes are PostgreSQL's 22021, not a crash."""
+    """Decode client text; invalid bytes are PostgreSQL's 22021 naming the bad character's bytes."""
     try:
         return data.decode()
     except UnicodeDecodeError as exc:
-        bad = " ".join(f"0x{b:02x}" for b in data[exc.start : exc.start + 2])
+        lead = data[exc.start]
+        width = 2 if 0xC0 <= lead < 0xE0 else 3 if 0xE0 <= lead < 0xF0 else 4 if 0xF0 <= lead < 0xF8 else 1
+        bad = " ".join(f"0x{b:02x}" for b in data[exc.start : exc.start + width])
         raise errors.PgError(
             errors.CHARACTER_NOT_IN_REPERTOIRE, f'invalid byte sequence for encoding "UTF8": {bad}'
         ) from None

@@ -46,14 +46,29 @@ EXPECTED: list[Message] = [
 ]
 
 
+def feed(cutter: MessageCutter, data: bytes, startups_before_typed: int = 1) -> list[Message]:
+    """Feed bytes the way the protocol does.
+
+    After the ``startups_before_typed``-th startup packet the cutter is told typed messages follow;
+    after any startup packet it is asked again with ``feed(b"")`` for what came behind it.
+    """
+    messages: list[Message] = []
+    while True:
+        batch: list[Message] = []
+        for msg_type, body in cutter.feed(data):
+            batch.append((msg_type, body))
+            if msg_type is None and len([m for m in messages + batch if m[0] is None]) == startups_before_typed:
+                cutter.expect_startup = False
+        messages += batch
+        if not batch or batch[-1][0] is not None:
+            return messages
+        data = b""
+
+
 def cut(cutter: MessageCutter, chunks: Iterable[bytes]) -> list[Message]:
-    """Feed chunks the way the protocol does: typed messages follow the first startup packet."""
     messages: list[Message] = []
     for chunk in chunks:
-        for msg_type, body in cutter.feed(chunk):
-            messages.append((msg_type, body))
-            if msg_type is None:
-                cutter.expect_startup = False
+        messages += feed(cutter, chunk)
     return messages
 
 
@@ -111,9 +126,11 @@ def test_ssl_request_then_startup_are_both_untyped() -> None:
     """The caller keeps ``expect_startup`` after an SSLRequest: the real StartupMessage follows."""
     cutter = MessageCutter(MAX_MESSAGE_SIZE)
     ssl_request = struct.pack("!i", SSL_REQUEST_CODE)
-    assert list(cutter.feed(startup_packet(ssl_request) + startup_packet(STARTUP_BODY))) == [
+    data = startup_packet(ssl_request) + startup_packet(STARTUP_BODY) + typed(b"S", b"")
+    assert feed(cutter, data, startups_before_typed=2) == [
         (None, ssl_request),
         (None, STARTUP_BODY),
+        (ord("S"), b""),
     ]
 
 
@@ -177,4 +194,4 @@ def test_garbage_instead_of_a_startup_packet_is_fatal() -> None:
 def test_startup_lengths_at_the_limits_are_accepted(length: int) -> None:
     cutter = MessageCutter(MAX_MESSAGE_SIZE)
     body = struct.pack("!i", PROTOCOL_3_0) + b"\x00" * (length - 8)
-    assert list(cutter.feed(startup_packet(body))) == [(None, body)]
+    assert feed(cutter, startup_packet(body)) == [(None, body)]
