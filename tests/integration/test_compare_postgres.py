@@ -24,7 +24,15 @@ def outcome(conn: psycopg.Connection, sql: str) -> tuple:
         cur = conn.execute(sql)
     except psycopg.Error as exc:
         d = exc.diag
-        return ("error", d.sqlstate, d.message_primary, d.statement_position, d.message_detail, d.message_hint, d.context)
+        return (
+            "error",
+            d.sqlstate,
+            d.message_primary,
+            d.statement_position,
+            d.message_detail,
+            d.message_hint,
+            d.context,
+        )
     columns = [(c.name, c.type_code) for c in cur.description or []]
     return ("ok", cur.statusmessage, columns, cur.fetchall() if cur.description else None)
 
