@@ -19,13 +19,12 @@ from orbit_pg.errors import (
     CHARACTER_NOT_IN_REPERTOIRE,
     INVALID_TEXT_REPRESENTATION,
     NUMERIC_VALUE_OUT_OF_RANGE,
+    STATEMENT_TOO_COMPLEX,
     UNTRANSLATABLE_CHARACTER,
     PgError,
 )
 
 __all__ = ["MAX_DEPTH", "canonical"]
-
-STATEMENT_TOO_COMPLEX = "54001"  # errcodes.txt name; orbit_pg.errors does not have it yet
 
 MAX_DEPTH = 13_000
 """Deepest container nesting accepted.  PostgreSQL stops at its 2 MB ``max_stack_depth``,
