@@ -1,4 +1,4 @@
-"""The transport and per-connection state machine (PostgreSQL's ``PostgresMain`` loop).
+"""The per-connection state machine (PostgreSQL's ``PostgresMain`` loop) and its factory.
 
 Bytes come in through ``dataReceived``, the message cutter yields whole messages, and
 one dispatch per state answers them. Replies are collected and written once per chunk
@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import enum
 import itertools
+import secrets
 import shlex
 import time
 from collections import deque
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from twisted.internet.interfaces import IDelayedCall
-from twisted.internet.protocol import Protocol
+from twisted.internet.interfaces import IDelayedCall, IReactorTime
+from twisted.internet.protocol import Protocol, ServerFactory
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
@@ -24,11 +25,10 @@ from orbit_pg import errors
 from orbit_pg.session import Session
 from orbit_pg.sql import ast, grammar
 from orbit_pg.sql.executor import Executor, Result
+from orbit_pg.storage.base import Store
 from orbit_pg.wire import backend, constants, frontend
+from orbit_pg.wire.constants import DEFAULT_MAX_MESSAGE_SIZE
 from orbit_pg.wire.framing import MessageCutter
-
-if TYPE_CHECKING:
-    from orbit_pg.service import PostgresServerFactory
 
 log = Logger()
 
@@ -366,3 +366,39 @@ def _command_line_options(options: str) -> dict[str, str]:
             settings[name.replace("-", "_")] = value
         i += 1
     return settings
+
+
+class PostgresServerFactory(ServerFactory):
+    """Makes one ``PostgresProtocol`` per connection, all sharing one store."""
+
+    protocol = PostgresProtocol
+
+    def __init__(
+        self, store: Store, max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE, reactor: IReactorTime | None = None
+    ) -> None:
+        if reactor is None:
+            from twisted.internet import reactor as default_reactor
+
+            reactor = default_reactor
+        self.reactor = reactor
+        self.store = store
+        self.max_message_size = max_message_size
+        self.connections: dict[int, PostgresProtocol] = {}
+
+    def register(self, connection: PostgresProtocol) -> tuple[int, int]:
+        """A process id (unique among live connections) and a secret, for BackendKeyData."""
+        while True:
+            process_id = secrets.randbelow(2**31 - 2) + 1
+            if process_id not in self.connections:
+                break
+        self.connections[process_id] = connection
+        return process_id, secrets.randbits(32) - 2**31
+
+    def unregister(self, connection: PostgresProtocol) -> None:
+        self.connections.pop(connection.process_id, None)
+
+    def cancel(self, process_id: int, secret_key: int) -> None:
+        """A CancelRequest: nothing runs across reactor turns yet, so there is nothing to stop."""
+        target = self.connections.get(process_id)
+        if target is None or target.secret_key != secret_key:
+            log.info("cancel request for unknown backend {pid}", pid=process_id)

@@ -1,57 +1,16 @@
-"""The factory a host program listens with, and the twistd service built from options."""
+"""The twistd service built from options (the plugin's), on the same factory embedders use."""
 
 from __future__ import annotations
 
-import secrets
-
 from twisted.application import service, strports
-from twisted.internet.interfaces import IReactorTime
-from twisted.internet.protocol import ServerFactory
 from twisted.logger import Logger
 from twisted.python import usage
 
-from orbit_pg.protocol import PostgresProtocol
-from orbit_pg.storage.base import Store
+from orbit_pg.protocol import PostgresServerFactory
 from orbit_pg.storage.lmdb_store import ActorStore
 from orbit_pg.wire.constants import DEFAULT_MAX_MESSAGE_SIZE
 
 log = Logger()
-
-
-class PostgresServerFactory(ServerFactory):
-    """Makes one ``PostgresProtocol`` per connection, all sharing one store."""
-
-    protocol = PostgresProtocol
-
-    def __init__(
-        self, store: Store, max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE, reactor: IReactorTime | None = None
-    ) -> None:
-        if reactor is None:
-            from twisted.internet import reactor as default_reactor
-
-            reactor = default_reactor
-        self.reactor = reactor
-        self.store = store
-        self.max_message_size = max_message_size
-        self.connections: dict[int, PostgresProtocol] = {}
-
-    def register(self, connection: PostgresProtocol) -> tuple[int, int]:
-        """A process id (unique among live connections) and a secret, for BackendKeyData."""
-        while True:
-            process_id = secrets.randbelow(2**31 - 2) + 1
-            if process_id not in self.connections:
-                break
-        self.connections[process_id] = connection
-        return process_id, secrets.randbits(32) - 2**31
-
-    def unregister(self, connection: PostgresProtocol) -> None:
-        self.connections.pop(connection.process_id, None)
-
-    def cancel(self, process_id: int, secret_key: int) -> None:
-        """A CancelRequest: nothing runs across reactor turns yet, so there is nothing to stop."""
-        target = self.connections.get(process_id)
-        if target is None or target.secret_key != secret_key:
-            log.info("cancel request for unknown backend {pid}", pid=process_id)
 
 
 class Options(usage.Options):

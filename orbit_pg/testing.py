@@ -19,6 +19,10 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 __all__ = [
     "OrbitServer",
@@ -76,7 +80,32 @@ def _taskset(cpus: str | None) -> list[str]:
     return ["taskset", "-c", cpus] if cpus else []
 
 
-class OrbitServer:
+class _Server:
+    """``with`` starts the server and always cleans up, also when starting fails."""
+
+    def start(self) -> Self:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        try:
+            return self.start()
+        except BaseException:
+            self.close()
+            raise
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class OrbitServer(_Server):
     """orbit-pg run as a subprocess, the way a user runs it (``twist orbitpg``).
 
     The data directory outlives :meth:`restart` (that is what restart tests are for) and is
@@ -183,20 +212,7 @@ class OrbitServer:
         self.stop()
         shutil.rmtree(self._work_dir, ignore_errors=True)
 
-    def __enter__(self) -> OrbitServer:
-        try:
-            return self.start()
-        except BaseException:
-            self.cleanup()
-            raise
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.cleanup()
+    close = cleanup
 
 
 def pg_bin_dir() -> Path:
@@ -204,7 +220,7 @@ def pg_bin_dir() -> Path:
     return Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 
 
-class ThrowawayPostgres:
+class ThrowawayPostgres(_Server):
     """A private PostgreSQL 15 cluster in a temporary directory, the reference to compare with.
 
     PostgreSQL refuses to run as root, so under root the cluster belongs to the ``postgres`` user.
@@ -357,17 +373,4 @@ class ThrowawayPostgres:
             shutil.rmtree(self._dir, ignore_errors=True)
             self._dir = None
 
-    def __enter__(self) -> ThrowawayPostgres:
-        try:
-            return self.start()
-        except BaseException:
-            self.stop()
-            raise
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+    close = stop

@@ -16,7 +16,7 @@ from typing import Any
 from orbit_pg import errors, types
 from orbit_pg.session import SETTINGS, Session, Transaction, setting_text
 from orbit_pg.sql import ast, planner, relation
-from orbit_pg.sql.expressions import Compiled, Compiler, Scope, as_text, coerce, column_name
+from orbit_pg.sql.expressions import Column, Compiled, Compiler, Scope, as_text, coerce, column_name
 from orbit_pg.storage.base import Row, Snapshot, Store
 
 
@@ -278,7 +278,7 @@ class Executor:
             constraint=relation.PRIMARY_KEY,
         )
 
-    def _assignment(self, compiler: Compiler, column: Any, node: ast.Node) -> Compiled:
+    def _assignment(self, compiler: Compiler, column: Column, node: ast.Node) -> Compiled:
         """PostgreSQL's assignment coercion: literals take the column type; any type → text."""
         compiled = coerce(compiler.compile(node), column.type, getattr(node, "loc", 0))
         if compiled.type is column.type or (column.type.category == "S" and compiled.type.category == "S"):
@@ -299,13 +299,7 @@ class Executor:
         else:
             columns = []
             for name, loc in stmt.columns:
-                column = scope.columns.get(name)
-                if column is None:
-                    raise errors.PgError(
-                        errors.UNDEFINED_COLUMN,
-                        f'column "{name}" of relation "actors" does not exist',
-                        position=loc + 1,
-                    )
+                column = _target_column(scope, name, loc)
                 if column in columns:
                     raise errors.PgError("42701", f'column "{name}" specified more than once', position=loc + 1)
                 columns.append(column)
@@ -359,11 +353,7 @@ class Executor:
         assignments = []
         seen = set()
         for name, loc, node in stmt.assignments:
-            column = scope.columns.get(name)
-            if column is None:
-                raise errors.PgError(
-                    errors.UNDEFINED_COLUMN, f'column "{name}" of relation "actors" does not exist', position=loc + 1
-                )
+            column = _target_column(scope, name, loc)
             if name in seen:
                 raise errors.PgError("42601", f'multiple assignments to same column "{name}"')
             seen.add(name)
@@ -447,3 +437,13 @@ def _encoded(rows: Iterable[Any], targets: list[Compiled], session: Session) -> 
     outs = [(t.fn, t.type.text_out) for t in targets]
     for row in rows:
         yield [None if (v := fn(row, session)) is None else out(v) for fn, out in outs]
+
+
+def _target_column(scope: Scope, name: str, loc: int) -> Column:
+    """A column INSERT or UPDATE writes to."""
+    column = scope.columns.get(name)
+    if column is None:
+        raise errors.PgError(
+            errors.UNDEFINED_COLUMN, f'column "{name}" of relation "actors" does not exist', position=loc + 1
+        )
+    return column

@@ -310,7 +310,7 @@ class Compiler:
         args = [self.boolean(arg, clause).fn for arg in node.args]
         if node.op == "not":
             return Compiled(_null_safe_unary(operator.not_, args[0]), types.BOOL)
-        return Compiled(_and(args) if node.op == "and" else _or(args), types.BOOL)
+        return Compiled(_short_circuit(args, node.op == "or"), types.BOOL)
 
     def _NullTest(self, node: ast.NullTest) -> Compiled:
         arg = self.compile(node.arg).fn
@@ -327,31 +327,15 @@ class Compiler:
         raise errors.PgError(errors.SYNTAX_ERROR, 'syntax error at or near "*"', position=node.loc + 1)
 
 
-def _and(args: list[Eval]) -> Eval:
-    """Three-valued AND: false wins over NULL."""
+def _short_circuit(args: list[Eval], winner: bool) -> Eval:
+    """Three-valued AND (winner False) or OR (winner True): the winner beats NULL, NULL beats the rest."""
 
     def run(row: Any, session: Any) -> bool | None:
-        result: bool | None = True
+        result: bool | None = not winner
         for arg in args:
             value = arg(row, session)
-            if value is False:
-                return False
-            if value is None:
-                result = None
-        return result
-
-    return run
-
-
-def _or(args: list[Eval]) -> Eval:
-    """Three-valued OR: true wins over NULL."""
-
-    def run(row: Any, session: Any) -> bool | None:
-        result: bool | None = False
-        for arg in args:
-            value = arg(row, session)
-            if value is True:
-                return True
+            if value is winner:
+                return winner
             if value is None:
                 result = None
         return result

@@ -10,8 +10,7 @@ import pytest
 from twisted.internet.task import Clock
 from twisted.internet.testing import StringTransport
 
-from orbit_pg.protocol import PostgresProtocol
-from orbit_pg.service import PostgresServerFactory
+from orbit_pg.protocol import PostgresProtocol, PostgresServerFactory
 from orbit_pg.storage.lmdb_store import ActorStore
 from orbit_pg.wire.constants import CANCEL_REQUEST_CODE, GSSENC_REQUEST_CODE, PROTOCOL_3_0, SSL_REQUEST_CODE
 
