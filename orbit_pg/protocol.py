@@ -13,7 +13,7 @@ import secrets
 import shlex
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
@@ -21,10 +21,10 @@ from twisted.internet.protocol import Protocol, ServerFactory
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
-from orbit_pg import errors
+from orbit_pg import errors, types
 from orbit_pg.session import Session
 from orbit_pg.sql import ast, grammar
-from orbit_pg.sql.executor import Executor, Result
+from orbit_pg.sql.executor import Executor, Field, Portal, PreparedStatement, Result
 from orbit_pg.storage.base import Store
 from orbit_pg.wire import backend, constants, frontend
 from orbit_pg.wire.constants import DEFAULT_MAX_MESSAGE_SIZE
@@ -58,11 +58,16 @@ class PostgresProtocol(Protocol):
         # Set after an error in the extended protocol: skip messages until Sync.
         self.ignore_till_sync = False
         self._out: list[bytes] = []
-        # The running Query: statements still to run, and the result whose rows are streaming.
+        # The running Query: statements still to run, and the rows streaming out now, with
+        # their encoders, Execute's row limit, the command tag and what to do when done.
         self._statements: deque[ast.Node] = deque()
-        self._result: Result | None = None
-        self._rows: Iterator[list[bytes | None]] | None = None
+        self._rows: Iterator[Sequence[Any]] | None = None
+        self._encoders: list[Callable[[Any], bytes]] = []
+        self._limit: int | None = None
+        self._tag = ""
+        self._then: Callable[[], None] | None = None
         self._row_count = 0
+        self._portal: Portal | None = None  # the portal an Execute is streaming from
         # Whole messages not yet handled: (type or None for a startup packet, body).
         self._queued: deque[tuple[Any, Any]] = deque()
         self._producer_paused = False  # the client is not reading; stop sending
@@ -207,91 +212,118 @@ class PostgresProtocol(Protocol):
     def _message(self, msg_type: int, body: bytes) -> None:
         if self.ignore_till_sync and msg_type != constants.SYNC:
             return  # after an extended-protocol error, PostgreSQL skips everything up to Sync
-        if msg_type == constants.QUERY:
+        handler = self._handlers.get(msg_type)
+        if handler is not None:
+            try:
+                handler(self, body)
+            except errors.PgError as error:
+                if error.severity == "FATAL":
+                    raise
+                self._extended_error(error)
+            except Exception:
+                log.failure("internal error in the extended query protocol")
+                self._extended_error(errors.PgError(errors.INTERNAL_ERROR, "internal error; see the server log"))
+        elif msg_type == constants.QUERY:
             self._simple_query(body)
         elif msg_type == constants.TERMINATE:
             self._close()
-        elif msg_type == constants.SYNC:
-            self.ignore_till_sync = False
-            self._ready_for_query()
-        elif msg_type in constants.EXTENDED_QUERY_MESSAGES or msg_type == constants.FUNCTION_CALL:
-            if msg_type == constants.FLUSH:
-                return
-            self.ignore_till_sync = True
-            assert self.executor is not None
-            self.executor.statement_failed()
-            error = errors.PgError(errors.FEATURE_NOT_SUPPORTED, "the extended query protocol is not supported yet")
-            self._send(backend.error_response(error))
         elif msg_type in (constants.COPY_DATA, constants.COPY_DONE, constants.COPY_FAIL):
             return  # PostgreSQL ignores COPY traffic outside COPY (left over after an error)
         else:
             raise errors.fatal(errors.PROTOCOL_VIOLATION, f"invalid frontend message type {msg_type}")
 
     def _ready_for_query(self) -> None:
-        assert self.session is not None and self.executor is not None
+        assert self.session is not None
         for name, value in self.session.take_changed_reports():
             self._send(backend.parameter_status(name, value))
-        self._send(backend.ready_for_query(self.executor.status))
+        self._send(backend.ready_for_query(self._executor.status))
+
+    @property
+    def _executor(self) -> Executor:
+        assert self.executor is not None
+        return self.executor
+
+    # --- simple query ---------------------------------------------------------------------
 
     def _simple_query(self, body: bytes) -> None:
-        assert self.executor is not None
         try:
-            text = frontend.decode_query(body)
-            statements = grammar.parse(text)
+            statements = grammar.parse(frontend.decode_query(body))
         except errors.PgError as error:
             self._query_failed(error)
             return
         if not statements:
             self._send(backend.EMPTY_QUERY_RESPONSE)
         self._statements = deque(statements)
-        self.state = State.IN_QUERY
         self._run_statements()
 
     def _run_statements(self) -> None:
         """Run the Query's statements in order; returns early while a big result streams."""
-        assert self.executor is not None
+        executor = self._executor
         try:
-            while True:
-                if self._rows is not None:
-                    if not self._stream_rows():
-                        return
-                if not self._statements:
-                    break
-                result = self.executor.execute(self._statements.popleft())
-                for notice in result.notices:
-                    self._send(backend.notice_response(notice))
+            while self._statements:
+                result = executor.execute(self._statements.popleft())
+                self._send_notices(result)
                 if result.fields is None:
                     self._send(backend.command_complete(result.tag))
                     continue
-                self._send(backend.row_description(_field_descriptions(result)))
-                self._result, self._rows, self._row_count = result, iter(result.rows), 0
-            self.executor.end_of_query()
+                self._send(backend.row_description(_field_descriptions(result.fields, None)))
+                encoders = [f.type.text_out for f in result.fields]
+                if not self._start_rows(iter(result.rows), encoders, None, result.tag, self._run_statements):
+                    return
+            executor.end_of_query()
         except errors.PgError as error:
             self._query_failed(error)
+            return
         except Exception:
             log.failure("internal error running a query")
             self._query_failed(errors.PgError(errors.INTERNAL_ERROR, "internal error; see the server log"))
-        else:
-            self._ready_for_query()
-        self._query_done()
+            return
+        self._ready_for_query()
+
+    def _query_failed(self, error: errors.PgError) -> None:
+        self._abandon_rows()
+        self._executor.statement_failed()
+        self._send(backend.error_response(error))
+        self._ready_for_query()
+
+    def _send_notices(self, result: Result) -> None:
+        for notice in result.notices:
+            self._send(backend.notice_response(notice))
+
+    # --- streaming rows -------------------------------------------------------------------
+
+    def _start_rows(
+        self,
+        rows: Iterator[Sequence[Any]],
+        encoders: list[Callable[[Any], bytes]],
+        limit: int | None,
+        tag: str,
+        then: Callable[[], None],
+    ) -> bool:
+        """Send a result's rows; True if done now, False if they stream on and ``then`` runs after."""
+        self._rows, self._encoders, self._limit, self._tag, self._then = rows, encoders, limit, tag, then
+        self._row_count = 0
+        if self._stream_rows():
+            return True
+        self.state = State.IN_QUERY
+        return False
 
     def _stream_rows(self) -> bool:
-        """Send DataRows for this reactor turn; True when the result is complete.
+        """Send DataRows for this reactor turn; True when the result (or Execute's share) is sent.
 
-        A big result goes out in slices, yielding to the reactor between them and
-        pausing while the client's socket is full, so other connections keep being served.
+        A big result goes out in slices, yielding to the reactor between them and pausing
+        while the client's socket is full, so other connections keep being served.
         """
-        assert self._rows is not None and self._result is not None
+        assert self._rows is not None
         deadline = time.perf_counter() + TURN_BUDGET
-        data_row, rows, out = backend.data_row, self._rows, self._out
+        data_row, rows, encoders, out = backend.data_row, self._rows, self._encoders, self._out
         while True:
-            batch = [data_row(row) for row in itertools.islice(rows, ROWS_PER_SLICE)]
+            size = ROWS_PER_SLICE if self._limit is None else min(ROWS_PER_SLICE, self._limit - self._row_count)
+            batch = [data_row(row, encoders) for row in itertools.islice(rows, size)]
             out.append(b"".join(batch))
             self._row_count += len(batch)
-            if len(batch) < ROWS_PER_SLICE:
-                tag = self._result.tag
-                self._send(backend.command_complete(f"{tag} {self._row_count}" if tag == "SELECT" else tag))
-                self._result = self._rows = None
+            if len(batch) < size or (self._limit is not None and self._row_count >= self._limit):
+                self._finish_rows(exhausted=len(batch) < size)
                 return True
             if self._producer_paused or time.perf_counter() > deadline:
                 self._flush()
@@ -299,30 +331,185 @@ class PostgresProtocol(Protocol):
                     self._resume_call = self.factory.reactor.callLater(0, self._resume)
                 return False
 
+    def _finish_rows(self, exhausted: bool) -> None:
+        tag = self._tag
+        if self._portal is not None:
+            self._portal.sent += self._row_count
+            if not exhausted:
+                self._send(backend.PORTAL_SUSPENDED)
+                self._rows = None
+                return
+            self._portal.rows = None
+        self._send(backend.command_complete(f"{tag} {self._row_count}" if tag == "SELECT" else tag))
+        self._rows = None
+
     def _resume(self) -> None:
         self._resume_call = None
-        if self.state is State.IN_QUERY and not self._producer_paused:
-            self._run_statements()
-            self._process()
+        if self.state is not State.IN_QUERY or self._producer_paused:
+            return
+        try:
+            done = self._stream_rows()
+        except Exception as exc:
+            if not isinstance(exc, errors.PgError):
+                log.failure("internal error streaming rows")
+                exc = errors.PgError(errors.INTERNAL_ERROR, "internal error; see the server log")
+            self.state = State.READY
+            self._rows_failed(exc)
+            done = False
+        if done:
+            self.state = State.READY
+            then, self._then = self._then, None
+            if then is not None:
+                then()
+        self._process()
 
-    def _query_failed(self, error: errors.PgError) -> None:
-        assert self.executor is not None
-        self._abandon_rows()
-        self.executor.statement_failed()
-        self._send(backend.error_response(error))
-        self._ready_for_query()
+    def _rows_failed(self, error: errors.PgError) -> None:
+        """An error while rows stream (say, division by zero at row 1000) ends the statement."""
+        if self._portal is None:
+            self._query_failed(error)
+        else:
+            self._extended_error(error)
 
     def _abandon_rows(self) -> None:
         if self._rows is not None:
             close = getattr(self._rows, "close", None)
             if close is not None:
                 close()  # ends the scan and its snapshot
-        self._result = self._rows = None
+        self._rows = None
+        self._then = None
         self._statements.clear()
 
-    def _query_done(self) -> None:
-        if self.state is State.IN_QUERY:
-            self.state = State.READY
+    # --- extended query -------------------------------------------------------------------
+
+    def _extended_error(self, error: errors.PgError) -> None:
+        """PostgreSQL's rule: report, abort the transaction, skip everything until Sync."""
+        self._abandon_rows()
+        self._portal = None
+        self._executor.statement_failed()
+        self._send(backend.error_response(error))
+        self.ignore_till_sync = True
+
+    def _parse(self, body: bytes) -> None:
+        message = frontend.decode_parse(body)
+        executor = self._executor
+        if message.name and message.name in executor.statements:
+            raise errors.PgError("42P05", f'prepared statement "{message.name}" already exists')
+        statements = grammar.parse(message.query)
+        if len(statements) > 1:
+            raise errors.PgError(errors.SYNTAX_ERROR, "cannot insert multiple commands into a prepared statement")
+        declared = [types.BY_OID.get(oid, types.UNKNOWN) if oid else types.UNKNOWN for oid in message.param_oids]
+        for oid in message.param_oids:
+            if oid and oid not in types.BY_OID:
+                raise errors.PgError(errors.UNDEFINED_OBJECT, f"type with OID {oid} does not exist")
+        plan = executor.prepare(statements[0], declared) if statements else None
+        executor.statements[message.name] = PreparedStatement(plan)
+        self._send(backend.PARSE_COMPLETE)
+
+    def _bind(self, body: bytes) -> None:
+        message = frontend.decode_bind(body)
+        executor = self._executor
+        statement = executor.statements.get(message.statement)
+        if statement is None:
+            raise errors.PgError("26000", f'prepared statement "{message.statement}" does not exist')
+        if message.portal and message.portal in executor.portals:
+            raise errors.PgError("42P03", f'cursor "{message.portal}" already exists')
+        plan = statement.plan
+        param_types = plan.param_types if plan is not None else []
+        if len(message.params) != len(param_types):
+            raise errors.PgError(
+                errors.PROTOCOL_VIOLATION,
+                f"bind message supplies {len(message.params)} parameters, "
+                f'but prepared statement "{message.statement}" requires {len(param_types)}',
+            )
+        formats = _formats(message.param_formats, len(param_types), "parameter")
+        params = [
+            _bind_value(message.portal, i, value, param_type, fmt)
+            for i, (value, param_type, fmt) in enumerate(zip(message.params, param_types, formats, strict=True))
+        ]
+        fields = plan.fields if plan is not None and plan.fields is not None else []
+        result_formats = _formats(message.result_formats, len(fields), "result")
+        encoders = [_encoder(f.type, fmt) for f, fmt in zip(fields, result_formats, strict=True)]
+        executor.portals[message.portal] = Portal(plan, params, result_formats, encoders)
+        self._send(backend.BIND_COMPLETE)
+
+    def _describe(self, body: bytes) -> None:
+        message = frontend.decode_describe(body)
+        executor = self._executor
+        if message.kind == "S":
+            statement = executor.statements.get(message.name)
+            if statement is None:
+                raise errors.PgError("26000", f'prepared statement "{message.name}" does not exist')
+            plan = statement.plan
+            self._send(backend.parameter_description([t.oid for t in plan.param_types] if plan else []))
+            formats = None
+        else:
+            portal = executor.portals.get(message.name)
+            if portal is None:
+                raise errors.PgError("34000", f'portal "{message.name}" does not exist')
+            plan = portal.plan
+            formats = portal.formats
+        if plan is None or plan.fields is None:
+            self._send(backend.NO_DATA)
+        else:
+            self._send(backend.row_description(_field_descriptions(plan.fields, formats)))
+
+    def _execute(self, body: bytes) -> None:
+        message = frontend.decode_execute(body)
+        executor = self._executor
+        portal = executor.portals.get(message.portal)
+        if portal is None:
+            raise errors.PgError("34000", f'portal "{message.portal}" does not exist')
+        if portal.plan is None:
+            self._send(backend.EMPTY_QUERY_RESPONSE)
+            return
+        if portal.result is None:
+            portal.result = executor.run(portal.plan, portal.params)
+            self._send_notices(portal.result)
+            portal.rows = iter(portal.result.rows) if portal.result.fields is not None else None
+        result = portal.result
+        if portal.rows is None:
+            tag = f"SELECT {portal.sent}" if result.tag == "SELECT" else result.tag
+            self._send(backend.command_complete(tag))
+            return
+        limit = message.max_rows if message.max_rows > 0 else None
+        self._portal = portal
+        if self._start_rows(portal.rows, portal.encoders, limit, result.tag, self._execute_done):
+            self._portal = None
+
+    def _execute_done(self) -> None:
+        self._portal = None
+
+    def _close_message(self, body: bytes) -> None:
+        message = frontend.decode_close(body)
+        executor = self._executor
+        if message.kind == "S":
+            executor.statements.pop(message.name, None)
+        else:
+            executor.portals.pop(message.name, None)
+        self._send(backend.CLOSE_COMPLETE)
+
+    def _sync(self, body: bytes) -> None:
+        """The end of an extended-protocol round: the implicit transaction ends here."""
+        self.ignore_till_sync = False
+        try:
+            self._executor.end_of_query()
+        except errors.PgError as error:
+            self._executor.statement_failed()
+            self._send(backend.error_response(error))
+        self._ready_for_query()
+
+    def _flush_message(self, body: bytes) -> None:
+        self._flush()
+
+    _handlers: dict[int, Callable[[PostgresProtocol, bytes], None]] = {
+        constants.PARSE: _parse,
+        constants.BIND: _bind,
+        constants.DESCRIBE: _describe,
+        constants.EXECUTE: _execute,
+        constants.CLOSE: _close_message,
+        constants.SYNC: _sync,
+        constants.FLUSH: _flush_message,
+    }
 
     # --- IPushProducer: the transport says when the client is not reading ------------------
 
@@ -341,10 +528,53 @@ class PostgresProtocol(Protocol):
         self._abandon_rows()
 
 
-def _field_descriptions(result: Result) -> Iterator[tuple[str, int, int, int, int, int, int]]:
-    assert result.fields is not None
-    for f in result.fields:
-        yield f.name, f.table_oid, f.attnum, f.type.oid, f.type.typlen, -1, 0
+def _field_descriptions(
+    fields: list[Field], formats: list[int] | None
+) -> Iterator[tuple[str, int, int, int, int, int, int]]:
+    for i, f in enumerate(fields):
+        yield f.name, f.table_oid, f.attnum, f.type.oid, f.type.typlen, -1, formats[i] if formats else 0
+
+
+def _formats(codes: list[int], count: int, what: str) -> list[int]:
+    """Bind's format codes: none (all text), one for all, or one each."""
+    if not codes:
+        return [0] * count
+    if len(codes) == 1:
+        codes = codes * count
+    elif len(codes) != count:
+        if what == "parameter":
+            message = f"bind message has {len(codes)} parameter formats but {count} parameters"
+        else:
+            message = f"bind message has {len(codes)} result formats but query has {count} columns"
+        raise errors.PgError(errors.PROTOCOL_VIOLATION, message)
+    for code in codes:
+        if code not in (0, 1):
+            raise errors.PgError(errors.PROTOCOL_VIOLATION, f"unsupported format code: {code}")
+    return codes
+
+
+def _bind_value(portal: str, index: int, value: bytes | None, param_type: types.PgType, fmt: int) -> Any:
+    """A parameter from its wire form, with PostgreSQL's CONTEXT line on a bad value."""
+    if value is None:
+        return None
+    try:
+        if fmt == 1:
+            return param_type.binary_in(value)
+        return param_type.text_in(frontend.decode_utf8(value))
+    except errors.PgError as error:
+        if fmt == 1 and error.sqlstate == "22P03":
+            error.message = f"incorrect binary data format in bind parameter {index + 1}"
+        named = f'portal "{portal}"' if portal else "unnamed portal"
+        if fmt == 0:
+            shown = value.decode(errors="replace").replace("'", "''")
+            error.context = f"{named} parameter ${index + 1} = '{shown}'"
+        else:
+            error.context = f"{named} parameter ${index + 1}"
+        raise
+
+
+def _encoder(pg_type: types.PgType, fmt: int) -> Callable[[Any], bytes]:
+    return pg_type.binary_out if fmt == 1 else pg_type.text_out
 
 
 def _command_line_options(options: str) -> dict[str, str]:

@@ -176,6 +176,13 @@ class Session:
         for name, value in self.startup.items():
             self._apply_startup(name, value)
 
+    def reset_settings(self) -> None:
+        """RESET ALL: every changeable setting back to its startup value, reported as SET would."""
+        for name in list(self.values):
+            setting = SETTINGS.get(name)
+            if setting is not None and setting.kind != "readonly":
+                self.set(name, None)
+
     def _apply_startup(self, name: str, value: str) -> None:
         key = name.lower()
         setting = SETTINGS.get(key)

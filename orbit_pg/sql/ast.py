@@ -159,3 +159,30 @@ class VariableShowStmt(Node):
 @dataclass(slots=True)
 class TransactionStmt(Node):
     kind: str  # 'begin', 'commit', 'rollback'
+
+
+@dataclass(slots=True)
+class PrepareStmt(Node):
+    name: str
+    type_names: list[tuple[str, int]]  # (name, loc)
+    statement: Node
+    loc: int
+
+
+@dataclass(slots=True)
+class ExecuteStmt(Node):
+    name: str
+    params: list[Node]
+    loc: int
+
+
+@dataclass(slots=True)
+class DeallocateStmt(Node):
+    """DEALLOCATE name; ``name`` None is DEALLOCATE ALL."""
+
+    name: str | None
+
+
+@dataclass(slots=True)
+class DiscardStmt(Node):
+    target: str  # 'all', 'plans', 'sequences', 'temp'

@@ -1,4 +1,8 @@
-"""Run parsed statements for one session against the store.
+"""Analyse statements into plans, and run plans for one session against the store.
+
+``Executor.prepare`` does what PostgreSQL's parse analysis does once per statement (names,
+types, ``$n`` parameter types, result columns); ``Executor.run`` executes the resulting
+``Plan`` with parameter values, as often as a client asks. Plans hold no connection state.
 
 Every statement runs inside a transaction (``session.Transaction``): its writes collect
 in a private write set that reads see first, and COMMIT (or the end of an implicit
@@ -9,14 +13,26 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from orbit_pg import errors, types
 from orbit_pg.session import SETTINGS, Session, Transaction, setting_text
 from orbit_pg.sql import ast, planner, relation
-from orbit_pg.sql.expressions import Column, Compiled, Compiler, Scope, as_text, coerce, column_name
+from orbit_pg.sql.expressions import (
+    Column,
+    Compiled,
+    Compiler,
+    Context,
+    Eval,
+    Params,
+    Scope,
+    as_text,
+    coerce,
+    column_name,
+    type_named,
+)
 from orbit_pg.storage.base import Row, Snapshot, Store
 
 
@@ -32,12 +48,48 @@ class Field:
 
 @dataclass(slots=True)
 class Result:
-    """A statement's outcome. ``rows`` may be lazy; a "SELECT" tag gets its row count when sent."""
+    """A statement's outcome. ``rows`` (Python values per column) may be lazy; a "SELECT" tag
+    gets its row count when the rows have been sent."""
 
     tag: str
     fields: list[Field] | None = None  # None: the command returns no rows
-    rows: Iterable[list[bytes | None]] = ()
+    rows: Iterable[Sequence[Any]] = ()
     notices: list[errors.PgError] = field(default_factory=list)
+
+
+Runner = Callable[["Executor", Context], Result]
+
+
+@dataclass(slots=True)
+class Plan:
+    """A statement analysed once, to be run with different parameter values."""
+
+    param_types: list[types.PgType]
+    fields: list[Field] | None
+    runner: Runner
+    # BEGIN/COMMIT/ROLLBACK may run in a failed transaction; nothing else may.
+    ends_failed_transaction: bool = False
+
+
+@dataclass(slots=True)
+class PreparedStatement:
+    """A Parse'd statement; ``plan`` is None for an empty query string."""
+
+    plan: Plan | None
+
+
+@dataclass(slots=True)
+class Portal:
+    """A Bind'ed statement with its parameter values, run by Execute (possibly in pieces)."""
+
+    plan: Plan | None
+    params: list[Any]
+    formats: list[int]  # per result column: 0 text, 1 binary
+    encoders: list[Callable[[Any], bytes]]
+    # Set by the first Execute: its result, and the rows not sent yet.
+    result: Result | None = None
+    rows: Iterator[Sequence[Any]] | None = None
+    sent: int = 0
 
 
 def _warning(sqlstate: str, message: str) -> errors.PgError:
@@ -51,6 +103,9 @@ class Executor:
     def __init__(self, store: Store, session: Session) -> None:
         self.store = store
         self.session = session
+        # The extended protocol's named objects; "" is the unnamed statement / portal.
+        self.statements: dict[str, PreparedStatement] = {}
+        self.portals: dict[str, Portal] = {}
 
     # --- transactions -------------------------------------------------------------------
 
@@ -62,17 +117,22 @@ class Executor:
             return b"I"
         return b"E" if txn.failed else b"T"
 
-    def _transaction(self) -> Transaction:
+    def transaction(self) -> Transaction:
         if self.session.transaction is None:
             self.session.transaction = Transaction()
         return self.session.transaction
 
     def end_of_query(self) -> None:
-        """An implicit transaction (no BEGIN) commits when its Query has run."""
+        """An implicit transaction (no BEGIN) commits when its Query, or its Sync, is reached."""
         txn = self.session.transaction
         if txn is not None and not txn.explicit:
-            self.session.transaction = None
+            self._end_transaction()
             self.store.commit(txn.writes)
+
+    def _end_transaction(self) -> None:
+        """Portals live as long as their transaction, as in PostgreSQL."""
+        self.session.transaction = None
+        self.portals.clear()
 
     def statement_failed(self) -> None:
         """An error aborts an implicit transaction and marks an explicit one failed."""
@@ -83,37 +143,154 @@ class Executor:
             txn.failed = True
             txn.writes.clear()
         else:
-            self.session.transaction = None
+            self._end_transaction()
+
+    def _check_not_failed(self, allowed: bool) -> None:
+        txn = self.session.transaction
+        if txn is not None and txn.failed and not allowed:
+            raise errors.PgError(errors.IN_FAILED_SQL_TRANSACTION, _IN_FAILED)
+
+    # --- the two phases -------------------------------------------------------------------
+
+    def prepare(self, stmt: ast.Node, declared: Sequence[types.PgType] | None = None) -> Plan:
+        """Analyse a statement. ``declared`` are Parse's parameter types; None: no ``$n`` allowed."""
+        self._check_not_failed(isinstance(stmt, ast.TransactionStmt))
+        params = None if declared is None else Params(declared)
+        fields, runner = getattr(self, "_plan_" + type(stmt).__name__)(stmt, params)
+        param_types = [] if params is None else params.resolved()
+        return Plan(param_types, fields, runner, isinstance(stmt, ast.TransactionStmt))
+
+    def run(self, plan: Plan, params: Sequence[Any] = ()) -> Result:
+        self._check_not_failed(plan.ends_failed_transaction)
+        self.transaction()
+        return plan.runner(self, Context(self.session, params))
 
     def execute(self, stmt: ast.Node) -> Result:
-        txn = self._transaction()
-        if txn.failed and not isinstance(stmt, ast.TransactionStmt):
-            raise errors.PgError(errors.IN_FAILED_SQL_TRANSACTION, _IN_FAILED)
-        return getattr(self, "_" + type(stmt).__name__)(stmt)
+        """A statement of a simple Query: analysed and run at once."""
+        return self.run(self.prepare(stmt))
 
-    def _TransactionStmt(self, stmt: ast.TransactionStmt) -> Result:
-        txn = self._transaction()
+    # --- transaction control and settings ---------------------------------------------------
+
+    def _plan_TransactionStmt(self, stmt: ast.TransactionStmt, params: Params | None) -> tuple[None, Runner]:
+        return None, lambda executor, ctx: executor._transaction_control(stmt.kind)
+
+    def _transaction_control(self, kind: str) -> Result:
+        txn = self.transaction()
         notices = []
-        if stmt.kind == "begin":
+        if kind == "begin":
             if txn.explicit:
                 notices.append(_warning(errors.ACTIVE_SQL_TRANSACTION, "there is already a transaction in progress"))
             txn.explicit = True
             return Result("BEGIN", notices=notices)
         if not txn.explicit:
             notices.append(_warning(errors.NO_ACTIVE_SQL_TRANSACTION, "there is no transaction in progress"))
-        self.session.transaction = None
-        if stmt.kind == "commit" and not txn.failed:
+        self._end_transaction()
+        if kind == "commit" and not txn.failed:
             self.store.commit(txn.writes)
             return Result("COMMIT", notices=notices)
         return Result("ROLLBACK", notices=notices)
 
+    def _plan_VariableSetStmt(self, stmt: ast.VariableSetStmt, params: Params | None) -> tuple[None, Runner]:
+        value = None
+        if stmt.values is not None:
+            value = setting_text([(v.kind, _value_text(v)) for v in stmt.values], SETTINGS.get(stmt.name or ""))
+        return None, lambda executor, ctx: executor._set(stmt, value)
+
+    def _set(self, stmt: ast.VariableSetStmt, value: str | None) -> Result:
+        tag = "RESET" if stmt.reset else "SET"
+        if stmt.name is None:
+            self.session.reset_settings()
+            return Result(tag)
+        if stmt.is_local and not self.transaction().explicit:
+            warning = _warning(errors.NO_ACTIVE_SQL_TRANSACTION, "SET LOCAL can only be used in transaction blocks")
+            return Result(tag, notices=[warning])
+        self.session.set(stmt.name, value)
+        return Result(tag)
+
+    def _plan_VariableShowStmt(self, stmt: ast.VariableShowStmt, params: Params | None) -> tuple[list[Field], Runner]:
+        if stmt.name == "all":
+            fields = [Field("name", types.TEXT), Field("setting", types.TEXT), Field("description", types.TEXT)]
+            return fields, lambda executor, ctx: Result("SHOW", fields, executor._show_all())
+        self.session.show(stmt.name)  # an unknown name fails at analysis, as in PostgreSQL
+        setting = SETTINGS.get(stmt.name.lower())
+        fields = [Field(setting.name if setting else stmt.name.lower(), types.TEXT)]
+        return fields, lambda executor, ctx: Result("SHOW", fields, [(executor.session.show(stmt.name),)])
+
+    def _show_all(self) -> list[tuple[str, str, str]]:
+        rows = []
+        for name in sorted(self.session.values):
+            setting = SETTINGS.get(name)
+            shown = setting.name if setting else name
+            rows.append((shown, self.session.values[name], setting.description if setting else ""))
+        return rows
+
+    # --- prepared statements in SQL -------------------------------------------------------
+
+    def _plan_PrepareStmt(self, stmt: ast.PrepareStmt, params: Params | None) -> tuple[None, Runner]:
+        declared = [type_named(name, loc) for name, loc in stmt.type_names]
+
+        def run(executor: Executor, ctx: Context) -> Result:
+            if stmt.name in executor.statements:
+                raise errors.PgError("42P05", f'prepared statement "{stmt.name}" already exists')
+            executor.statements[stmt.name] = PreparedStatement(executor.prepare(stmt.statement, declared))
+            return Result("PREPARE")
+
+        return None, run
+
+    def _plan_ExecuteStmt(self, stmt: ast.ExecuteStmt, params: Params | None) -> tuple[list[Field] | None, Runner]:
+        prepared = self.statements.get(stmt.name)
+        if prepared is None or prepared.plan is None:
+            raise errors.PgError("26000", f'prepared statement "{stmt.name}" does not exist')
+        inner = prepared.plan
+        if len(stmt.params) != len(inner.param_types):
+            raise errors.PgError(
+                errors.SYNTAX_ERROR,
+                f'wrong number of parameters for prepared statement "{stmt.name}"',
+                detail=f"Expected {len(inner.param_types)} parameters but got {len(stmt.params)}.",
+            )
+        compiler = Compiler(Scope(), params)
+        args = [
+            _assignment(compiler, Column(f"${i + 1}", i, param_type), node).fn
+            for i, (param_type, node) in enumerate(zip(inner.param_types, stmt.params, strict=True))
+        ]
+
+        def run(executor: Executor, ctx: Context) -> Result:
+            return inner.runner(executor, Context(ctx.session, [arg(None, ctx) for arg in args]))
+
+        return inner.fields, run
+
+    def _plan_DeallocateStmt(self, stmt: ast.DeallocateStmt, params: Params | None) -> tuple[None, Runner]:
+        def run(executor: Executor, ctx: Context) -> Result:
+            if stmt.name is None:
+                executor.statements.clear()
+                return Result("DEALLOCATE ALL")
+            if executor.statements.pop(stmt.name, None) is None:
+                raise errors.PgError("26000", f'prepared statement "{stmt.name}" does not exist')
+            return Result("DEALLOCATE")
+
+        return None, run
+
+    def _plan_DiscardStmt(self, stmt: ast.DiscardStmt, params: Params | None) -> tuple[None, Runner]:
+        def run(executor: Executor, ctx: Context) -> Result:
+            if stmt.target == "all":
+                if executor.transaction().explicit:
+                    raise errors.PgError(
+                        errors.ACTIVE_SQL_TRANSACTION, "DISCARD ALL cannot run inside a transaction block"
+                    )
+                executor.statements.clear()
+                executor.portals.clear()
+                executor.session.reset_settings()
+            return Result(f"DISCARD {stmt.target.upper()}")
+
+        return None, run
+
     # --- reading ------------------------------------------------------------------------
 
-    def _rows(self, snapshot: Snapshot, access: planner.AccessPath) -> Iterator[Row]:
+    def _rows(self, snapshot: Snapshot, access: planner.AccessPath, ctx: Context) -> Iterator[Row]:
         """Rows the access path finds, as this transaction sees them (its own writes first)."""
-        writes = self._transaction().writes
+        writes = self.transaction().writes
         if access.kind == "key":
-            key = access.value(None, self.session)
+            key = access.value(None, ctx)
             if key is None:
                 return
             row = writes[key] if key in writes else snapshot.get(key)
@@ -121,7 +298,7 @@ class Executor:
                 yield row
             return
         if access.kind == "type":
-            actor_type = access.value(None, self.session)
+            actor_type = access.value(None, ctx)
             if actor_type is None:
                 return
             base = snapshot.scan_type(actor_type)
@@ -138,33 +315,36 @@ class Executor:
         theirs = (r for r in base if r[0] not in writes)
         yield from heapq.merge(theirs, mine, key=lambda r: r[0])
 
-    def _matching(self, table: ast.RangeVar, where: ast.Node | None) -> tuple[Scope, Iterator[Row]]:
-        """The rows a WHERE clause selects, lazily: big scans stream instead of piling up."""
-        scope = relation.resolve(table)
-        condition = Compiler(scope).boolean(where, "WHERE").fn if where is not None else None
-        return scope, self._scan(planner.choose(where, scope), condition)
-
-    def _scan(self, access: planner.AccessPath, condition: Any) -> Iterator[Row]:
-        """The snapshot stays open until the rows are consumed or the iterator is closed."""
+    def _scan(self, access: planner.AccessPath, condition: Eval | None, ctx: Context) -> Iterator[Row]:
+        """Lazily: the snapshot stays open until the rows are consumed or the iterator is closed."""
         snapshot = self.store.snapshot()
         try:
-            session = self.session
-            for row in self._rows(snapshot, access):
-                if condition is None or condition(row, session) is True:
+            for row in self._rows(snapshot, access, ctx):
+                if condition is None or condition(row, ctx) is True:
                     yield row
         finally:
             snapshot.close()
 
-    def _SelectStmt(self, stmt: ast.SelectStmt) -> Result:
-        rows: Iterable[Any]
+    def _plan_scan(
+        self, table: ast.RangeVar, where: ast.Node | None, params: Params | None
+    ) -> tuple[Scope, Callable[[Executor, Context], Iterator[Row]]]:
+        """Analyse FROM and WHERE; the returned function finds the matching rows when run."""
+        scope = relation.resolve(table)
+        condition = Compiler(scope, params).boolean(where, "WHERE").fn if where is not None else None
+        access = planner.choose(where, scope, params)
+        return scope, lambda executor, ctx: executor._scan(access, condition, ctx)
+
+    def _plan_SelectStmt(self, stmt: ast.SelectStmt, params: Params | None) -> tuple[list[Field], Runner]:
         if stmt.from_table is not None:
-            scope, rows = self._matching(stmt.from_table, stmt.where)
+            scope, source = self._plan_scan(stmt.from_table, stmt.where, params)
         else:
-            scope, rows = Scope(), [()]
-            if stmt.where is not None:
-                condition = Compiler(scope).boolean(stmt.where, "WHERE").fn
-                rows = [row for row in rows if condition(row, self.session) is True]
-        compiler = Compiler(scope)
+            scope = Scope()
+            condition = Compiler(scope, params).boolean(stmt.where, "WHERE").fn if stmt.where is not None else None
+
+            def source(executor: Executor, ctx: Context) -> Iterable[Any]:
+                return [()] if condition is None or condition((), ctx) is True else []
+
+        compiler = Compiler(scope, params)
         fields: list[Field] = []
         targets: list[Compiled] = []
         for target in stmt.targets:
@@ -178,72 +358,32 @@ class Executor:
                     targets.append(compiler.compile(ast.ColumnRef((column.name,), target.loc)))
                 continue
             compiled = coerce(compiler.compile(target.value), types.TEXT, target.loc)
-            name = target.name or column_name(target.value)
             origin = (0, 0)
             if isinstance(target.value, ast.ColumnRef):
                 origin = (relation.ACTORS_OID, scope.resolve(target.value).index + 1)
-            fields.append(Field(name, compiled.type, *origin))
+            fields.append(Field(target.name or column_name(target.value), compiled.type, *origin))
             targets.append(compiled)
-        offset = self._count(stmt.offset, "OFFSET", "2201X") or 0
-        limit = self._count(stmt.limit, "LIMIT", "2201W")
-        if stmt.sort:
-            rows = self._sort(rows, stmt.sort, compiler, fields, targets)
-        if offset or limit is not None:
-            rows = itertools.islice(rows, offset, None if limit is None else offset + limit)
-        return Result("SELECT", fields, _encoded(rows, targets, self.session))
+        offset = _count(stmt.offset, "OFFSET", params)
+        limit = _count(stmt.limit, "LIMIT", params)
+        sort = _sort_keys(stmt.sort, compiler, fields, targets)
+        projection = [t.fn for t in targets]
+        whole_row = [c.index for c in relation.COLUMNS] == list(range(len(targets))) and all(
+            isinstance(t.value, ast.A_Star) for t in stmt.targets
+        )
 
-    def _sort(
-        self,
-        rows: Iterable[Any],
-        sort: list[ast.SortBy],
-        compiler: Compiler,
-        fields: list[Field],
-        targets: list[Compiled],
-    ) -> list[Any]:
-        keys = []
-        for item in sort:
-            node = item.node
-            if isinstance(node, ast.A_Const) and node.kind == "integer":
-                if not 1 <= node.value <= len(targets):
-                    raise errors.PgError(
-                        "42P10", f"ORDER BY position {node.value} is not in select list", position=node.loc + 1
-                    )
-                key = targets[node.value - 1]
-            elif (
-                isinstance(node, ast.ColumnRef) and len(node.fields) == 1 and node.fields[0] in [f.name for f in fields]
-            ):
-                key = targets[[f.name for f in fields].index(node.fields[0])]
-            else:
-                key = coerce(compiler.compile(node), types.TEXT, getattr(node, "loc", 0))
-            if key.type is types.JSONB:
-                raise errors.PgError(errors.FEATURE_NOT_SUPPORTED, "ordering by jsonb is not supported yet")
-            keys.append((key.fn, item))
-        session = self.session
-        ordered = list(rows)
-        for fn, item in reversed(keys):
-            nulls_high = item.nulls_first is None or item.nulls_first == item.descending
+        def run(executor: Executor, ctx: Context) -> Result:
+            rows: Iterable[Any] = source(executor, ctx)
+            first = _limit_value(offset, ctx, "OFFSET", "2201X") or 0
+            count = _limit_value(limit, ctx, "LIMIT", "2201W")
+            if sort:
+                rows = _sorted(rows, sort, ctx)
+            if first or count is not None:
+                rows = itertools.islice(rows, first, None if count is None else first + count)
+            if not whole_row:
+                rows = ([fn(row, ctx) for fn in projection] for row in rows)
+            return Result("SELECT", fields, rows)
 
-            def sort_key(row: Any, fn: Any = fn, nulls_high: bool = nulls_high) -> tuple[bool, Any]:
-                value = fn(row, session)
-                return (nulls_high, None) if value is None else (not nulls_high, value)
-
-            ordered.sort(key=sort_key, reverse=item.descending)
-        return ordered
-
-    def _count(self, node: ast.Node | None, clause: str, sqlstate: str) -> int | None:
-        if node is None:
-            return None
-        compiled = coerce(Compiler(Scope()).compile(node), types.INT8, node.loc)
-        if compiled.type not in (types.INT2, types.INT4, types.INT8):
-            raise errors.PgError(
-                errors.DATATYPE_MISMATCH,
-                f"argument of {clause} must be type bigint, not type {compiled.type.name}",
-                position=node.loc + 1,
-            )
-        value = compiled.fn(None, self.session)
-        if value is not None and value < 0:
-            raise errors.PgError(sqlstate, f"{clause} must not be negative")
-        return value
+        return fields, run
 
     # --- writing ------------------------------------------------------------------------
 
@@ -263,36 +403,12 @@ class Executor:
         return row
 
     def _exists(self, snapshot: Snapshot, actor_id: str) -> bool:
-        writes = self._transaction().writes
+        writes = self.transaction().writes
         if actor_id in writes:
             return writes[actor_id] is not None
         return snapshot.get(actor_id) is not None
 
-    def _duplicate(self, actor_id: str) -> errors.PgError:
-        return errors.PgError(
-            errors.UNIQUE_VIOLATION,
-            f'duplicate key value violates unique constraint "{relation.PRIMARY_KEY}"',
-            detail=f"Key (actor_id)=({actor_id}) already exists.",
-            schema="public",
-            table="actors",
-            constraint=relation.PRIMARY_KEY,
-        )
-
-    def _assignment(self, compiler: Compiler, column: Column, node: ast.Node) -> Compiled:
-        """PostgreSQL's assignment coercion: literals take the column type; any type → text."""
-        compiled = coerce(compiler.compile(node), column.type, getattr(node, "loc", 0))
-        if compiled.type is column.type or (column.type.category == "S" and compiled.type.category == "S"):
-            return compiled
-        if column.type is types.TEXT:
-            return Compiled(as_text(compiled), types.TEXT)
-        raise errors.PgError(
-            errors.DATATYPE_MISMATCH,
-            f'column "{column.name}" is of type {column.type.name} but expression is of type {compiled.type.name}',
-            hint="You will need to rewrite or cast the expression.",
-            position=getattr(node, "loc", 0) + 1,
-        )
-
-    def _InsertStmt(self, stmt: ast.InsertStmt) -> Result:
+    def _plan_InsertStmt(self, stmt: ast.InsertStmt, params: Params | None) -> tuple[None, Runner]:
         scope = relation.resolve(stmt.table)
         if stmt.columns is None:
             columns = relation.COLUMNS
@@ -321,35 +437,33 @@ class Executor:
             raise errors.PgError(
                 errors.SYNTAX_ERROR, "INSERT has more target columns than expressions", position=loc + 1
             )
-        compiler = Compiler(Scope())
+        compiler = Compiler(Scope(), params)
         compiled_rows = [
-            [self._assignment(compiler, c, v).fn for c, v in zip(columns, values, strict=True)] for values in stmt.rows
+            [_assignment(compiler, c, v).fn for c, v in zip(columns, values, strict=True)] for values in stmt.rows
         ]
         indexes = [c.index for c in columns]
-        session = self.session
-        writes = self._transaction().writes
+        return None, lambda executor, ctx: executor._insert(compiled_rows, indexes, ctx)
+
+    def _insert(self, compiled_rows: list[list[Eval]], indexes: list[int], ctx: Context) -> Result:
+        staged: dict[str, Row] = {}
         snapshot = self.store.snapshot()
         try:
-            new_rows = []
             for fns in compiled_rows:
                 values: list[Any] = [None, None, None]
                 for index, fn in zip(indexes, fns, strict=True):
-                    values[index] = fn(None, session)
-                new_rows.append(self._check_row(tuple(values)))
-            staged: dict[str, Row] = {}
-            for row in new_rows:
+                    values[index] = fn(None, ctx)
+                row = self._check_row(tuple(values))
                 if row[0] in staged or self._exists(snapshot, row[0]):
-                    raise self._duplicate(row[0])
+                    raise _duplicate(row[0])
                 staged[row[0]] = row
         finally:
             snapshot.close()
-        writes.update(staged)
+        self.transaction().writes.update(staged)
         return Result(f"INSERT 0 {len(staged)}")
 
-    def _UpdateStmt(self, stmt: ast.UpdateStmt) -> Result:
-        scope, matching = self._matching(stmt.table, stmt.where)
-        rows = list(matching)
-        compiler = Compiler(scope)
+    def _plan_UpdateStmt(self, stmt: ast.UpdateStmt, params: Params | None) -> tuple[None, Runner]:
+        scope, source = self._plan_scan(stmt.table, stmt.where, params)
+        compiler = Compiler(scope, params)
         assignments = []
         seen = set()
         for name, loc, node in stmt.assignments:
@@ -357,86 +471,117 @@ class Executor:
             if name in seen:
                 raise errors.PgError("42601", f'multiple assignments to same column "{name}"')
             seen.add(name)
-            assignments.append((column.index, self._assignment(compiler, column, node).fn))
-        session = self.session
-        writes = self._transaction().writes
+            assignments.append((column.index, _assignment(compiler, column, node).fn))
+        return None, lambda executor, ctx: executor._update(list(source(executor, ctx)), assignments, ctx)
+
+    def _update(self, rows: list[Row], assignments: list[tuple[int, Eval]], ctx: Context) -> Result:
         staged: dict[str, Row | None] = {}
         snapshot = self.store.snapshot()
         try:
             for row in rows:
                 values = list(row)
                 for index, fn in assignments:
-                    values[index] = fn(row, session)
+                    values[index] = fn(row, ctx)
                 new = self._check_row(tuple(values))
                 if new[0] != row[0]:
                     staged.setdefault(row[0], None)
                     moved_in = staged.get(new[0]) is not None
                     if moved_in or (new[0] not in staged and self._exists(snapshot, new[0])):
-                        raise self._duplicate(new[0])
+                        raise _duplicate(new[0])
                 staged[new[0]] = new
         finally:
             snapshot.close()
-        writes.update(staged)
+        self.transaction().writes.update(staged)
         return Result(f"UPDATE {len(rows)}")
 
-    def _DeleteStmt(self, stmt: ast.DeleteStmt) -> Result:
-        _, matching = self._matching(stmt.table, stmt.where)
-        rows = list(matching)
-        writes = self._transaction().writes
-        for row in rows:
-            writes[row[0]] = None
-        return Result(f"DELETE {len(rows)}")
+    def _plan_DeleteStmt(self, stmt: ast.DeleteStmt, params: Params | None) -> tuple[None, Runner]:
+        _, source = self._plan_scan(stmt.table, stmt.where, params)
 
-    # --- settings -----------------------------------------------------------------------
+        def run(executor: Executor, ctx: Context) -> Result:
+            rows = list(source(executor, ctx))
+            writes = executor.transaction().writes
+            for row in rows:
+                writes[row[0]] = None
+            return Result(f"DELETE {len(rows)}")
 
-    def _VariableSetStmt(self, stmt: ast.VariableSetStmt) -> Result:
-        tag = "RESET" if stmt.reset else "SET"
-        if stmt.name is None:
-            for name in list(self.session.values):
-                setting = SETTINGS.get(name)
-                if setting is not None and setting.kind != "readonly":
-                    self.session.set(name, None)
-            return Result(tag)
-        if stmt.is_local and not self._transaction().explicit:
-            return Result(
-                tag,
-                notices=[
-                    _warning(errors.NO_ACTIVE_SQL_TRANSACTION, "SET LOCAL can only be used in transaction blocks")
-                ],
-            )
-        value = None
-        if stmt.values is not None:
-            value = setting_text([(v.kind, _value_text(v)) for v in stmt.values], SETTINGS.get(stmt.name))
-        self.session.set(stmt.name, value)
-        return Result(tag)
-
-    def _VariableShowStmt(self, stmt: ast.VariableShowStmt) -> Result:
-        if stmt.name == "all":
-            fields = [Field("name", types.TEXT), Field("setting", types.TEXT), Field("description", types.TEXT)]
-            rows = []
-            for name in sorted(self.session.values):
-                setting = SETTINGS.get(name)
-                shown = setting.name if setting else name
-                description = setting.description if setting else ""
-                rows.append([shown.encode(), self.session.values[name].encode(), description.encode()])
-            return Result("SHOW", fields, rows)
-        value = self.session.show(stmt.name)
-        setting = SETTINGS.get(stmt.name.lower())
-        header = setting.name if setting else stmt.name.lower()
-        return Result("SHOW", [Field(header, types.TEXT)], [[value.encode()]])
+        return None, run
 
 
-def _value_text(value: ast.A_Const) -> str:
-    if value.kind in ("integer", "numeric"):
-        return format(value.value, "f") if value.kind == "numeric" else str(value.value)
-    return str(value.value)
+SortKey = tuple[Eval, ast.SortBy]
 
 
-def _encoded(rows: Iterable[Any], targets: list[Compiled], session: Session) -> Iterator[list[bytes | None]]:
-    """Each row's select-list values in text format, computed as the protocol asks for them."""
-    outs = [(t.fn, t.type.text_out) for t in targets]
-    for row in rows:
-        yield [None if (v := fn(row, session)) is None else out(v) for fn, out in outs]
+def _sort_keys(
+    sort: list[ast.SortBy], compiler: Compiler, fields: list[Field], targets: list[Compiled]
+) -> list[SortKey]:
+    """ORDER BY items: an output position, an output column name, or an expression."""
+    names = [f.name for f in fields]
+    keys = []
+    for item in sort:
+        node = item.node
+        if isinstance(node, ast.A_Const) and node.kind == "integer":
+            if not 1 <= node.value <= len(targets):
+                raise errors.PgError(
+                    "42P10", f"ORDER BY position {node.value} is not in select list", position=node.loc + 1
+                )
+            key = targets[node.value - 1]
+        elif isinstance(node, ast.ColumnRef) and len(node.fields) == 1 and node.fields[0] in names:
+            key = targets[names.index(node.fields[0])]
+        else:
+            key = coerce(compiler.compile(node), types.TEXT, getattr(node, "loc", 0))
+        if key.type is types.JSONB:
+            raise errors.PgError(errors.FEATURE_NOT_SUPPORTED, "ordering by jsonb is not supported yet")
+        keys.append((key.fn, item))
+    return keys
+
+
+def _sorted(rows: Iterable[Any], keys: list[SortKey], ctx: Context) -> list[Any]:
+    """Stable sorts from the last key to the first; NULLs last ascending, first descending."""
+    ordered = list(rows)
+    for fn, item in reversed(keys):
+        nulls_high = item.nulls_first is None or item.nulls_first == item.descending
+
+        def sort_key(row: Any, fn: Eval = fn, nulls_high: bool = nulls_high) -> tuple[bool, Any]:
+            value = fn(row, ctx)
+            return (nulls_high, None) if value is None else (not nulls_high, value)
+
+        ordered.sort(key=sort_key, reverse=item.descending)
+    return ordered
+
+
+def _count(node: ast.Node | None, clause: str, params: Params | None) -> Eval | None:
+    """LIMIT / OFFSET: a bigint expression of literals and parameters."""
+    if node is None:
+        return None
+    compiled = coerce(Compiler(Scope(), params).compile(node), types.INT8, node.loc)
+    if compiled.type not in (types.INT2, types.INT4, types.INT8):
+        raise errors.PgError(
+            errors.DATATYPE_MISMATCH,
+            f"argument of {clause} must be type bigint, not type {compiled.type.name}",
+            position=node.loc + 1,
+        )
+    return compiled.fn
+
+
+def _limit_value(fn: Eval | None, ctx: Context, clause: str, sqlstate: str) -> int | None:
+    value = None if fn is None else fn(None, ctx)
+    if value is not None and value < 0:
+        raise errors.PgError(sqlstate, f"{clause} must not be negative")
+    return value
+
+
+def _assignment(compiler: Compiler, column: Column, node: ast.Node) -> Compiled:
+    """PostgreSQL's assignment coercion: literals and parameters take the column type; any type → text."""
+    compiled = coerce(compiler.compile(node), column.type, getattr(node, "loc", 0))
+    if compiled.type is column.type or (column.type.category == "S" and compiled.type.category == "S"):
+        return compiled
+    if column.type is types.TEXT:
+        return Compiled(as_text(compiled), types.TEXT)
+    raise errors.PgError(
+        errors.DATATYPE_MISMATCH,
+        f'column "{column.name}" is of type {column.type.name} but expression is of type {compiled.type.name}',
+        hint="You will need to rewrite or cast the expression.",
+        position=getattr(node, "loc", 0) + 1,
+    )
 
 
 def _target_column(scope: Scope, name: str, loc: int) -> Column:
@@ -447,3 +592,20 @@ def _target_column(scope: Scope, name: str, loc: int) -> Column:
             errors.UNDEFINED_COLUMN, f'column "{name}" of relation "actors" does not exist', position=loc + 1
         )
     return column
+
+
+def _duplicate(actor_id: str) -> errors.PgError:
+    return errors.PgError(
+        errors.UNIQUE_VIOLATION,
+        f'duplicate key value violates unique constraint "{relation.PRIMARY_KEY}"',
+        detail=f"Key (actor_id)=({actor_id}) already exists.",
+        schema="public",
+        table="actors",
+        constraint=relation.PRIMARY_KEY,
+    )
+
+
+def _value_text(value: ast.A_Const) -> str:
+    if value.kind == "numeric":
+        return format(value.value, "f")
+    return str(value.value)

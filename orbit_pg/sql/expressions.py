@@ -1,4 +1,4 @@
-"""Turn expression ASTs into typed closures ``fn(row, session) -> value``.
+"""Turn expression ASTs into typed closures ``fn(row, ctx) -> value``.
 
 Name resolution, type checking and coercion of literals happen once here, with
 PostgreSQL's errors and positions; evaluation then only runs the closures. NULL is None.
@@ -7,7 +7,7 @@ PostgreSQL's errors and positions; evaluation then only runs the closures. NULL 
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -19,6 +19,27 @@ from orbit_pg.sql.functions import NO_ARGUMENT_FUNCTIONS
 Eval = Callable[[Any, Any], Any]
 
 
+class Context:
+    """What closures read besides the row: the session and the bound parameter values."""
+
+    __slots__ = ("session", "params")
+
+    def __init__(self, session: Any, params: Sequence[Any] = ()) -> None:
+        self.session = session
+        self.params = params
+
+
+class Params:
+    """Types of ``$n`` parameters: declared in Parse, or inferred from where they are used."""
+
+    def __init__(self, declared: Sequence[types.PgType] = ()) -> None:
+        self.types = list(declared)
+
+    def resolved(self) -> list[types.PgType]:
+        """After analysis: a parameter nothing gave a type is text, as in PostgreSQL."""
+        return [types.TEXT if t is types.UNKNOWN else t for t in self.types]
+
+
 @dataclass(slots=True)
 class Compiled:
     fn: Eval
@@ -26,6 +47,8 @@ class Compiled:
     # For a literal: its value, so callers can coerce it (an unknown-typed string).
     const: Any = None
     is_const: bool = False
+    # For a parameter still of unknown type: where its type is recorded once context decides it.
+    param: tuple[Params, int] | None = None
 
 
 @dataclass(slots=True)
@@ -67,23 +90,23 @@ class Scope:
 
 
 def _const(value: Any, type_: types.PgType) -> Compiled:
-    return Compiled(lambda row, session: value, type_, value, True)
+    return Compiled(lambda row, ctx: value, type_, value, True)
 
 
 def _null_safe_unary(fn: Callable[[Any], Any], arg: Eval) -> Eval:
-    def run(row: Any, session: Any) -> Any:
-        value = arg(row, session)
+    def run(row: Any, ctx: Any) -> Any:
+        value = arg(row, ctx)
         return None if value is None else fn(value)
 
     return run
 
 
 def _null_safe_binary(fn: Callable[[Any, Any], Any], left: Eval, right: Eval) -> Eval:
-    def run(row: Any, session: Any) -> Any:
-        a = left(row, session)
+    def run(row: Any, ctx: Any) -> Any:
+        a = left(row, ctx)
         if a is None:
             return None
-        b = right(row, session)
+        b = right(row, ctx)
         return None if b is None else fn(a, b)
 
     return run
@@ -99,6 +122,10 @@ def coerce(compiled: Compiled, target: types.PgType, loc: int) -> Compiled:
     """Give an unknown-typed literal (a quoted string or NULL) the type its context needs."""
     if compiled.type is not types.UNKNOWN or target is types.UNKNOWN:
         return compiled
+    if compiled.param is not None:
+        params, index = compiled.param
+        params.types[index] = target
+        return Compiled(compiled.fn, target)
     if compiled.const is None:
         return _const(None, target)
     try:
@@ -166,6 +193,8 @@ _COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
     ">": operator.gt,
     ">=": operator.ge,
 }
+# The protocol's Bind carries an int16 parameter count.
+MAX_PARAMETERS = 65535
 _CAST_HINT = "You might need to add explicit type casts."
 _INTEGER_TYPES = (types.INT2, types.INT4, types.INT8)
 
@@ -187,10 +216,11 @@ def _no_operator(op: str, left: types.PgType | None, right: types.PgType, loc: i
 
 
 class Compiler:
-    """Compiles expressions against one scope."""
+    """Compiles expressions against one scope; ``params`` is None where ``$n`` cannot appear."""
 
-    def __init__(self, scope: Scope) -> None:
+    def __init__(self, scope: Scope, params: Params | None = None) -> None:
         self.scope = scope
+        self.params = params
 
     def compile(self, node: ast.Node) -> Compiled:
         method = getattr(self, "_" + type(node).__name__)
@@ -219,10 +249,18 @@ class Compiler:
     def _ColumnRef(self, node: ast.ColumnRef) -> Compiled:
         column = self.scope.resolve(node)
         index = column.index
-        return Compiled(lambda row, session: row[index], column.type)
+        return Compiled(lambda row, ctx: row[index], column.type)
 
     def _ParamRef(self, node: ast.ParamRef) -> Compiled:
-        raise errors.PgError("42P02", f"there is no parameter ${node.number}", position=node.loc + 1)
+        params = self.params
+        if params is None or not 1 <= node.number <= MAX_PARAMETERS:
+            raise errors.PgError("42P02", f"there is no parameter ${node.number}", position=node.loc + 1)
+        index = node.number - 1
+        if index >= len(params.types):
+            params.types.extend([types.UNKNOWN] * (index + 1 - len(params.types)))
+        param_type = params.types[index]
+        unknown = (params, index) if param_type is types.UNKNOWN else None
+        return Compiled(lambda row, ctx: ctx.params[index], param_type, param=unknown)
 
     def _FuncCall(self, node: ast.FuncCall) -> Compiled:
         function = NO_ARGUMENT_FUNCTIONS.get(node.name)
@@ -235,15 +273,10 @@ class Compiler:
                 position=node.loc + 1,
             )
         result_type, implementation = function
-        return Compiled(lambda row, session: implementation(session), result_type)
+        return Compiled(lambda row, ctx: implementation(ctx.session), result_type)
 
     def _TypeCast(self, node: ast.TypeCast) -> Compiled:
-        target = types.BY_NAME.get(node.type_name)
-        if target is None:
-            raise errors.PgError(
-                errors.UNDEFINED_OBJECT, f'type "{node.type_name}" does not exist', position=node.type_loc + 1
-            )
-        return cast(self.compile(node.arg), target, _loc(node.arg))
+        return cast(self.compile(node.arg), type_named(node.type_name, node.type_loc), _loc(node.arg))
 
     def _A_Expr(self, node: ast.A_Expr) -> Compiled:
         right = self.compile(node.right)
@@ -315,13 +348,13 @@ class Compiler:
     def _NullTest(self, node: ast.NullTest) -> Compiled:
         arg = self.compile(node.arg).fn
         if node.negated:
-            return Compiled(lambda row, session: arg(row, session) is not None, types.BOOL)
-        return Compiled(lambda row, session: arg(row, session) is None, types.BOOL)
+            return Compiled(lambda row, ctx: arg(row, ctx) is not None, types.BOOL)
+        return Compiled(lambda row, ctx: arg(row, ctx) is None, types.BOOL)
 
     def _BooleanTest(self, node: ast.BooleanTest) -> Compiled:
         arg = self.boolean(node.arg, "IS " + ("TRUE" if node.value else "FALSE")).fn
         wanted, negated = node.value, node.negated
-        return Compiled(lambda row, session: (arg(row, session) is wanted) != negated, types.BOOL)
+        return Compiled(lambda row, ctx: (arg(row, ctx) is wanted) != negated, types.BOOL)
 
     def _A_Star(self, node: ast.A_Star) -> Compiled:
         raise errors.PgError(errors.SYNTAX_ERROR, 'syntax error at or near "*"', position=node.loc + 1)
@@ -330,10 +363,10 @@ class Compiler:
 def _short_circuit(args: list[Eval], winner: bool) -> Eval:
     """Three-valued AND (winner False) or OR (winner True): the winner beats NULL, NULL beats the rest."""
 
-    def run(row: Any, session: Any) -> bool | None:
+    def run(row: Any, ctx: Any) -> bool | None:
         result: bool | None = not winner
         for arg in args:
-            value = arg(row, session)
+            value = arg(row, ctx)
             if value is winner:
                 return winner
             if value is None:
@@ -383,6 +416,14 @@ def _runtime(compiled: Compiled, fn: Callable[[Any], Any], target: types.PgType)
         value = None if compiled.const is None else fn(compiled.const)
         return _const(value, target)
     return Compiled(_null_safe_unary(fn, compiled.fn), target)
+
+
+def type_named(name: str, loc: int) -> types.PgType:
+    """A type as SQL names it (in a cast or PREPARE's list)."""
+    found = types.BY_NAME.get(name)
+    if found is None:
+        raise errors.PgError(errors.UNDEFINED_OBJECT, f'type "{name}" does not exist', position=loc + 1)
+    return found
 
 
 def _loc(node: ast.Node) -> int:

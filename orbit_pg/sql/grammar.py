@@ -360,7 +360,41 @@ transaction_stmt = (
     | ((K("rollback") | K("abort")) + transaction_word).set_parse_action(lambda: "rollback")
 ).set_parse_action(lambda t: ast.TransactionStmt(t[0]))
 
-statement = select_stmt | insert_stmt | update_stmt | delete_stmt | set_stmt | show_stmt | reset_stmt | transaction_stmt
+# Prepared statements in SQL share their names with the protocol's (Parse) statements.
+preparable = select_stmt | insert_stmt | update_stmt | delete_stmt
+prepare_stmt = (
+    K("prepare").suppress()
+    - located_ident
+    + pp.Opt(pp.Group(LPAR - pp.DelimitedList(type_name) + RPAR))("types")
+    + K("as").suppress()
+    - preparable
+).set_parse_action(
+    lambda t: ast.PrepareStmt(t[0][0], list(t.types[0]) if t.types else [], t[-1], t[0][1])
+)
+execute_stmt = (
+    K("execute").suppress() - located_ident + pp.Opt(pp.Group(LPAR - pp.DelimitedList(expr) + RPAR))("args")
+).set_parse_action(lambda t: ast.ExecuteStmt(t[0][0], list(t.args[0]) if t.args else [], t[0][1]))
+deallocate_stmt = (
+    K("deallocate").suppress() - pp.Opt(K("prepare")).suppress() + (K("all").set_parse_action(lambda: [None]) | ident)
+).set_parse_action(lambda t: ast.DeallocateStmt(t[0]))
+discard_stmt = (
+    K("discard").suppress() - (K("all") | K("plans") | K("sequences") | K("temporary") | K("temp"))
+).set_parse_action(lambda t: ast.DiscardStmt("temp" if t[0] == "temporary" else t[0]))
+
+statement = (
+    select_stmt
+    | insert_stmt
+    | update_stmt
+    | delete_stmt
+    | set_stmt
+    | show_stmt
+    | reset_stmt
+    | transaction_stmt
+    | prepare_stmt
+    | execute_stmt
+    | deallocate_stmt
+    | discard_stmt
+)
 script = pp.Opt(statement) + pp.ZeroOrMore(SEMI + pp.Opt(statement)) + pp.StringEnd()
 script.parse_with_tabs()
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from orbit_pg import errors, types
 from orbit_pg.sql import ast
-from orbit_pg.sql.expressions import Compiler, Eval, Scope, coerce
+from orbit_pg.sql.expressions import Compiler, Eval, Params, Scope, coerce
 
 ACTOR_ID, ACTOR_TYPE = 0, 1
 
@@ -26,16 +26,16 @@ def _conjuncts(node: ast.Node) -> list[ast.Node]:
     return [node]
 
 
-def _constant_text(node: ast.Node) -> Eval | None:
-    """A side that names no column and is text, evaluated once per execution."""
+def _constant_text(node: ast.Node, params: Params | None) -> Eval | None:
+    """A side that names no column (a literal, a parameter) and is text, evaluated once per execution."""
     try:
-        compiled = coerce(Compiler(Scope()).compile(node), types.TEXT, getattr(node, "loc", 0))
+        compiled = coerce(Compiler(Scope(), params).compile(node), types.TEXT, getattr(node, "loc", 0))
     except errors.PgError:
         return None
     return compiled.fn if compiled.type.category == "S" else None
 
 
-def choose(where: ast.Node | None, scope: Scope) -> AccessPath:
+def choose(where: ast.Node | None, scope: Scope, params: Params | None = None) -> AccessPath:
     """The WHERE clause is still applied to every row found; this only narrows the search."""
     if where is None:
         return SCAN
@@ -49,7 +49,7 @@ def choose(where: ast.Node | None, scope: Scope) -> AccessPath:
             index = scope.resolve(column_side).index
             if index not in (ACTOR_ID, ACTOR_TYPE):
                 continue
-            value = _constant_text(value_side)
+            value = _constant_text(value_side, params)
             if value is None:
                 continue
             if index == ACTOR_ID:

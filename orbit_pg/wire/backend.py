@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from orbit_pg.errors import PgError
 
@@ -64,16 +65,21 @@ def row_description(fields: Iterable[tuple[str, int, int, int, int, int, int]]) 
     return message(b"T", b"".join(parts))
 
 
-def data_row(values: Sequence[bytes | None]) -> bytes:
-    """Values are already in their wire format; None is SQL NULL."""
+def data_row(values: Sequence[Any], encoders: Sequence[Callable[[Any], bytes]]) -> bytes:
+    """Encode one row; each column's encoder gives its text or binary form; None is SQL NULL."""
     parts = [_INT16.pack(len(values))]
-    for value in values:
+    for value, encode in zip(values, encoders, strict=True):
         if value is None:
             parts.append(_NULL_VALUE)
         else:
-            parts.append(_INT32.pack(len(value)))
-            parts.append(value)
+            data = encode(value)
+            parts.append(_INT32.pack(len(data)))
+            parts.append(data)
     return message(b"D", b"".join(parts))
+
+
+def parameter_description(oids: Sequence[int]) -> bytes:
+    return message(b"t", _INT16.pack(len(oids)) + b"".join(_INT32.pack(oid) for oid in oids))
 
 
 # ErrorResponse/NoticeResponse field codes, in the order PostgreSQL sends them.

@@ -70,3 +70,128 @@ def decode_query(body: bytes) -> str:
     if not body or body[-1] != 0 or body.find(b"\x00") != len(body) - 1:
         raise errors.PgError(errors.PROTOCOL_VIOLATION, "invalid string in message")
     return decode_utf8(body[:-1])
+
+
+class _Reader:
+    """Reads one message body front to back; running short is PostgreSQL's 08P01."""
+
+    __slots__ = ("data", "pos")
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.pos = 0
+
+    def _take(self, count: int) -> bytes:
+        end = self.pos + count
+        if count < 0 or end > len(self.data):
+            raise errors.PgError(errors.PROTOCOL_VIOLATION, "insufficient data left in message")
+        chunk = self.data[self.pos : end]
+        self.pos = end
+        return chunk
+
+    def int16(self) -> int:
+        (value,) = _INT16.unpack(self._take(2))
+        return value
+
+    def int32(self) -> int:
+        (value,) = _INT32.unpack(self._take(4))
+        return value
+
+    def byte(self) -> int:
+        return self._take(1)[0]
+
+    def cstring(self) -> str:
+        end = self.data.find(b"\x00", self.pos)
+        if end < 0:
+            raise errors.PgError(errors.PROTOCOL_VIOLATION, "invalid string in message")
+        text = self.data[self.pos : end]
+        self.pos = end + 1
+        return decode_utf8(text)
+
+    def value(self) -> bytes | None:
+        length = self.int32()
+        return None if length == -1 else self._take(length)
+
+    def end(self) -> None:
+        if self.pos != len(self.data):
+            raise errors.PgError(errors.PROTOCOL_VIOLATION, "invalid message format")
+
+
+_INT16 = struct.Struct("!h")
+
+
+@dataclass
+class Parse:
+    name: str
+    query: str
+    param_oids: list[int]
+
+
+@dataclass
+class Bind:
+    portal: str
+    statement: str
+    param_formats: list[int]
+    params: list[bytes | None]
+    result_formats: list[int]
+
+
+@dataclass
+class Describe:
+    kind: str  # 'S' statement or 'P' portal
+    name: str
+
+
+@dataclass
+class Execute:
+    portal: str
+    max_rows: int
+
+
+@dataclass
+class Close:
+    kind: str
+    name: str
+
+
+def decode_parse(body: bytes) -> Parse:
+    reader = _Reader(body)
+    name, query = reader.cstring(), reader.cstring()
+    oids = [reader.int32() for _ in range(reader.int16())]
+    reader.end()
+    return Parse(name, query, oids)
+
+
+def decode_bind(body: bytes) -> Bind:
+    reader = _Reader(body)
+    portal, statement = reader.cstring(), reader.cstring()
+    param_formats = [reader.int16() for _ in range(reader.int16())]
+    params = [reader.value() for _ in range(reader.int16())]
+    result_formats = [reader.int16() for _ in range(reader.int16())]
+    reader.end()
+    return Bind(portal, statement, param_formats, params, result_formats)
+
+
+def _kind_and_name(body: bytes, message: str) -> tuple[str, str]:
+    reader = _Reader(body)
+    kind = chr(reader.byte())
+    name = reader.cstring()
+    reader.end()
+    if kind not in "SP":
+        raise errors.PgError(errors.PROTOCOL_VIOLATION, f"invalid {message} message subtype {ord(kind)}")
+    return kind, name
+
+
+def decode_describe(body: bytes) -> Describe:
+    return Describe(*_kind_and_name(body, "DESCRIBE"))
+
+
+def decode_close(body: bytes) -> Close:
+    return Close(*_kind_and_name(body, "CLOSE"))
+
+
+def decode_execute(body: bytes) -> Execute:
+    reader = _Reader(body)
+    portal, max_rows = reader.cstring(), reader.int32()
+    reader.end()
+    return Execute(portal, max_rows)

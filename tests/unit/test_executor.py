@@ -25,7 +25,7 @@ def run(executor: Executor, sql: str) -> list[tuple[str, list]]:
     results = []
     for stmt in parse(sql):
         result = executor.execute(stmt)
-        results.append((result.tag, list(result.rows)))
+        results.append((result.tag, [list(row) for row in result.rows]))
     executor.end_of_query()
     return results
 
@@ -35,18 +35,18 @@ def test_key_and_type_lookups_do_not_scan(executor: Executor, monkeypatch: pytes
         raise AssertionError("full scan")
 
     monkeypatch.setattr(LmdbSnapshot, "scan", no_scan)
-    assert run(executor, "SELECT actor_type FROM actors WHERE actor_id = 'b:2'") == [("SELECT", [[b"b"]])]
-    assert run(executor, "SELECT actor_id FROM actors WHERE actor_type = 'b'") == [("SELECT", [[b"b:1"], [b"b:2"]])]
+    assert run(executor, "SELECT actor_type FROM actors WHERE actor_id = 'b:2'") == [("SELECT", [["b"]])]
+    assert run(executor, "SELECT actor_id FROM actors WHERE actor_type = 'b'") == [("SELECT", [["b:1"], ["b:2"]])]
     assert run(executor, "UPDATE actors SET actor_type = 'c' WHERE actor_id = 'b:1'") == [("UPDATE 1", [])]
-    assert run(executor, "SELECT actor_id FROM actors WHERE actor_type = 'b'") == [("SELECT", [[b"b:2"]])]
+    assert run(executor, "SELECT actor_id FROM actors WHERE actor_type = 'b'") == [("SELECT", [["b:2"]])]
     assert run(executor, "DELETE FROM actors WHERE actor_type = 'c'") == [("DELETE 1", [])]
 
 
 def test_a_transaction_sees_its_own_writes_in_every_access_path(executor: Executor) -> None:
     run(executor, "BEGIN")
     run(executor, "INSERT INTO actors VALUES ('b:0', 'b', NULL); DELETE FROM actors WHERE actor_id = 'b:2'")
-    assert run(executor, "SELECT actor_id FROM actors WHERE actor_type = 'b'") == [("SELECT", [[b"b:0"], [b"b:1"]])]
-    assert run(executor, "SELECT actor_id FROM actors") == [("SELECT", [[b"a:1"], [b"b:0"], [b"b:1"]])]
+    assert run(executor, "SELECT actor_id FROM actors WHERE actor_type = 'b'") == [("SELECT", [["b:0"], ["b:1"]])]
+    assert run(executor, "SELECT actor_id FROM actors") == [("SELECT", [["a:1"], ["b:0"], ["b:1"]])]
     assert run(executor, "SELECT actor_id FROM actors WHERE actor_id = 'b:2'") == [("SELECT", [])]
     run(executor, "ROLLBACK")
-    assert run(executor, "SELECT actor_id FROM actors") == [("SELECT", [[b"a:1"], [b"b:1"], [b"b:2"]])]
+    assert run(executor, "SELECT actor_id FROM actors") == [("SELECT", [["a:1"], ["b:1"], ["b:2"]])]

@@ -41,6 +41,8 @@ def query(text: str) -> bytes:
 SYNC = typed(b"S")
 TERMINATE = typed(b"X")
 PARSE = typed(b"P", b"\x00SELECT 1\x00\x00\x00")
+# A Parse that fails (a syntax error): the extended protocol's error path.
+BAD_PARSE = typed(b"P", b"\x00SELEC 1\x00\x00\x00")
 BIND = typed(b"B", b"\x00\x00\x00\x00\x00\x00\x00\x00")
 DESCRIBE = typed(b"D", b"P\x00")
 EXECUTE = typed(b"E", b"\x00\x00\x00\x00\x00")
@@ -351,7 +353,7 @@ SESSION = b"".join(
         query("SELECT nosuch FROM actors"),
         query("ROLLBACK"),
         SYNC,
-        PARSE,
+        BAD_PARSE,
         BIND,
         SYNC,
         TERMINATE,
@@ -442,24 +444,24 @@ def test_terminate_before_startup_is_a_bad_startup_packet(conn: Connection) -> N
     assert conn.closed
 
 
-# --- extended protocol (not supported yet): one error, then skip till Sync ------------------------------------
+# --- extended protocol errors: one error, then skip till Sync ------------------------------------
 
 
 def test_extended_protocol_errors_once_then_skips_till_sync(ready: Connection) -> None:
-    replies = ready.send(PARSE + BIND + DESCRIBE + EXECUTE + typed(b"H") + typed(b"C", b"S\x00"))
+    replies = ready.send(BAD_PARSE + BIND + DESCRIBE + EXECUTE + typed(b"H") + typed(b"C", b"S\x00"))
     assert len(replies) == 1
-    assert_error(replies[0], "0A000")
+    assert_error(replies[0], "42601")
     assert ready.send(BIND + EXECUTE) == []
     assert ready.send(SYNC) == [("Z", b"I")]
-    # After Sync the next extended message errors again, and simple queries work.
-    assert types(ready.send(PARSE + SYNC)) == "EZ"
+    # After Sync the next bad message errors again, and simple queries work.
+    assert types(ready.send(BAD_PARSE + SYNC)) == "EZ"
     assert types(ready.send(query("SELECT 1"))) == "TDCZ"
 
 
 def test_extended_protocol_error_aborts_the_open_transaction(ready: Connection) -> None:
     ready.send(query("BEGIN"))
     ready.send(query("INSERT INTO actors (actor_id, actor_type) VALUES ('lost', 'user')"))
-    replies = ready.send(PARSE + SYNC)
+    replies = ready.send(BAD_PARSE + SYNC)
     assert types(replies) == "EZ"
     assert replies[-1] == ("Z", b"E")
     assert ready.send(query("COMMIT")) == [("C", b"ROLLBACK\x00"), ("Z", b"I")]
@@ -472,14 +474,14 @@ def test_flush_alone_sends_nothing(ready: Connection) -> None:
 
 
 def test_query_is_skipped_while_waiting_for_sync(ready: Connection) -> None:
-    replies = ready.send(PARSE + query("SELECT 1"))
+    replies = ready.send(BAD_PARSE + query("SELECT 1"))
     assert types(replies) == "E"
     assert ready.send(SYNC) == [("Z", b"I")]
 
 
 def test_terminate_while_waiting_for_sync_is_skipped_like_postgresql(ready: Connection) -> None:
     """PostgresMain skips every message but Sync (only EOF ends the loop); the client's close ends it."""
-    ready.send(PARSE)
+    ready.send(BAD_PARSE)
     assert ready.send_raw(TERMINATE) == b""
     assert not ready.closed
     assert ready.send(SYNC) == [("Z", b"I")]

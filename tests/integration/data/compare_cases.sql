@@ -73,3 +73,25 @@ SELECT true + 1
 SELECT -'a'
 SELECT * 
 SELECT 1 FROM actors WHERE actor_id IS NULL
+INSERT INTO actors VALUES ('user:1', 'user', '{"n": 1}')
+PREPARE q1 (text) AS SELECT actor_id, state FROM actors WHERE actor_id = $1
+EXECUTE q1('user:1')
+EXECUTE q1
+EXECUTE nope
+PREPARE q1 AS SELECT 1
+DEALLOCATE q1
+DEALLOCATE q1
+PREPARE q2 AS SELECT $1 || 'x', $2::int + 1, $3
+EXECUTE q2('a', '5', 7)
+PREPARE q3 (int) AS SELECT actor_id FROM actors LIMIT $1
+EXECUTE q3(0)
+EXECUTE q3(5)
+PREPARE q4 (nosuchtype) AS SELECT 1
+PREPARE q5 AS UPDATE actors SET state = $1 WHERE actor_id = $2
+EXECUTE q5('{"n": 2}', 'user:1')
+EXECUTE q5('nope', 'user:1')
+SELECT state FROM actors WHERE actor_id = 'user:1'
+DEALLOCATE ALL
+DISCARD ALL
+DISCARD PLANS
+EXECUTE q2('a', '5', 7)
