@@ -79,7 +79,8 @@ _BOOL_WORDS = {"on": "on", "off": "off", "true": "on", "false": "off", "yes": "o
 _TIME_UNITS = [("d", 86_400_000), ("h", 3_600_000), ("min", 60_000), ("s", 1000), ("ms", 1)]
 _MEMORY_UNITS = [("TB", 1 << 30), ("GB", 1 << 20), ("MB", 1 << 10), ("kB", 1)]
 _UNIT_VALUE = re.compile(r"\s*(-?\d+)\s*([A-Za-z]*)\s*$")
-_ENCODINGS = {"utf8": "UTF8", "utf-8": "UTF8", "unicode": "UTF8", "sql_ascii": "SQL_ASCII"}
+# Keyed by PostgreSQL's clean_encoding_name: lower case, letters and digits only ('utf-8' → utf8).
+_ENCODINGS = {"utf8": "UTF8", "unicode": "UTF8", "sqlascii": "SQL_ASCII"}
 
 
 def _format_units(amount: int, units: list[tuple[str, int]]) -> str:
@@ -121,7 +122,7 @@ def normalize(setting: Setting, value: str) -> str:
         return _format_units(int(match.group(1)) * sizes.get(match.group(2), 1), units)
     lowered = setting.name.lower()
     if lowered == "client_encoding":
-        encoding = _ENCODINGS.get(value.lower())
+        encoding = _ENCODINGS.get("".join(c for c in value.lower() if c.isalnum()))
         if encoding is None:
             raise invalid()
         return encoding

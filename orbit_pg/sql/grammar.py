@@ -368,9 +368,7 @@ prepare_stmt = (
     + pp.Opt(pp.Group(LPAR - pp.DelimitedList(type_name) + RPAR))("types")
     + K("as").suppress()
     - preparable
-).set_parse_action(
-    lambda t: ast.PrepareStmt(t[0][0], list(t.types[0]) if t.types else [], t[-1], t[0][1])
-)
+).set_parse_action(lambda t: ast.PrepareStmt(t[0][0], list(t.types[0]) if t.types else [], t[-1], t[0][1]))
 execute_stmt = (
     K("execute").suppress() - located_ident + pp.Opt(pp.Group(LPAR - pp.DelimitedList(expr) + RPAR))("args")
 ).set_parse_action(lambda t: ast.ExecuteStmt(t[0][0], list(t.args[0]) if t.args else [], t[0][1]))
