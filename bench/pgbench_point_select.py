@@ -5,7 +5,7 @@ one core and the server to another, so the figures compare servers, not scheduli
 PostgreSQL keeps fsync on, as a real deployment would.
 
     python bench/pgbench_point_select.py [--actors 100000] [--duration 10] [--clients 1 8]
-                                         [--mode simple|extended|prepared] [--no-pin]
+                                         [--mode simple|extended|prepared ...] [--no-pin]
                                          [--server both|orbit-pg|postgres]
 """
 
@@ -100,6 +100,7 @@ def run_pgbench(
     threads: int,
     args: argparse.Namespace,
     client_cpu: str | None,
+    mode: str,
 ) -> float:
     """Run pgbench once and return its tps without connection time."""
     command = [
@@ -109,7 +110,7 @@ def run_pgbench(
         "-f",
         str(script),
         "-M",
-        args.mode,
+        mode,
         "-c",
         str(clients),
         "-j",
@@ -129,7 +130,7 @@ def run_pgbench(
             f"--- stdout ---\n{result.stdout}"
         )
     tps = float(match.group(1))
-    print(f"{name}: {clients} clients: {tps:,.1f} tps")
+    print(f"{name}: -M {mode}, {clients} clients: {tps:,.1f} tps")
     return tps
 
 
@@ -146,7 +147,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--actors", type=int, default=100_000, help="rows to load (100000)")
     parser.add_argument("--duration", type=int, default=10, help="seconds per pgbench run (10)")
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8], help="(1 8)")
-    parser.add_argument("--mode", choices=sorted(SCRIPTS), default="simple", help="pgbench -M")
+    parser.add_argument(
+        "--mode", choices=sorted(SCRIPTS), nargs="+", default=["simple"], help="pgbench -M, one or more (simple)"
+    )
     parser.add_argument("--no-pin", action="store_true", help="do not pin with taskset")
     parser.add_argument(
         "--server",
@@ -160,16 +163,20 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def print_table(clients: list[int], orbit: dict[int, float], postgres: dict[int, float]) -> None:
+Figures = dict[tuple[str, int], float]
+
+
+def print_table(modes: list[str], clients: list[int], orbit: Figures, postgres: Figures) -> None:
     print()
-    print(f"{'clients':>7}  {'orbit-pg tps':>12}  {'PostgreSQL tps':>14}  {'ratio':>6}")
-    for count in clients:
-        orbit_tps, pg_tps = orbit.get(count), postgres.get(count)
-        ratio = f"{orbit_tps / pg_tps:.3f}" if orbit_tps and pg_tps else "-"
-        print(
-            f"{count:>7}  {f'{orbit_tps:,.1f}' if orbit_tps else '-':>12}"
-            f"  {f'{pg_tps:,.1f}' if pg_tps else '-':>14}  {ratio:>6}"
-        )
+    print(f"{'mode':>8}  {'clients':>7}  {'orbit-pg tps':>12}  {'PostgreSQL tps':>14}  {'ratio':>6}")
+    for mode in modes:
+        for count in clients:
+            orbit_tps, pg_tps = orbit.get((mode, count)), postgres.get((mode, count))
+            ratio = f"{orbit_tps / pg_tps:.3f}" if orbit_tps and pg_tps else "-"
+            print(
+                f"{mode:>8}  {count:>7}  {f'{orbit_tps:,.1f}' if orbit_tps else '-':>12}"
+                f"  {f'{pg_tps:,.1f}' if pg_tps else '-':>14}  {ratio:>6}"
+            )
 
 
 def main() -> int:
@@ -178,20 +185,25 @@ def main() -> int:
         sys.stdout.reconfigure(line_buffering=True)  # progress shows at once, and before any error
     client_cpu, server_cpu = pinning(args.no_pin)
     print(
-        f"point select: {args.actors} actors, {args.duration}s per run, -M {args.mode}, "
+        f"point select: {args.actors} actors, {args.duration}s per run, -M {' '.join(args.mode)}, "
         + (f"pgbench on CPU {client_cpu}, servers on CPU {server_cpu}" if client_cpu else "unpinned")
     )
-    orbit: dict[int, float] = {}
-    postgres: dict[int, float] = {}
+    orbit: Figures = {}
+    postgres: Figures = {}
     with tempfile.TemporaryDirectory(prefix="bench-") as work:
-        script = Path(work) / "point_select.sql"
-        script.write_text(SCRIPTS[args.mode].format(actors=args.actors, prefix=ID_PREFIX))
+        scripts = {}
+        for mode in args.mode:
+            scripts[mode] = Path(work) / f"point_select_{mode}.sql"
+            scripts[mode].write_text(SCRIPTS[mode].format(actors=args.actors, prefix=ID_PREFIX))
 
-        def measure(name: str, dsn: str, schema: str | None, figures: dict[int, float]) -> None:
+        def measure(name: str, dsn: str, schema: str | None, figures: Figures) -> None:
             load(name, dsn, args.actors, schema)
-            for clients in args.clients:
-                threads = 1 if client_cpu else min(clients, len(os.sched_getaffinity(0)))
-                figures[clients] = run_pgbench(name, dsn, script, clients, threads, args, client_cpu)
+            for mode in args.mode:
+                for clients in args.clients:
+                    threads = 1 if client_cpu else min(clients, len(os.sched_getaffinity(0)))
+                    figures[mode, clients] = run_pgbench(
+                        name, dsn, scripts[mode], clients, threads, args, client_cpu, mode
+                    )
 
         try:
             if args.server in ("both", "orbit-pg"):
@@ -212,7 +224,7 @@ def main() -> int:
         except (BenchError, ServerError, psycopg.Error) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
-    print_table(args.clients, orbit, postgres)
+    print_table(args.mode, args.clients, orbit, postgres)
     return 0
 
 

@@ -23,7 +23,8 @@ from twisted.python.failure import Failure
 
 from orbit_pg import errors, types
 from orbit_pg.session import Session
-from orbit_pg.sql import ast, grammar
+from orbit_pg.sql import ast
+from orbit_pg.sql.cache import StatementCache
 from orbit_pg.sql.executor import Executor, Field, Portal, PreparedStatement, Result
 from orbit_pg.storage.base import Store
 from orbit_pg.wire import backend, constants, frontend
@@ -247,7 +248,7 @@ class PostgresProtocol(Protocol):
 
     def _simple_query(self, body: bytes) -> None:
         try:
-            statements = grammar.parse(frontend.decode_query(body))
+            statements = self.factory.statement_cache.parse(frontend.decode_query(body))
         except errors.PgError as error:
             self._query_failed(error)
             return
@@ -394,7 +395,7 @@ class PostgresProtocol(Protocol):
         executor = self._executor
         if message.name and message.name in executor.statements:
             raise errors.PgError("42P05", f'prepared statement "{message.name}" already exists')
-        statements = grammar.parse(message.query)
+        statements = self.factory.statement_cache.parse(message.query)
         if len(statements) > 1:
             raise errors.PgError(errors.SYNTAX_ERROR, "cannot insert multiple commands into a prepared statement")
         declared = [types.BY_OID.get(oid, types.UNKNOWN) if oid else types.UNKNOWN for oid in message.param_oids]
@@ -612,6 +613,7 @@ class PostgresServerFactory(ServerFactory):
             reactor = default_reactor
         self.reactor = reactor
         self.store = store
+        self.statement_cache = StatementCache()
         self.max_message_size = max_message_size
         self.connections: dict[int, PostgresProtocol] = {}
 
