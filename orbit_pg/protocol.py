@@ -23,8 +23,7 @@ from twisted.python.failure import Failure
 
 from orbit_pg import errors, types
 from orbit_pg.session import Session
-from orbit_pg.sql import ast
-from orbit_pg.sql.cache import StatementCache
+from orbit_pg.sql.cache import Parsed, StatementCache
 from orbit_pg.sql.executor import Executor, Field, Portal, PreparedStatement, Result
 from orbit_pg.storage.base import Store
 from orbit_pg.wire import backend, constants, frontend
@@ -61,7 +60,8 @@ class PostgresProtocol(Protocol):
         self._out: list[bytes] = []
         # The running Query: statements still to run, and the rows streaming out now, with
         # their encoders, Execute's row limit, the command tag and what to do when done.
-        self._statements: deque[ast.Node] = deque()
+        self._parsed = Parsed([])
+        self._statements: deque[int] = deque()  # indexes into the parsed Query
         self._rows: Iterator[Sequence[Any]] | None = None
         self._encoders: list[Callable[[Any], bytes]] = []
         self._limit: int | None = None
@@ -198,7 +198,7 @@ class PostgresProtocol(Protocol):
         except errors.PgError as error:
             raise errors.fatal(error.sqlstate, error.message) from None
         self.session.process_id = self.process_id
-        self.executor = Executor(self.factory.store, self.session)
+        self.executor = Executor(self.factory.store, self.session, self.factory.statement_cache.stats)
         self.cutter.expect_startup = False
         self._queued.extend(self.cutter.feed(b""))
         self.state = State.READY
@@ -248,21 +248,26 @@ class PostgresProtocol(Protocol):
 
     def _simple_query(self, body: bytes) -> None:
         try:
-            statements = self.factory.statement_cache.parse(frontend.decode_query(body))
+            parsed = self.factory.statement_cache.parse(frontend.decode_query(body))
         except errors.PgError as error:
             self._query_failed(error)
             return
-        if not statements:
+        if not parsed.statements:
             self._send(backend.EMPTY_QUERY_RESPONSE)
-        self._statements = deque(statements)
+        self._parsed = parsed
+        self._statements = deque(range(len(parsed.statements)))
         self._run_statements()
 
     def _run_statements(self) -> None:
-        """Run the Query's statements in order; returns early while a big result streams."""
+        """Run the Query's statements in order; returns early while a big result streams.
+
+        Each is analysed right before it runs (a statement may depend on the one before)."""
         executor = self._executor
+        cache = self.factory.statement_cache
         try:
             while self._statements:
-                result = executor.execute(self._statements.popleft())
+                plan, literals = cache.plan(self._parsed, self._statements.popleft(), executor)
+                result = executor.run(plan, (), literals)
                 self._send_notices(result)
                 if result.fields is None:
                     self._send(backend.command_complete(result.tag))
@@ -395,15 +400,19 @@ class PostgresProtocol(Protocol):
         executor = self._executor
         if message.name and message.name in executor.statements:
             raise errors.PgError("42P05", f'prepared statement "{message.name}" already exists')
-        statements = self.factory.statement_cache.parse(message.query)
-        if len(statements) > 1:
+        cache = self.factory.statement_cache
+        parsed = cache.parse(message.query)
+        if len(parsed.statements) > 1:
             raise errors.PgError(errors.SYNTAX_ERROR, "cannot insert multiple commands into a prepared statement")
         declared = [types.BY_OID.get(oid, types.UNKNOWN) if oid else types.UNKNOWN for oid in message.param_oids]
         for oid in message.param_oids:
             if oid and oid not in types.BY_OID:
                 raise errors.PgError(errors.UNDEFINED_OBJECT, f"type with OID {oid} does not exist")
-        plan = executor.prepare(statements[0], declared) if statements else None
-        executor.statements[message.name] = PreparedStatement(plan)
+        if parsed.statements:
+            plan, literals = cache.plan(parsed, 0, executor, declared)
+            executor.statements[message.name] = PreparedStatement(plan, literals)
+        else:
+            executor.statements[message.name] = PreparedStatement(None)
         self._send(backend.PARSE_COMPLETE)
 
     def _bind(self, body: bytes) -> None:
@@ -430,7 +439,7 @@ class PostgresProtocol(Protocol):
         fields = plan.fields if plan is not None and plan.fields is not None else []
         result_formats = _formats(message.result_formats, len(fields), "result")
         encoders = [_encoder(f.type, fmt) for f, fmt in zip(fields, result_formats, strict=True)]
-        executor.portals[message.portal] = Portal(plan, params, result_formats, encoders)
+        executor.portals[message.portal] = Portal(plan, params, statement.literals, result_formats, encoders)
         self._send(backend.BIND_COMPLETE)
 
     def _describe(self, body: bytes) -> None:
@@ -464,7 +473,7 @@ class PostgresProtocol(Protocol):
             self._send(backend.EMPTY_QUERY_RESPONSE)
             return
         if portal.result is None:
-            portal.result = executor.run(portal.plan, portal.params)
+            portal.result = executor.run(portal.plan, portal.params, portal.literals)
             self._send_notices(portal.result)
             portal.rows = iter(portal.result.rows) if portal.result.fields is not None else None
         result = portal.result

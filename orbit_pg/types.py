@@ -120,15 +120,23 @@ def _insufficient() -> errors.PgError:
     return errors.PgError(errors.PROTOCOL_VIOLATION, "insufficient data left in message")
 
 
-def _fixed(code: str) -> tuple[Callable[[Any], bytes], Callable[[bytes], Any]]:
-    """Binary out and in for a fixed-width big-endian number (pq_sendint64, pq_getmsgfloat8, ...)."""
+def _fixed(code: str, convert: Callable[..., Any] | None = None) -> tuple[Callable[..., bytes], Callable[[bytes], Any]]:
+    """Binary out and in for fixed-width big-endian fields (pq_sendint64, pq_getmsgfloat8, ...).
+
+    Too few bytes fail as pq_getmsg* does; then ``convert`` sees the fields, as the type's receive
+    function would; only after that are bytes left over an error (Bind's check).
+    """
     codec = struct.Struct("!" + code)
-    size, unpack = codec.size, codec.unpack
+    size, unpack_from = codec.size, codec.unpack_from
 
     def binary_in(data: bytes) -> Any:
-        if len(data) != size:
-            raise _insufficient() if len(data) < size else TrailingBytes()
-        return unpack(data)[0]
+        if len(data) < size:
+            raise _insufficient()
+        fields = unpack_from(data)
+        value = convert(*fields) if convert else fields[0]
+        if len(data) > size:
+            raise TrailingBytes()
+        return value
 
     return codec.pack, binary_in
 
@@ -343,7 +351,7 @@ def _float_text(negative: bool, digits: str, exponent: int, fixed_below: int) ->
         else:
             text = digits[: n + exponent] + "." + digits[n + exponent :]
     else:
-        text = digits[0] + ("." + digits[1:] if n > 1 else "") + ("e-%02d" if point < 0 else "e+%02d") % abs(point)
+        text = digits[0] + ("." + digits[1:] if n > 1 else "") + f"e{'-' if point < 0 else '+'}{abs(point):02d}"
     return ("-" + text if negative else text).encode()
 
 
@@ -357,22 +365,54 @@ def _float_special(value: float) -> bytes | None:
     return None
 
 
-def _shortest(magnitude: float, below: Fraction, above: Fraction) -> tuple[str, int]:
+def _shortest(magnitude: float, below: float, above: float, most: int) -> tuple[int, int]:
     """PostgreSQL's Ryu, built without STRICTLY_SHORTEST: the fewest digits strictly inside the rounding
-    interval (halfway to each neighbour ``below`` and ``above``), the nearest on a tie, then the even one.
-    Returns (digits, power) with magnitude ≈ digits × 10**power."""
-    exact = Fraction(magnitude)
-    low, high = (exact + below) / 2, (exact + above) / 2
-    lead = math.floor(math.log10(magnitude))
-    lead += (exact >= Fraction(10) ** (lead + 1)) - (exact < Fraction(10) ** lead)
-    length = 1
-    while True:
-        unit = Fraction(10) ** (lead - length + 1)
-        floor = math.floor(exact / unit)
-        inside = [c for c in (floor, floor + 1) if low < c * unit < high]
-        if inside:
-            return str(min(inside, key=lambda c: (abs(c * unit - exact), c % 2))), lead - length + 1
-        length += 1
+    interval (halfway to the neighbours ``below`` and ``above``), the nearest on a tie, then the even.
+
+    Returns (digits, power), magnitude ≈ digits × 10**power, computed on exact integer ratios.  At each
+    length the correctly rounded digits are the nearest candidate, else the one on the other side of
+    the value; a length that works makes every longer one work, so the shortest is found by bisection.
+    """
+    n, d = magnitude.as_integer_ratio()
+    low, high = [
+        (n * e + m * d, 2 * d * e)  # halfway to the neighbour, as numerator and denominator
+        for m, e in (x.as_integer_ratio() if x < math.inf else (1 << 1024, 1) for x in (below, above))
+    ]
+
+    def scaled(power: int) -> tuple[int, int]:
+        """magnitude / 10**power as a ratio."""
+        return (n, d * 10**power) if power >= 0 else (n * 10**-power, d)
+
+    def inside(digits: int, power: int) -> bool:
+        num, den = (digits * 10**power, 1) if power >= 0 else (digits, 10**-power)
+        return low[0] * den < num * low[1] and num * high[1] < high[0] * den
+
+    def at_least(power: int) -> bool:
+        num, den = scaled(power)
+        return num >= den
+
+    lead = math.floor(math.log10(magnitude))  # the exponent of the first digit, once corrected
+    while at_least(lead + 1):
+        lead += 1
+    while not at_least(lead):
+        lead -= 1
+
+    def fit(length: int) -> tuple[int, int] | None:
+        power = lead - length + 1
+        num, den = scaled(power)
+        near, rest = divmod(num, den)
+        if 2 * rest > den or (2 * rest == den and near % 2):
+            near += 1
+        other = near - 1 if near * den > num else near + 1
+        return next(((c, power) for c in (near, other) if inside(c, power)), None)
+
+    shortest, longest = 1, most
+    while shortest < longest:
+        middle = (shortest + longest) // 2
+        shortest, longest = (shortest, middle) if fit(middle) else (middle + 1, longest)
+    found = fit(shortest)
+    assert found is not None
+    return found
 
 
 def _float8_out(value: float) -> bytes:
@@ -385,46 +425,52 @@ def _float8_out(value: float) -> bytes:
     digits = int(whole + frac)
     power = int(exponent or 0) - len(frac)  # |value| rounds from digits × 10**power
     magnitude = abs(value)
-    if (digits % 5**-power == 0) if power < 0 else magnitude >= 2.0**53:  # else it cannot be an edge
-        above = math.nextafter(magnitude, math.inf)
-        neighbours = (
-            Fraction(math.nextafter(magnitude, 0)),
-            Fraction(above) if above < math.inf else Fraction(2) ** 1024,
-        )
-        if 2 * digits * Fraction(10) ** power in [Fraction(magnitude) + n for n in neighbours]:
-            text, power = _shortest(magnitude, *neighbours)
-            digits = int(text)
-    text = str(digits)
-    short = text.rstrip("0")
-    return _float_text(value < 0, short, power + len(text) - len(short), 15)
+    # An edge is halfway to a neighbour: an odd multiple of a power of two, which digits × 10**power
+    # can only be when 5**-power divides digits, or when the value is a large integer.
+    if (digits % 5**-power == 0) if power < 0 else magnitude >= 2.0**53:
+        neighbours = math.nextafter(magnitude, 0), math.nextafter(magnitude, math.inf)
+        n, d = magnitude.as_integer_ratio()
+        twice = (2 * digits * 10**power, 1) if power >= 0 else (2 * digits, 10**-power)
+        for m, e in (x.as_integer_ratio() if x < math.inf else (1 << 1024, 1) for x in neighbours):
+            if twice[0] * d * e == (n * e + m * d) * twice[1]:
+                digits, power = _shortest(magnitude, *neighbours, 17)
+                break
+    return _digits_text(value < 0, digits, power, 15)
 
 
 def _float4_out(value: float) -> bytes:
-    """float4out: the same rule over float32 neighbours."""
-    special = _float_special(value)
+    """float4out: the same rule over float32 neighbours (a double is first rounded to float32)."""
+    try:
+        (bits,) = _UINT32.unpack(_F32.pack(value))
+    except OverflowError:
+        bits = 0x7F800000 | (value < 0) << 31
+    special = _float_special(_F32.unpack(_UINT32.pack(bits))[0])
     if special is not None:
         return special
-    magnitude = abs(value)
-    (bits,) = _UINT32.unpack(_F32.pack(magnitude))
-    below = Fraction(_F32.unpack(_UINT32.pack(bits - 1))[0])
-    above = Fraction(_F32.unpack(_UINT32.pack(bits + 1))[0]) if bits + 1 < 0x7F800000 else Fraction(2) ** 128
-    text, power = _shortest(magnitude, below, above)
+    magnitude, below, above = (
+        _F32.unpack(_UINT32.pack(b))[0] for b in (bits & 0x7FFFFFFF, (bits & 0x7FFFFFFF) - 1, (bits & 0x7FFFFFFF) + 1)
+    )
+    return _digits_text(value < 0, *_shortest(magnitude, below, above if above < math.inf else _FLOAT4_OVERFLOW, 9), 6)
+
+
+def _digits_text(negative: bool, digits: int, power: int, fixed_below: int) -> bytes:
+    text = str(digits)
     short = text.rstrip("0")
-    return _float_text(value < 0, short, power + len(text) - len(short), 6)
+    return _float_text(negative, short, power + len(text) - len(short), fixed_below)
 
 
 # ---------------------------------------------------------------------------------------------------
 # numeric
 
-_NAN, _INF = Decimal("NaN"), Decimal("Infinity")
+_NAN, _INF, _NEG_INF = Decimal("NaN"), Decimal("Infinity"), Decimal("-Infinity")
 _NUMERIC_SPECIALS = (  # numeric_in tries these in order, as prefixes
     (b"nan", _NAN),
     (b"infinity", _INF),
     (b"+infinity", _INF),
-    (b"-infinity", -_INF),
+    (b"-infinity", _NEG_INF),
     (b"inf", _INF),
     (b"+inf", _INF),
-    (b"-inf", -_INF),
+    (b"-inf", _NEG_INF),
 )
 _NUMERIC_TEXT = re.compile(r"([-+]?)([0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][ \t\n\r\v\f]*([-+]?[0-9]+))?[ \t\n\r\v\f]*")
 _DSCALE_MAX = 0x3FFF
@@ -492,25 +538,31 @@ def _numeric_send(value: Decimal) -> bytes:
 
 
 def _numeric_recv(data: bytes) -> Decimal:
-    """numeric_recv: checks sign, scale and digits, then truncates digits the dscale hides."""
-    if len(data) < 8:
+    """numeric_recv: each field checked as it is read, then digits the dscale hides are truncated."""
+    if len(data) < 6:
         raise _insufficient()
-    ndigits, weight, sign, dscale = _NUMERIC.unpack_from(data)
-    if len(data) < 8 + 2 * ndigits:
-        raise _insufficient()
-    if len(data) > 8 + 2 * ndigits:
-        raise TrailingBytes()
+    ndigits, weight, sign = struct.unpack_from("!HhH", data)
     if sign not in (_NUMERIC_POS, _NUMERIC_NEG, _NUMERIC_NAN, _NUMERIC_PINF, _NUMERIC_NINF):
         raise errors.PgError(INVALID_BINARY_REPRESENTATION, 'invalid sign in external "numeric" value')
+    if len(data) < 8:
+        raise _insufficient()
+    (dscale,) = struct.unpack_from("!H", data, 6)
     if dscale > _DSCALE_MAX:
         raise errors.PgError(INVALID_BINARY_REPRESENTATION, 'invalid scale in external "numeric" value')
-    groups = struct.unpack_from(f"!{ndigits}h", data, 8)
-    if any(not 0 <= g < 10000 for g in groups):
-        raise errors.PgError(INVALID_BINARY_REPRESENTATION, 'invalid digit in external "numeric" value')
+    groups = []
+    for pos in range(8, 8 + 2 * ndigits, 2):
+        if pos + 2 > len(data):
+            raise _insufficient()
+        (group,) = struct.unpack_from("!h", data, pos)
+        if not 0 <= group < 10000:
+            raise errors.PgError(INVALID_BINARY_REPRESENTATION, 'invalid digit in external "numeric" value')
+        groups.append(group)
+    if len(data) > 8 + 2 * len(groups):
+        raise TrailingBytes()
     if sign == _NUMERIC_NAN:
         return _NAN
     if sign in (_NUMERIC_PINF, _NUMERIC_NINF):
-        return _INF if sign == _NUMERIC_PINF else -_INF
+        return _INF if sign == _NUMERIC_PINF else _NEG_INF
     digits = "".join([f"{g:04d}" for g in groups])
     exponent = 4 * (weight - ndigits + 1)  # value = digits × 10**exponent
     if exponent < -dscale:
@@ -618,10 +670,7 @@ def _uuid_send(value: uuid.UUID) -> bytes:
     return value.bytes
 
 
-def _uuid_recv(data: bytes) -> uuid.UUID:
-    if len(data) != 16:
-        raise _insufficient() if len(data) < 16 else TrailingBytes()
-    return uuid.UUID(bytes=bytes(data))
+_, _uuid_recv = _fixed("16s", lambda raw: uuid.UUID(bytes=raw))
 
 
 # What only jsonb rejects: json keeps \uXXXX escapes as written (even \u0000 and lone surrogates)
@@ -663,7 +712,6 @@ def _jsonb_recv(data: bytes) -> bytes:
 # Calendar arithmetic (src/backend/utils/adt/datetime.c, timestamp.c, date.c)
 
 _POSTGRES_EPOCH_JDATE = 2451545  # 2000-01-01
-_UNIX_EPOCH_JDATE = 2440588  # 1970-01-01
 _USECS_PER_DAY = 86_400_000_000
 _USECS_PER_HOUR = 3_600_000_000
 _USECS_PER_MINUTE = 60_000_000
@@ -787,16 +835,14 @@ def _timestamptz_out(value: datetime | FarDatetime) -> bytes:
 
 _INT32 = struct.Struct("!i")
 _INT64 = struct.Struct("!q")
-_int32_send, _int32_recv = _fixed("i")
-_int64_send, _int64_recv = _fixed("q")
 
 
 def _date_send(value: date | FarDatetime) -> bytes:
     return _INT32.pack(_date_days(value))
 
 
-def _date_recv(data: bytes) -> date | FarDatetime:
-    days = _int32_recv(data)
+def _checked_date(days: int) -> date | FarDatetime:
+    """date_recv's range check: the Julian-day range, or one of the two infinities."""
     if days not in (_DATE_NOBEGIN, _DATE_NOEND) and not _DATE_MIN <= days < _DATE_END:
         raise errors.PgError(DATETIME_FIELD_OVERFLOW, "date out of range")
     return _date_value(days)
@@ -806,14 +852,15 @@ def _timestamp_send(value: datetime | FarDatetime) -> bytes:
     return _INT64.pack(_timestamp_usecs(value))
 
 
-def _timestamp_recv(aware: bool) -> Callable[[bytes], datetime | FarDatetime]:
-    def recv(data: bytes) -> datetime | FarDatetime:
-        usecs = _int64_recv(data)
+def _checked_timestamp(aware: bool) -> Callable[[int], datetime | FarDatetime]:
+    """timestamp_recv's range check: 4714-11-24 BC to 294276 AD, or one of the two infinities."""
+
+    def check(usecs: int) -> datetime | FarDatetime:
         if usecs not in (_DT_NOBEGIN, _DT_NOEND) and not _TIMESTAMP_MIN <= usecs < _TIMESTAMP_END:
             raise errors.PgError(DATETIME_FIELD_OVERFLOW, "timestamp out of range")
         return _timestamp_value(usecs, aware)
 
-    return recv
+    return check
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -968,19 +1015,52 @@ def _zone_names() -> dict[str, str]:
     return {name.lower(): name for name in zoneinfo.available_timezones()}
 
 
-_POSIX_ZONE = re.compile(r"[a-z]+([+-]?)([0-9]+)(?::([0-5]?[0-9])(?::([0-5]?[0-9]))?)?")
+_POSIX_OFFSET = r"([+-]?)([0-9]+)(?::([0-9]*)(?::([0-9]*))?)?"
+_POSIX_STD = re.compile(rf"[^0-9,+-]*{_POSIX_OFFSET}(.*)", re.S)
+_POSIX_DST = re.compile(rf"[^0-9,+-]+(?:{_POSIX_OFFSET})?")
+
+
+def _posix_offset(sign: str, hours: str, minutes: str | None, seconds: str | None) -> timedelta | None:
+    """tzcode's getoffset: hours up to 167, minutes and seconds; a positive offset is west of UTC."""
+    parts = [hours, "0" if minutes is None else minutes, "0" if seconds is None else seconds]
+    if "" in parts or any(len(p.lstrip("0")) > 3 for p in parts):
+        return None
+    if int(hours) > 167 or int(parts[1]) > 59 or int(parts[2]) > 60:
+        return None
+    west = timedelta(hours=int(hours), minutes=int(parts[1]), seconds=int(parts[2]))
+    return west if sign == "-" else -west
+
+
+class _PosixZone(tzinfo):
+    """A POSIX TZ spec "std offset [dst [offset]]" without rules, as tzparse reads it: daylight time
+    comes and goes at the wall-clock moments of the "posixrules" zone, America/New_York.  Offsets may
+    reach a week, beyond what datetime.timezone allows."""
+
+    def __init__(self, std: timedelta, dst: timedelta | None) -> None:
+        self._std, self._dst = std, dst
+
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        if self._dst is None or dt is None or not dt.replace(tzinfo=_zone("America/New_York")).dst():
+            return self._std
+        return self._dst
 
 
 def _zone(name: str) -> tzinfo | None:
-    """pg_tzset: a zone file by name, else a POSIX "std offset" spec such as "utc+3" (three hours west)."""
+    """pg_tzset: a zone file by name, else a POSIX spec such as "utc+3" (three hours west of UTC)."""
+    if len(name) > 255:
+        return None
     key = _zone_names().get(name.lower())
     if key:
         return zoneinfo.ZoneInfo(key)
-    m = _POSIX_ZONE.fullmatch(name)
-    if m is None or int(m[2]) >= 24 * 7:
+    m = _POSIX_STD.fullmatch(name)
+    std = _posix_offset(*m.group(1, 2, 3, 4)) if m else None
+    if m is None or std is None:
         return None
-    west = (int(m[2]) * 60 + int(m[3] or 0)) * 60 + int(m[4] or 0)
-    return timezone(timedelta(seconds=west if m[1] == "-" else -west))
+    if not m[5]:
+        return _PosixZone(std, None)
+    d = _POSIX_DST.fullmatch(m[5])  # without rules nothing may follow
+    dst = _posix_offset(*d.group(1, 2, 3, 4)) if d and d[2] else std + timedelta(hours=1) if d else None
+    return _PosixZone(std, dst) if dst is not None else None
 
 
 class _Tm:
@@ -998,16 +1078,19 @@ def _strtol(text: str, pos: int = 0, bits: int = 32) -> tuple[int, int, bool]:
     m = _INT_PREFIX.match(text, pos)
     if m is None:
         return 0, pos, False
-    digits = m[2].lstrip("0")
-    if len(digits) > 20:
+    if len(m[2]) > 20 and len(m[2].lstrip("0")) > 20:
         return 0, m.end(), True
-    value = int(m[1] + (digits or "0"))
+    value = int(m[1] + m[2])
     return value, m.end(), not -(1 << (bits - 1)) <= value < 1 << (bits - 1)
 
 
-def _atoi(text: str) -> int:
-    value = _strtol(text, 0, 64)[0]
+def _wrap32(value: int) -> int:
+    """C int arithmetic that overflows."""
     return (value + (1 << 31)) % (1 << 32) - (1 << 31)
+
+
+def _atoi(text: str) -> int:
+    return _wrap32(_strtol(text, 0, 64)[0])
 
 
 def _strtod_at(text: str, pos: int) -> tuple[float, int] | None:
@@ -1041,7 +1124,19 @@ def _is_alpha(c: str) -> bool:
     return "a" <= c <= "z" or "A" <= c <= "Z"
 
 
-_PUNCT = frozenset("!\"#$%&'()*,./:;<=>?@[\\]^_`{|}~")
+# ParseDateTime's field shapes, tried in its order at each position.
+_DATETIME_FIELD = re.compile(
+    r"""(?P<space>[ \t\n\r\v\f]+)
+    | (?P<time>[0-9]+:[0-9:.]*)
+    | (?P<date>[0-9]+(?:-[0-9]+(?:-[0-9-]*)?|/[0-9]+(?:/[0-9/]*)?|\.[0-9]+\.[0-9.]*))
+    | (?P<number>[0-9]+\.[0-9]+|[0-9]+(?![-/.0-9])|\.[0-9]*)
+    | (?P<textdate>[0-9]+(?:-[0-9A-Za-z-]*|/[0-9A-Za-z/]*|\.[0-9A-Za-z.]*))
+    | (?P<alpha>[A-Za-z]+)
+    | (?P<sign>[+-])[ \t\n\r\v\f]*(?:(?P<tz>[0-9][0-9:.-]*)|(?P<special>[A-Za-z]+))?
+    | (?P<punct>[!-/:-@[-`{-~])""",
+    re.VERBOSE,
+)
+_DATE_TAIL = re.compile(r"[-+/_.:0-9A-Za-z]*")
 
 
 def _parse_datetime(text: str, buffer: int) -> list[tuple[int, str]]:
@@ -1049,76 +1144,42 @@ def _parse_datetime(text: str, buffer: int) -> list[tuple[int, str]]:
     fields: list[tuple[int, str]] = []
     used = 0
     pos, end = 0, len(text)
-
-    def run(start: int, accept: Callable[[str], bool]) -> int:
-        while start < end and accept(text[start]):
-            start += 1
-        return start
-
     while pos < end:
-        c = text[pos]
-        if c in _SPACE:
-            pos += 1
+        m = _DATETIME_FIELD.match(text, pos)
+        if m is None:
+            raise _bad()
+        group = m.lastgroup
+        pos = m.end()
+        if group in ("space", "punct"):
             continue
-        if _is_digit(c):
-            stop = run(pos, _is_digit)
-            if stop < end and text[stop] == ":":
-                kind = _F_TIME
-                stop = run(stop + 1, lambda ch: _is_digit(ch) or ch in ":.")
-                field = text[pos:stop]
-            elif stop < end and text[stop] in "-/.":
-                delim = text[stop]
-                stop += 1
-                if stop < end and _is_digit(text[stop]):
-                    kind = _F_NUMBER if delim == "." else _F_DATE
-                    stop = run(stop, _is_digit)
-                    if stop < end and text[stop] == delim:
-                        kind = _F_DATE
-                        stop = run(stop + 1, lambda ch, d=delim: _is_digit(ch) or ch == d)
-                    field = text[pos:stop]
-                else:
-                    kind = _F_DATE
-                    stop = run(stop, lambda ch, d=delim: _is_digit(ch) or _is_alpha(ch) or ch == d)
-                    field = text[pos:stop].lower()
-            else:
-                kind, field = _F_NUMBER, text[pos:stop]
-        elif c == ".":
-            stop = run(pos + 1, _is_digit)
-            kind, field = _F_NUMBER, text[pos:stop]
-        elif _is_alpha(c):
-            stop = run(pos, _is_alpha)
-            kind = _F_STRING
-            if stop < end and (
-                text[stop] in "-/."
-                or (
-                    (text[stop] == "+" or _is_digit(text[stop]))
-                    and _token(_DATE_TOKENS, text[pos:stop].lower())[0] == _UNKNOWN
-                )
+        field = m[0]
+        if group == "time":
+            kind = _F_TIME
+        elif group == "date":
+            kind = _F_DATE
+        elif group == "number":
+            kind = _F_NUMBER
+        elif group == "textdate":
+            kind, field = _F_DATE, field.lower()
+        elif group == "alpha":
+            kind, field = _F_STRING, field.lower()
+            # a date or zone name with punctuation, unless the word is a keyword before a digit or "+"
+            if pos < end and (
+                text[pos] in "-/." or (text[pos] in "+0123456789" and _token(_DATE_TOKENS, field)[0] == _UNKNOWN)
             ):
                 kind = _F_DATE
-                stop = run(stop + 1, lambda ch: ch in "+-/_.:" or _is_digit(ch) or _is_alpha(ch))
-            field = text[pos:stop].lower()
-        elif c in "+-":
-            stop = run(pos + 1, lambda ch: ch in _SPACE)
-            if stop < end and _is_digit(text[stop]):
-                kind = _F_TZ
-                field = c + text[stop : run(stop, lambda ch: _is_digit(ch) or ch in ":.-")]
-            elif stop < end and _is_alpha(text[stop]):
-                kind = _F_SPECIAL
-                field = c + text[stop : run(stop, _is_alpha)].lower()
-            else:
-                raise _bad()
-            stop = stop + len(field) - 1
-        elif c in _PUNCT:
-            pos += 1
-            continue
+                pos = _DATE_TAIL.match(text, pos + 1).end()  # type: ignore[union-attr]
+                field = text[m.start() : pos].lower()
+        elif m["tz"] is not None:
+            kind, field = _F_TZ, m["sign"] + m["tz"]
+        elif m["special"] is not None:
+            kind, field = _F_SPECIAL, m["sign"] + m["special"].lower()
         else:
             raise _bad()
         if len(fields) >= 25 or used + len(field) >= buffer:
             raise _bad()
         used += len(field) + 1
         fields.append((kind, field))
-        pos = stop
     return fields
 
 
@@ -1247,20 +1308,20 @@ def _decode_number(text: str, have_text_month: bool, fmask: int, tm: _Tm) -> int
     return tmask
 
 
+# A digit or letter run after separators; the character after a run is dropped, whatever it is.
+_DATE_PART = re.compile(r"[^0-9A-Za-z]*([0-9]+|[A-Za-z]*)(?s:.)?")
+
+
 def _decode_date(text: str, fmask: int, tm: _Tm) -> int:
     """DecodeDate: a date with delimiters; month names first, then the numbers in context."""
     parts: list[str | None] = []
     pos, end = 0, len(text)
     while pos < end and len(parts) < 25:
-        while pos < end and not (_is_digit(text[pos]) or _is_alpha(text[pos])):
-            pos += 1
-        if pos >= end:
-            raise _bad()
-        start = pos
-        while pos < end and (_is_digit(text[pos]) if _is_digit(text[start]) else _is_alpha(text[pos])):
-            pos += 1
-        parts.append(text[start:pos])
-        pos += 1  # the character after a run is overwritten, whatever it was
+        m = _DATE_PART.match(text, pos)
+        if not m[1]:  # type: ignore[index]
+            raise _bad()  # the string ended after a separator
+        parts.append(m[1])  # type: ignore[index]
+        pos = m.end()  # type: ignore[union-attr]
     tmask = 0
     have_text_month = False
     for i, part in enumerate(parts):
@@ -1310,15 +1371,38 @@ def _validate_date(fmask: int, is_julian: bool, bc: bool, tm: _Tm) -> None:
         raise _field_overflow()
 
 
+def _local(tm: _Tm) -> datetime:
+    """The wall-clock time, moved into the years datetime can hold (zone rules beyond are a guess)."""
+    year = min(max(tm.year, 2), 9998)
+    day = tm.mday if year == tm.year else min(tm.mday, 28)
+    return datetime(year, tm.mon, day) + timedelta(seconds=(tm.hour * 60 + tm.min) * 60 + tm.sec)
+
+
 def _zone_offset(tm: _Tm, zone: tzinfo) -> int:
     """DetermineTimeZoneOffset: a skipped or repeated local time takes the later UTC instant."""
     if not _valid_julian(tm.year, tm.mon):
         return 0
-    year = min(max(tm.year, 1), 9999)
-    day = tm.mday if year == tm.year else min(tm.mday, 28)
-    local = datetime(year, tm.mon, day) + timedelta(seconds=(tm.hour * 60 + tm.min) * 60 + tm.sec)
+    local = _local(tm)
     offsets = [zone.utcoffset(local.replace(fold=fold)) for fold in (0, 1)]
     return -int(min(o for o in offsets if o is not None).total_seconds())
+
+
+def _abbreviation_offset(tm: _Tm, abbreviation: str, zone: tzinfo) -> int:
+    """DetermineTimeZoneAbbrevOffset: what the abbreviation meant in its zone at that time, or most
+    recently before, else next after; zoneinfo hides transitions, so look week by week."""
+    tz = _zone_offset(tm, zone)
+    instant = (_local(tm) + timedelta(seconds=tz)).replace(tzinfo=timezone.utc)
+    for step in (timedelta(weeks=-1), timedelta(weeks=1)):
+        probe = instant
+        for _ in range(10_000):
+            local = probe.astimezone(zone)
+            if local.tzname() == abbreviation.upper():
+                return -int(local.utcoffset().total_seconds())  # type: ignore[union-attr]
+            try:
+                probe += step
+            except OverflowError:
+                break
+    return tz
 
 
 def _now() -> datetime:
@@ -1332,6 +1416,7 @@ def _decode_datetime(fields: list[tuple[int, str]]) -> tuple[str, _Tm, int]:
     meridian: str | None = None
     have_text_month = is_julian = bc = False
     zone: tzinfo | None = None
+    abbreviation: tuple[str, tzinfo] | None = None
     dtype = "date"
     tm = _Tm()
     tz = 0
@@ -1382,23 +1467,40 @@ def _decode_datetime(fields: list[tuple[int, str]]) -> tuple[str, _Tm, int]:
             tz = _decode_timezone(field)
             tmask = 1 << _TZ
         elif kind == _F_NUMBER:
-            if ptype is not None:
+            if ptype is not None:  # a number after a unit keyword: "y 2024 m 1 d 2", "j 2451545", "t 040506"
                 value, pos, overflow = _strtol(field)
                 if overflow:
                     raise _field_overflow()
-                if pos < len(field) and field[pos] != ".":
+                rest = field[pos:]
+                if rest and (rest[0] != "." or ptype not in ("julian", "time", "second")):
                     raise _bad()
-                if ptype == "julian":
+                if ptype == "year":
+                    tm.year, tmask = value, 1 << _YEAR
+                elif ptype == "month" and fmask & 1 << _MONTH and fmask & 1 << _HOUR:  # "m" after an hour
+                    tm.min, tmask = value, 1 << _MINUTE
+                elif ptype == "month":
+                    tm.mon, tmask = value, 1 << _MONTH
+                elif ptype == "day":
+                    tm.mday, tmask = value, 1 << _DAY
+                elif ptype == "hour":
+                    tm.hour, tmask = value, 1 << _HOUR
+                elif ptype == "minute":
+                    tm.min, tmask = value, 1 << _MINUTE
+                elif ptype == "second":
+                    tm.sec, tmask = value, 1 << _SECOND
+                    if rest:
+                        tm.fsec, tmask = _parse_fractional_second(rest), _ALL_SECS_M
+                elif ptype == "julian":
                     if value < 0:
                         raise _field_overflow()
                     tmask = _DATE_M
                     tm.year, tm.mon, tm.mday = _j2date(value)
                     is_julian = True
-                    if pos < len(field):
-                        usecs = int(_parse_fraction(field[pos:]) * _USECS_PER_DAY)
-                        tm.hour, rest = divmod(usecs, _USECS_PER_HOUR)
-                        tm.min, rest = divmod(rest, _USECS_PER_MINUTE)
-                        tm.sec, tm.fsec = divmod(rest, 1_000_000)
+                    if rest:  # a fraction of a day
+                        usecs = int(_parse_fraction(rest) * _USECS_PER_DAY)
+                        tm.hour, usecs = divmod(usecs, _USECS_PER_HOUR)
+                        tm.min, usecs = divmod(usecs, _USECS_PER_MINUTE)
+                        tm.sec, tm.fsec = divmod(usecs, 1_000_000)
                         tmask |= _TIME_M
                 elif ptype == "time":
                     tmask = _decode_number_field(field, fmask | _DATE_M, tm)
@@ -1424,6 +1526,8 @@ def _decode_datetime(fields: list[tuple[int, str]]) -> tuple[str, _Tm, int]:
                 continue
             tmask = 1 << kind
             if kind == _RESERV:
+                if value in ("now", "today", "yesterday", "tomorrow", "zulu"):
+                    dtype = "date"
                 if value in ("now", "today", "yesterday", "tomorrow"):
                     now = _now()
                     if value == "now":
@@ -1437,8 +1541,7 @@ def _decode_datetime(fields: list[tuple[int, str]]) -> tuple[str, _Tm, int]:
                 elif value == "zulu":
                     tmask = _TIME_M | 1 << _TZ
                     tm.hour = tm.min = tm.sec = tz = 0
-                else:
-                    tmask = _DATE_M | _TIME_M | 1 << _TZ
+                else:  # epoch, infinity, -infinity: the other fields are still read and checked
                     dtype = value
             elif kind == _MONTH:
                 if fmask & 1 << _MONTH and not have_text_month and not fmask & 1 << _DAY and 1 <= tm.mon <= 31:
@@ -1454,7 +1557,7 @@ def _decode_datetime(fields: list[tuple[int, str]]) -> tuple[str, _Tm, int]:
                 tz = -value
             elif kind == _DYNTZ:
                 tmask |= 1 << _TZ
-                zone = zoneinfo.ZoneInfo(value)
+                abbreviation = field, zoneinfo.ZoneInfo(value)
             elif kind == _AMPM:
                 meridian = value
             elif kind == _ADBC:
@@ -1481,20 +1584,26 @@ def _decode_datetime(fields: list[tuple[int, str]]) -> tuple[str, _Tm, int]:
         if tmask & fmask:
             raise _bad()
         fmask |= tmask
-    if dtype == "date":  # PostgreSQL 15 ignores a unit keyword left without its number
-        _validate_date(fmask, is_julian, bc, tm)
-        if meridian is not None and tm.hour > 12:
-            raise _field_overflow()
-        if meridian == "am" and tm.hour == 12:
-            tm.hour = 0
-        elif meridian == "pm" and tm.hour != 12:
-            tm.hour += 12
+    # PostgreSQL 15 ignores a unit keyword left without its number, and checks the fields even of "epoch"
+    _validate_date(fmask, is_julian, bc, tm)
+    if meridian is not None and tm.hour > 12:
+        raise _field_overflow()
+    if meridian == "am" and tm.hour == 12:
+        tm.hour = 0
+    elif meridian == "pm" and tm.hour != 12:
+        tm.hour += 12
+    if dtype == "date":
         if fmask & _DATE_M != _DATE_M:
             raise _bad()
-        if zone is not None or not fmask & 1 << _TZ:
+        if zone is not None or abbreviation is not None or not fmask & 1 << _TZ:
             if fmask & 1 << _DTZMOD:
                 raise _bad()
-            tz = _zone_offset(tm, zone) if zone is not None else 0  # the session TimeZone is UTC
+            if abbreviation is not None:
+                tz = _abbreviation_offset(tm, *abbreviation)
+            elif zone is not None:
+                tz = _zone_offset(tm, zone)
+            else:
+                tz = 0  # the session TimeZone is UTC
     return dtype, tm, tz
 
 
@@ -1517,8 +1626,36 @@ def _decode_input(text: str, type_name: str) -> tuple[str, _Tm, int]:
         raise _datetime_error(error, text, type_name) from None
 
 
+# What clients send almost always: ISO 8601 within years 1-9999.  Anything else, and any field out of
+# range, goes through the full parser, which gives the same answer (or PostgreSQL's error) slower.
+_ISO_DATETIME = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})"
+    r"(?:[ T]([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9])(?:\.([0-9]{1,6}))?"
+    r"(?:([+-])(0[0-9]|1[0-5])(?::?([0-5][0-9]))?|Z)?)?"  # right after a date, "-hh" would join its field
+)
+
+
+def _iso_datetime(text: str) -> tuple[int, int] | None:
+    """(microseconds since 2000-01-01 as written, tz seconds west), for plain ISO input only."""
+    m = _ISO_DATETIME.fullmatch(text)
+    if m is None:
+        return None
+    year, month, day = int(m[1]), int(m[2]), int(m[3])
+    if not (year and 1 <= month <= 12 and 1 <= day <= _DAYS_IN_MONTH[month - 1] + (month == 2 and _is_leap(year))):
+        return None
+    seconds = (int(m[4]) * 60 + int(m[5])) * 60 + int(m[6]) if m[4] else 0
+    usecs = (date(year, month, day).toordinal() - _ORDINAL_2000) * _USECS_PER_DAY + seconds * 1_000_000
+    if m[7]:
+        usecs += int(m[7].ljust(6, "0"))
+    offset = (int(m[9]) * 60 + int(m[10] or 0)) * 60 if m[8] else 0
+    return usecs, offset if m[8] == "-" else -offset
+
+
 def _date_in(text: str) -> date | FarDatetime:
     """date_in: any date/time input; the time and zone are read and then ignored."""
+    fast = _iso_datetime(text)
+    if fast is not None:
+        return _date_value(fast[0] // _USECS_PER_DAY)
     dtype, tm, _ = _decode_input(text, "date")
     if dtype in ("late", "early"):
         return FarDatetime(_DATE_NOEND if dtype == "late" else _DATE_NOBEGIN)
@@ -1534,12 +1671,16 @@ def _timestamp_in(type_name: str, aware: bool) -> Callable[[str], datetime | Far
     """timestamp_in and timestamptz_in; a timestamp without time zone ignores any zone given."""
 
     def parse(text: str) -> datetime | FarDatetime:
+        fast = _iso_datetime(text)
+        if fast is not None:
+            return _timestamp_value(fast[0] + fast[1] * 1_000_000 if aware else fast[0], aware)
         dtype, tm, tz = _decode_input(text, type_name)
         if dtype != "date":
             usecs = {"epoch": -946684800000000, "late": _DT_NOEND, "early": _DT_NOBEGIN}[dtype]
             return _timestamp_value(usecs, aware)
         days = _date2j(tm.year, tm.mon, tm.mday) - _POSTGRES_EPOCH_JDATE
-        time = ((tm.hour * 60 + tm.min) * 60 + tm.sec) * 1_000_000 + tm.fsec
+        seconds = _wrap32(_wrap32(_wrap32(tm.hour * 60) + tm.min) * 60 + tm.sec)  # time2t's int arithmetic
+        time = seconds * 1_000_000 + tm.fsec
         usecs = days * _USECS_PER_DAY + time
         if aware:
             usecs += tz * 1_000_000
@@ -1905,11 +2046,7 @@ def _interval_send(value: Interval) -> bytes:
     return _INTERVAL.pack(value.microseconds, value.days, value.months)
 
 
-def _interval_recv(data: bytes) -> Interval:
-    if len(data) != 16:
-        raise _insufficient() if len(data) < 16 else TrailingBytes()
-    usecs, days, months = _INTERVAL.unpack(data)
-    return Interval(months, days, usecs)
+_, _interval_recv = _fixed("qii", lambda usecs, days, months: Interval(months, days, usecs))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -2167,7 +2304,7 @@ def _array_in(element: PgType) -> Callable[[str], list[Any]]:
             pos = stop + 1
             if upper < lower:
                 raise errors.PgError(ARRAY_SUBSCRIPT_ERROR, "upper bound cannot be less than lower bound")
-            dims.append((upper - lower + 1 + (1 << 31)) % (1 << 32) - (1 << 31))
+            dims.append(_wrap32(upper - lower + 1))
             lower_bounds.append(lower)
         if not dims:
             if pos >= end or text[pos] != "{":
@@ -2289,6 +2426,9 @@ def _array_recv(element: PgType) -> Callable[[bytes], list[Any]]:
 # The registry
 
 _int2_send, _int2_recv = _fixed("h")
+_int32_send, _int32_recv = _fixed("i")
+_int64_send, _int64_recv = _fixed("q")
+_, _date_recv = _fixed("i", _checked_date)
 _uint32_send, _uint32_recv = _fixed("I")
 _float8_send, _float8_recv = _fixed("d")
 _float4_send, _float4_recv = _fixed("f")
@@ -2327,7 +2467,7 @@ TIMESTAMP = PgType(
     _timestamp_out,
     _timestamp_in("timestamp", False),
     _timestamp_send,
-    _timestamp_recv(False),
+    _fixed("q", _checked_timestamp(False))[1],
 )
 TIMESTAMPTZ = PgType(
     1184,
@@ -2338,7 +2478,7 @@ TIMESTAMPTZ = PgType(
     _timestamptz_out,
     _timestamp_in("timestamp with time zone", True),
     _timestamp_send,
-    _timestamp_recv(True),
+    _fixed("q", _checked_timestamp(True))[1],
 )
 INTERVAL = PgType(1186, "interval", "interval", 16, "T", _interval_out, _interval_in, _interval_send, _interval_recv)
 NUMERIC = PgType(1700, "numeric", "numeric", -1, "N", _numeric_out, _numeric_in, _numeric_send, _numeric_recv)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,11 +13,16 @@ class Node:
 
 @dataclass(slots=True)
 class A_Const(Node):
-    """A literal; ``kind`` is 'string', 'integer', 'numeric', 'bool' or 'null'."""
+    """A literal; ``kind`` is 'string', 'integer', 'numeric', 'bool' or 'null'.
+
+    ``slot`` numbers the literals the lexer found: a plan then reads the value of the text
+    it runs for, not the one it was parsed from.
+    """
 
     value: Any
     kind: str
     loc: int
+    slot: int | None = None
 
 
 @dataclass(slots=True)
@@ -186,3 +192,14 @@ class DeallocateStmt(Node):
 @dataclass(slots=True)
 class DiscardStmt(Node):
     target: str  # 'all', 'plans', 'sequences', 'temp'
+
+
+def walk(node: Any) -> Iterator[Node]:
+    """Every node under ``node`` (itself included), depth first."""
+    if isinstance(node, Node):
+        yield node
+        for name in node.__slots__:
+            yield from walk(getattr(node, name))
+    elif isinstance(node, list | tuple):
+        for item in node:
+            yield from walk(item)

@@ -1,19 +1,49 @@
-"""Parsed statements by SQL text, shared by every connection of a server.
+"""Parsed statements and their plans by *shape*, shared by every connection of a server.
 
-The grammar is the slowest step of a query (about a millisecond here); drivers send the
-same text again and again (Parse of the same statement, ORMs, pools), so a bounded LRU in
-front of it means most texts are parsed once.
+The grammar is the slowest step of a query (about a millisecond here), and clients on the
+simple protocol (psql, psycopg's client-side binding, ORMs, ``pgbench -M simple``) send a
+new text each time: the same statement with other literals. The lexer cuts a text into
+its shape (literals replaced by slots) and its literal values; a hit reuses the parse and
+the plan of that shape with this text's values, a miss parses the original text with the
+grammar and keeps the result. Where analysis used a literal's value (``ORDER BY 2``,
+``SET x = 'y'``) the plan is kept per value of those slots.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
-from orbit_pg.sql import ast, grammar
+from orbit_pg import types
+from orbit_pg.sql import ast, grammar, lexer
+from orbit_pg.sql.executor import Executor, Plan, bind_literals
+from orbit_pg.sql.expressions import Literals
 
 DEFAULT_CAPACITY = 4096
 # Texts longer than this (bulk INSERTs) are parsed every time rather than filling the cache.
 MAX_CACHED_TEXT = 8192
+# Plans kept for one statement that differ in the values of fixed slots.
+MAX_VARIANTS = 32
+
+
+@dataclass(slots=True)
+class _Entry:
+    statements: list[ast.Node]
+    # (statement index, declared parameter OIDs) → (fixed slots, plans by their values)
+    plans: dict[tuple[int, tuple[int, ...] | None], tuple[frozenset[int], dict[tuple[Any, ...], Plan]]] = field(
+        default_factory=dict
+    )
+
+
+@dataclass(slots=True)
+class Parsed:
+    """A text's statements and, when its shape is cached, what plans need to reuse it."""
+
+    statements: list[ast.Node]
+    shape: lexer.Shape | None = None
+    entry: _Entry | None = None
 
 
 class StatementCache:
@@ -21,23 +51,77 @@ class StatementCache:
         self.capacity = capacity
         self.hits = 0
         self.misses = 0
-        self._entries: OrderedDict[str, list[ast.Node]] = OrderedDict()
+        self.plan_hits = 0
+        self.plan_misses = 0
+        self._entries: OrderedDict[str, _Entry] = OrderedDict()
 
-    def parse(self, text: str) -> list[ast.Node]:
+    def parse(self, text: str) -> Parsed:
         """The statements of ``text``; a syntax error is raised (and not cached) as by the grammar."""
+        shape = lexer.shape(text) if len(text) <= MAX_CACHED_TEXT else None
+        if shape is None:
+            self.misses += 1
+            return Parsed(grammar.parse(text))
         entries = self._entries
-        statements = entries.get(text)
-        if statements is not None:
+        entry = entries.get(shape.key)
+        if entry is not None:
             self.hits += 1
-            entries.move_to_end(text)
-            return statements
+            entries.move_to_end(shape.key)
+            return Parsed(entry.statements, shape, entry)
         self.misses += 1
         statements = grammar.parse(text)
-        if len(text) <= MAX_CACHED_TEXT:
-            entries[text] = statements
-            if len(entries) > self.capacity:
-                entries.popitem(last=False)
-        return statements
+        if not _number_slots(statements, shape):
+            return Parsed(statements)
+        entry = entries[shape.key] = _Entry(statements)
+        if len(entries) > self.capacity:
+            entries.popitem(last=False)
+        return Parsed(statements, shape, entry)
+
+    def plan(
+        self, parsed: Parsed, index: int, executor: Executor, declared: Sequence[types.PgType] | None = None
+    ) -> tuple[Plan, list[Any]]:
+        """The plan of statement ``index`` and the literal values to run it with."""
+        statement = parsed.statements[index]
+        shape, entry = parsed.shape, parsed.entry
+        if shape is None or entry is None:
+            return executor.prepare(statement, declared), []
+        key = (index, None if declared is None else tuple(t.oid for t in declared))
+        fixed, variants = entry.plans.get(key, (frozenset(), {}))
+        variant = tuple(shape.values[slot] for slot in sorted(fixed))
+        plan = variants.get(variant)
+        if plan is None:
+            self.plan_misses += 1
+            plan = executor.prepare(statement, declared, Literals(shape.values, shape.positions))
+            if plan.shareable and (not variants or plan.fixed == fixed) and len(variants) < MAX_VARIANTS:
+                variant = tuple(shape.values[slot] for slot in sorted(plan.fixed))
+                variants[variant] = plan
+                entry.plans[key] = (plan.fixed, variants)
+        else:
+            self.plan_hits += 1
+        return plan, bind_literals(plan, shape.values, shape.positions)
+
+    def stats(self) -> str:
+        return (
+            f"hits={self.hits} misses={self.misses} plan_hits={self.plan_hits} "
+            f"plan_misses={self.plan_misses} entries={len(self._entries)} capacity={self.capacity}"
+        )
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def _number_slots(statements: list[ast.Node], shape: lexer.Shape) -> bool:
+    """Give each literal node the slot the lexer found at its position. False when a shape
+    cannot stand for other texts: a literal the grammar did not make a literal node of (a
+    negative SET value), or a PREPARE, whose statement keeps its literals' values."""
+    slots = {position: slot for slot, position in enumerate(shape.positions)}
+    seen = 0
+    for node in ast.walk(statements):
+        if isinstance(node, ast.PrepareStmt):
+            return False
+        if isinstance(node, ast.A_Const) and node.kind in ("string", "integer", "numeric"):
+            slot = slots.get(node.loc)
+            if slot is None:
+                return False
+            node.slot = slot
+            seen += 1
+    return seen == len(shape.positions)

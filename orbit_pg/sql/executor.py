@@ -15,6 +15,7 @@ import heapq
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from orbit_pg import errors, types
@@ -26,11 +27,13 @@ from orbit_pg.sql.expressions import (
     Compiler,
     Context,
     Eval,
+    Literals,
     Params,
     Scope,
     as_text,
     coerce,
     column_name,
+    literal_value,
     type_named,
 )
 from orbit_pg.storage.base import Row, Snapshot, Store
@@ -69,13 +72,20 @@ class Plan:
     runner: Runner
     # BEGIN/COMMIT/ROLLBACK may run in a failed transaction; nothing else may.
     ends_failed_transaction: bool = False
+    # The lexer's literals: the type each slot's value takes, and the slots whose values
+    # analysis used (a plan serves only texts with the same values there).
+    literal_types: list[types.PgType] = field(default_factory=list)
+    fixed: frozenset[int] = frozenset()
+    # False when analysis looked at session state (EXECUTE's statement, SHOW's setting).
+    shareable: bool = True
 
 
 @dataclass(slots=True)
 class PreparedStatement:
-    """A Parse'd statement; ``plan`` is None for an empty query string."""
+    """A Parse'd statement (``plan`` None for an empty query string) with its text's literals."""
 
     plan: Plan | None
+    literals: list[Any] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -84,6 +94,7 @@ class Portal:
 
     plan: Plan | None
     params: list[Any]
+    literals: list[Any]
     formats: list[int]  # per result column: 0 text, 1 binary
     encoders: list[Callable[[Any], bytes]]
     # Set by the first Execute: its result, and the rows not sent yet.
@@ -96,13 +107,15 @@ def _warning(sqlstate: str, message: str) -> errors.PgError:
     return errors.PgError(sqlstate, message, severity="WARNING")
 
 
+STATEMENT_CACHE_SETTING = "orbitpg.statement_cache"
 _IN_FAILED = "current transaction is aborted, commands ignored until end of transaction block"
 
 
 class Executor:
-    def __init__(self, store: Store, session: Session) -> None:
+    def __init__(self, store: Store, session: Session, cache_stats: Callable[[], str] = lambda: "") -> None:
         self.store = store
         self.session = session
+        self.cache_stats = cache_stats  # what SHOW orbitpg.statement_cache prints
         # The extended protocol's named objects; "" is the unnamed statement / portal.
         self.statements: dict[str, PreparedStatement] = {}
         self.portals: dict[str, Portal] = {}
@@ -152,18 +165,25 @@ class Executor:
 
     # --- the two phases -------------------------------------------------------------------
 
-    def prepare(self, stmt: ast.Node, declared: Sequence[types.PgType] | None = None) -> Plan:
-        """Analyse a statement. ``declared`` are Parse's parameter types; None: no ``$n`` allowed."""
+    def prepare(
+        self, stmt: ast.Node, declared: Sequence[types.PgType] | None = None, literals: Literals | None = None
+    ) -> Plan:
+        """Analyse a statement. ``declared`` are Parse's parameter types (None: no ``$n`` allowed);
+        with ``literals``, the plan reads the lexer's literal slots at run time."""
         self._check_not_failed(isinstance(stmt, ast.TransactionStmt))
-        params = None if declared is None else Params(declared)
+        params = Params(declared, literals)
         fields, runner = getattr(self, "_plan_" + type(stmt).__name__)(stmt, params)
-        param_types = [] if params is None else params.resolved()
-        return Plan(param_types, fields, runner, isinstance(stmt, ast.TransactionStmt))
+        plan = Plan(params.resolved(), fields, runner, isinstance(stmt, ast.TransactionStmt))
+        plan.shareable = not isinstance(stmt, ast.ExecuteStmt | ast.VariableShowStmt | ast.PrepareStmt)
+        if literals is not None:
+            plan.literal_types = list(literals.types)
+            plan.fixed = frozenset(literals.fixed)
+        return plan
 
-    def run(self, plan: Plan, params: Sequence[Any] = ()) -> Result:
+    def run(self, plan: Plan, params: Sequence[Any] = (), literals: Sequence[Any] = ()) -> Result:
         self._check_not_failed(plan.ends_failed_transaction)
         self.transaction()
-        return plan.runner(self, Context(self.session, params))
+        return plan.runner(self, Context(self.session, params, literals))
 
     def execute(self, stmt: ast.Node) -> Result:
         """A statement of a simple Query: analysed and run at once."""
@@ -171,7 +191,7 @@ class Executor:
 
     # --- transaction control and settings ---------------------------------------------------
 
-    def _plan_TransactionStmt(self, stmt: ast.TransactionStmt, params: Params | None) -> tuple[None, Runner]:
+    def _plan_TransactionStmt(self, stmt: ast.TransactionStmt, params: Params) -> tuple[None, Runner]:
         return None, lambda executor, ctx: executor._transaction_control(stmt.kind)
 
     def _transaction_control(self, kind: str) -> Result:
@@ -190,10 +210,11 @@ class Executor:
             return Result("COMMIT", notices=notices)
         return Result("ROLLBACK", notices=notices)
 
-    def _plan_VariableSetStmt(self, stmt: ast.VariableSetStmt, params: Params | None) -> tuple[None, Runner]:
+    def _plan_VariableSetStmt(self, stmt: ast.VariableSetStmt, params: Params) -> tuple[None, Runner]:
         value = None
         if stmt.values is not None:
-            value = setting_text([(v.kind, _value_text(v)) for v in stmt.values], SETTINGS.get(stmt.name or ""))
+            texts = [(v.kind, _value_text(literal_value(v, params))) for v in stmt.values]
+            value = setting_text(texts, SETTINGS.get(stmt.name or ""))
         return None, lambda executor, ctx: executor._set(stmt, value)
 
     def _set(self, stmt: ast.VariableSetStmt, value: str | None) -> Result:
@@ -207,10 +228,13 @@ class Executor:
         self.session.set(stmt.name, value)
         return Result(tag)
 
-    def _plan_VariableShowStmt(self, stmt: ast.VariableShowStmt, params: Params | None) -> tuple[list[Field], Runner]:
+    def _plan_VariableShowStmt(self, stmt: ast.VariableShowStmt, params: Params) -> tuple[list[Field], Runner]:
         if stmt.name == "all":
             fields = [Field("name", types.TEXT), Field("setting", types.TEXT), Field("description", types.TEXT)]
             return fields, lambda executor, ctx: Result("SHOW", fields, executor._show_all())
+        if stmt.name.lower() == STATEMENT_CACHE_SETTING:
+            fields = [Field(STATEMENT_CACHE_SETTING, types.TEXT)]
+            return fields, lambda executor, ctx: Result("SHOW", fields, [(executor.cache_stats(),)])
         self.session.show(stmt.name)  # an unknown name fails at analysis, as in PostgreSQL
         setting = SETTINGS.get(stmt.name.lower())
         fields = [Field(setting.name if setting else stmt.name.lower(), types.TEXT)]
@@ -226,7 +250,7 @@ class Executor:
 
     # --- prepared statements in SQL -------------------------------------------------------
 
-    def _plan_PrepareStmt(self, stmt: ast.PrepareStmt, params: Params | None) -> tuple[None, Runner]:
+    def _plan_PrepareStmt(self, stmt: ast.PrepareStmt, params: Params) -> tuple[None, Runner]:
         declared = [type_named(name, loc) for name, loc in stmt.type_names]
 
         def run(executor: Executor, ctx: Context) -> Result:
@@ -237,7 +261,7 @@ class Executor:
 
         return None, run
 
-    def _plan_ExecuteStmt(self, stmt: ast.ExecuteStmt, params: Params | None) -> tuple[list[Field] | None, Runner]:
+    def _plan_ExecuteStmt(self, stmt: ast.ExecuteStmt, params: Params) -> tuple[list[Field] | None, Runner]:
         prepared = self.statements.get(stmt.name)
         if prepared is None or prepared.plan is None:
             raise errors.PgError("26000", f'prepared statement "{stmt.name}" does not exist')
@@ -259,7 +283,7 @@ class Executor:
 
         return inner.fields, run
 
-    def _plan_DeallocateStmt(self, stmt: ast.DeallocateStmt, params: Params | None) -> tuple[None, Runner]:
+    def _plan_DeallocateStmt(self, stmt: ast.DeallocateStmt, params: Params) -> tuple[None, Runner]:
         def run(executor: Executor, ctx: Context) -> Result:
             if stmt.name is None:
                 executor.statements.clear()
@@ -270,7 +294,7 @@ class Executor:
 
         return None, run
 
-    def _plan_DiscardStmt(self, stmt: ast.DiscardStmt, params: Params | None) -> tuple[None, Runner]:
+    def _plan_DiscardStmt(self, stmt: ast.DiscardStmt, params: Params) -> tuple[None, Runner]:
         def run(executor: Executor, ctx: Context) -> Result:
             if stmt.target == "all":
                 if executor.transaction().explicit:
@@ -334,7 +358,7 @@ class Executor:
         access = planner.choose(where, scope, params)
         return scope, lambda executor, ctx: executor._scan(access, condition, ctx)
 
-    def _plan_SelectStmt(self, stmt: ast.SelectStmt, params: Params | None) -> tuple[list[Field], Runner]:
+    def _plan_SelectStmt(self, stmt: ast.SelectStmt, params: Params) -> tuple[list[Field], Runner]:
         if stmt.from_table is not None:
             scope, source = self._plan_scan(stmt.from_table, stmt.where, params)
         else:
@@ -408,7 +432,7 @@ class Executor:
             return writes[actor_id] is not None
         return snapshot.get(actor_id) is not None
 
-    def _plan_InsertStmt(self, stmt: ast.InsertStmt, params: Params | None) -> tuple[None, Runner]:
+    def _plan_InsertStmt(self, stmt: ast.InsertStmt, params: Params) -> tuple[None, Runner]:
         scope = relation.resolve(stmt.table)
         if stmt.columns is None:
             columns = relation.COLUMNS
@@ -461,7 +485,7 @@ class Executor:
         self.transaction().writes.update(staged)
         return Result(f"INSERT 0 {len(staged)}")
 
-    def _plan_UpdateStmt(self, stmt: ast.UpdateStmt, params: Params | None) -> tuple[None, Runner]:
+    def _plan_UpdateStmt(self, stmt: ast.UpdateStmt, params: Params) -> tuple[None, Runner]:
         scope, source = self._plan_scan(stmt.table, stmt.where, params)
         compiler = Compiler(scope, params)
         assignments = []
@@ -494,7 +518,7 @@ class Executor:
         self.transaction().writes.update(staged)
         return Result(f"UPDATE {len(rows)}")
 
-    def _plan_DeleteStmt(self, stmt: ast.DeleteStmt, params: Params | None) -> tuple[None, Runner]:
+    def _plan_DeleteStmt(self, stmt: ast.DeleteStmt, params: Params) -> tuple[None, Runner]:
         _, source = self._plan_scan(stmt.table, stmt.where, params)
 
         def run(executor: Executor, ctx: Context) -> Result:
@@ -519,11 +543,12 @@ def _sort_keys(
     for item in sort:
         node = item.node
         if isinstance(node, ast.A_Const) and node.kind == "integer":
-            if not 1 <= node.value <= len(targets):
+            position = literal_value(node, compiler.params)
+            if not 1 <= position <= len(targets):
                 raise errors.PgError(
-                    "42P10", f"ORDER BY position {node.value} is not in select list", position=node.loc + 1
+                    "42P10", f"ORDER BY position {position} is not in select list", position=node.loc + 1
                 )
-            key = targets[node.value - 1]
+            key = targets[position - 1]
         elif isinstance(node, ast.ColumnRef) and len(node.fields) == 1 and node.fields[0] in names:
             key = targets[names.index(node.fields[0])]
         else:
@@ -548,7 +573,7 @@ def _sorted(rows: Iterable[Any], keys: list[SortKey], ctx: Context) -> list[Any]
     return ordered
 
 
-def _count(node: ast.Node | None, clause: str, params: Params | None) -> Eval | None:
+def _count(node: ast.Node | None, clause: str, params: Params) -> Eval | None:
     """LIMIT / OFFSET: a bigint expression of literals and parameters."""
     if node is None:
         return None
@@ -605,7 +630,21 @@ def _duplicate(actor_id: str) -> errors.PgError:
     )
 
 
-def _value_text(value: ast.A_Const) -> str:
-    if value.kind == "numeric":
-        return format(value.value, "f")
-    return str(value.value)
+def _value_text(value: Any) -> str:
+    return format(value, "f") if isinstance(value, Decimal) else str(value)
+
+
+def bind_literals(plan: Plan, values: Sequence[Any], positions: Sequence[int]) -> list[Any]:
+    """This text's literal values in the types the plan gave them; a bad one is reported at
+    its own position, as PostgreSQL reports a literal it cannot coerce."""
+    bound = list(values)
+    for slot, literal_type in enumerate(plan.literal_types):
+        value = bound[slot]
+        if isinstance(value, str) and literal_type is not types.UNKNOWN and literal_type is not types.TEXT:
+            try:
+                bound[slot] = literal_type.text_in(value)
+            except errors.PgError as error:
+                if error.position is None:
+                    error.position = positions[slot] + 1
+                raise
+    return bound

@@ -20,20 +20,61 @@ Eval = Callable[[Any, Any], Any]
 
 
 class Context:
-    """What closures read besides the row: the session and the bound parameter values."""
+    """What closures read besides the row: the session, the parameter values and the literals'."""
 
-    __slots__ = ("session", "params")
+    __slots__ = ("session", "params", "literals")
 
-    def __init__(self, session: Any, params: Sequence[Any] = ()) -> None:
+    def __init__(self, session: Any, params: Sequence[Any] = (), literals: Sequence[Any] = ()) -> None:
         self.session = session
         self.params = params
+        self.literals = literals
+
+
+class Literals:
+    """The literals the lexer cut out of the text being analysed: values, positions, types.
+
+    A plan reads a literal's value when it runs (from ``Context.literals``), so one plan
+    serves every text of the same shape. Where analysis itself needs a value (ORDER BY 2,
+    SET x = 'y'), ``value`` hands it over and records the slot as fixed: the cache keeps
+    one plan per value of the fixed slots.
+    """
+
+    def __init__(self, values: Sequence[Any], positions: Sequence[int]) -> None:
+        self.values = values
+        self.positions = positions
+        self.types = [_literal_type(value) for value in values]
+        self.fixed: set[int] = set()
+
+    def value(self, node: ast.A_Const) -> Any:
+        if node.slot is None:
+            return node.value
+        self.fixed.add(node.slot)
+        return self.values[node.slot]
+
+
+def _literal_type(value: Any) -> types.PgType:
+    if isinstance(value, str):
+        return types.UNKNOWN
+    if isinstance(value, int):
+        return types.integer_type_for(value)
+    return types.NUMERIC
+
+
+def literal_value(node: ast.A_Const, params: Params | None) -> Any:
+    """A literal's value during analysis, wherever it comes from."""
+    if params is None or params.literals is None:
+        return node.value
+    return params.literals.value(node)
 
 
 class Params:
-    """Types of ``$n`` parameters: declared in Parse, or inferred from where they are used."""
+    """What a plan takes when it runs: ``$n`` parameters (types declared in Parse or inferred
+    from where they are used; ``declared`` None means none may appear) and the text's literals."""
 
-    def __init__(self, declared: Sequence[types.PgType] = ()) -> None:
-        self.types = list(declared)
+    def __init__(self, declared: Sequence[types.PgType] | None = (), literals: Literals | None = None) -> None:
+        self.allowed = declared is not None
+        self.types = list(declared or ())
+        self.literals = literals
 
     def resolved(self) -> list[types.PgType]:
         """After analysis: a parameter nothing gave a type is text, as in PostgreSQL."""
@@ -47,8 +88,9 @@ class Compiled:
     # For a literal: its value, so callers can coerce it (an unknown-typed string).
     const: Any = None
     is_const: bool = False
-    # For a parameter still of unknown type: where its type is recorded once context decides it.
-    param: tuple[Params, int] | None = None
+    # For a parameter or literal still of unknown type: where its type is recorded once
+    # context decides it (Params.types or Literals.types, and the index there).
+    param: tuple[Params | Literals, int] | None = None
 
 
 @dataclass(slots=True)
@@ -238,6 +280,12 @@ class Compiler:
         return compiled
 
     def _A_Const(self, node: ast.A_Const) -> Compiled:
+        literals = self.params.literals if self.params is not None else None
+        if node.slot is not None and literals is not None:
+            slot = node.slot
+            literal_type = literals.types[slot]
+            unknown = (literals, slot) if literal_type is types.UNKNOWN else None
+            return Compiled(lambda row, ctx: ctx.literals[slot], literal_type, param=unknown)
         if node.kind == "string" or node.kind == "null":
             return _const(node.value, types.UNKNOWN)
         if node.kind == "integer":
@@ -253,7 +301,7 @@ class Compiler:
 
     def _ParamRef(self, node: ast.ParamRef) -> Compiled:
         params = self.params
-        if params is None or not 1 <= node.number <= MAX_PARAMETERS:
+        if params is None or not params.allowed or not 1 <= node.number <= MAX_PARAMETERS:
             raise errors.PgError("42P02", f"there is no parameter ${node.number}", position=node.loc + 1)
         index = node.number - 1
         if index >= len(params.types):

@@ -8,12 +8,11 @@ failure deep in a statement reports where it happened, which PostgreSQL's
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
 import pyparsing as pp
 
 from orbit_pg import errors
-from orbit_pg.sql import ast
+from orbit_pg.sql import ast, lexer
 
 pp.ParserElement.set_default_whitespace_chars(" \t\n\r\f\v")
 
@@ -42,49 +41,25 @@ def _ident(s: str, loc: int, toks: pp.ParseResults) -> str:
     return lowered
 
 
-UNQUOTED_IDENT = r"[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*"
+UNQUOTED_IDENT = lexer.IDENTIFIER
 ident = pp.Regex(rf'{UNQUOTED_IDENT}|"(?:[^"]|"")*"').set_parse_action(_ident).set_name("identifier")
 # Any word, reserved or not: type names and SET values such as ON or DEFAULT-less keywords.
 any_word = pp.Regex(UNQUOTED_IDENT).set_parse_action(lambda t: t[0].lower())
 
-_E_ESCAPES = re.compile(r"\\(x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[0-7]{1,3}|.)", re.S)
-_SIMPLE_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
-
-
-def _unescape(match: re.Match[str]) -> str:
-    esc = match.group(1)
-    if esc[0] in "xuU":
-        return chr(int(esc[1:], 16))
-    if esc[0].isdigit():
-        return chr(int(esc, 8) & 0xFF)
-    return _SIMPLE_ESCAPES.get(esc, esc)
-
 
 def _string(s: str, loc: int, toks: pp.ParseResults) -> ast.A_Const:
-    text = toks[0]
-    if text[0] == "$":
-        tag_end = text.index("$", 1) + 1
-        value = text[tag_end : len(text) - tag_end]
-    elif text[0] in "eE":
-        value = _E_ESCAPES.sub(_unescape, text[2:-1].replace("''", "'"))
-    else:
-        value = text[1:-1].replace("''", "'")
-    return ast.A_Const(value, "string", loc)
+    return ast.A_Const(lexer.string_value(toks[0]), "string", loc)
 
 
-string_literal = pp.Regex(
-    r"[eE]'(?:[^'\\]|''|\\.)*'|'(?:[^']|'')*'|\$(?P<tag>[A-Za-z_][A-Za-z0-9_]*)?\$(?s:.*?)\$(?P=tag)?\$"
-).set_parse_action(_string)
+string_literal = pp.Regex(lexer.STRING).set_parse_action(_string)
 
 
 def _number(s: str, loc: int, toks: pp.ParseResults) -> ast.A_Const:
-    text = toks[0]
-    if text.isdigit():
-        return ast.A_Const(int(text), "integer", loc)
-    return ast.A_Const(Decimal(text), "numeric", loc)
+    value = lexer.number_value(toks[0])
+    return ast.A_Const(value, "integer" if isinstance(value, int) else "numeric", loc)
 
 
-number = pp.Regex(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?").set_parse_action(_number)
+number = pp.Regex(lexer.NUMBER).set_parse_action(_number)
 keyword_const = (K("true") | K("false") | K("null")).set_parse_action(
     lambda s, loc, t: ast.A_Const(None, "null", loc) if t[0] == "null" else ast.A_Const(t[0] == "true", "bool", loc)
 )
@@ -308,7 +283,8 @@ delete_stmt = (
 # SET/SHOW/RESET: names may be dotted (custom options); values are words, strings or numbers.
 var_name = pp.Combine(any_word + pp.ZeroOrMore("." + any_word)) | ident
 signed_number = (pp.Opt(pp.Literal("-")) + number).set_parse_action(
-    lambda t: ast.A_Const(-t[1].value, t[1].kind, t[1].loc) if len(t) == 2 else t[0]
+    # The sign's position: a negative SET value is not the lexer's literal, so its value stays in the shape.
+    lambda s, loc, t: ast.A_Const(-t[1].value, t[1].kind, loc) if len(t) == 2 else t[0]
 )
 var_value = (
     string_literal
@@ -396,27 +372,6 @@ statement = (
 script = pp.Opt(statement) + pp.ZeroOrMore(SEMI + pp.Opt(statement)) + pp.StringEnd()
 script.parse_with_tabs()
 
-# Comments become blanks of the same length before the grammar runs, so positions stay
-# true and pyparsing need not look for comments before every token (its costliest step).
-_LEXEMES = re.compile(
-    r"""(?P<keep>[eE]?'(?:[^']|'')*'|"(?:[^"]|"")*"|\$(?P<tag>[A-Za-z_][A-Za-z0-9_]*)?\$(?s:.*?)\$(?P=tag)?\$)"""
-    r"""|(?P<comment>--[^\n\r]*|/\*(?s:.*?)\*/)"""
-)
-
-
-def _blank(match: re.Match[str]) -> str:
-    comment = match.group("comment")
-    if comment is None:
-        return match.group(0)
-    return re.sub(r"[^\n]", " ", comment)
-
-
-def blank_comments(text: str) -> str:
-    if "--" not in text and "/*" not in text:
-        return text
-    return _LEXEMES.sub(_blank, text)
-
-
 # What PostgreSQL's lexer would call the next token, for "syntax error at or near".
 _TOKEN = re.compile(
     r"""\s*(?:--[^\n]*\n?\s*|/\*.*?\*/\s*)*(?P<tok>[eE]?'(?:[^']|'')*'?|"(?:[^"]|"")*"?|"""
@@ -429,7 +384,7 @@ _TOKEN = re.compile(
 def parse(text: str) -> list[ast.Node]:
     """Parse a whole Query string; a syntax error anywhere means nothing runs (as in PostgreSQL)."""
     try:
-        return list(script.parse_string(blank_comments(text), parse_all=True))
+        return list(script.parse_string(lexer.blank_comments(text), parse_all=True))
     except pp.ParseBaseException as exc:
         raise _syntax_error(text, exc) from None
 

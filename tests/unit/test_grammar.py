@@ -8,7 +8,8 @@ import pytest
 
 from orbit_pg import errors
 from orbit_pg.sql import ast
-from orbit_pg.sql.grammar import blank_comments, parse
+from orbit_pg.sql.grammar import parse
+from orbit_pg.sql.lexer import blank_comments
 
 
 def target(sql: str) -> ast.Node:

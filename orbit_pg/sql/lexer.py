@@ -1,0 +1,121 @@
+"""The SQL lexer's one job: find literals and comments, in one compiled-regex pass.
+
+It never decides what a statement means — the grammar does. It gives the grammar the
+literal patterns and their decoding (so both read a literal the same way), blanks
+comments for the grammar, and cuts a text into a *shape* (the text with every literal
+replaced by a slot) plus the literal values, so that texts differing only in literals
+share one parse and one plan.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+STRING = r"[eE]'(?:[^'\\]|''|\\.)*'|'(?:[^']|'')*'|\$(?P<tag>[A-Za-z_][A-Za-z0-9_]*)?\$(?s:.*?)\$(?P=tag)?\$"
+NUMBER = r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+IDENTIFIER = r"[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*"
+
+_TOKENS = re.compile(
+    rf"""(?P<space>\s+)
+    |(?P<comment>--[^\n\r]*|/\*(?s:.*?)\*/)
+    |(?P<string>{STRING})
+    |(?P<ident>{IDENTIFIER}|"(?:[^"]|"")*"|\$\d+)
+    |(?P<number>{NUMBER})
+    |(?P<other>.)""",
+    re.X | re.S,
+)
+
+_E_ESCAPES = re.compile(r"\\(x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[0-7]{1,3}|.)", re.S)
+_SIMPLE_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+
+INT4_RANGE = range(-(2**31), 2**31)
+INT8_RANGE = range(-(2**63), 2**63)
+
+
+def _unescape(match: re.Match[str]) -> str:
+    esc = match.group(1)
+    if esc[0] in "xuU":
+        return chr(int(esc[1:], 16))
+    if esc[0].isdigit():
+        return chr(int(esc, 8) & 0xFF)
+    return _SIMPLE_ESCAPES.get(esc, esc)
+
+
+def string_value(text: str) -> str:
+    """The value of a string literal token: '...', E'...' or $tag$...$tag$."""
+    if text[0] == "$":
+        tag_end = text.index("$", 1) + 1
+        return text[tag_end : len(text) - tag_end]
+    if text[0] in "eE":
+        return _E_ESCAPES.sub(_unescape, text[2:-1].replace("''", "'"))
+    return text[1:-1].replace("''", "'")
+
+
+def number_value(text: str) -> int | Decimal:
+    """An integer token is an int (its type depends on its size); anything else is numeric."""
+    return int(text) if text.isdigit() else Decimal(text)
+
+
+def _blank(match: re.Match[str]) -> str:
+    comment = match.group("comment")
+    return match.group(0) if comment is None else re.sub(r"[^\n]", " ", comment)
+
+
+def blank_comments(text: str) -> str:
+    """Comments become blanks of the same length: positions stay true for error reports."""
+    if "--" not in text and "/*" not in text:
+        return text
+    return _TOKENS.sub(_blank, text)
+
+
+@dataclass(slots=True)
+class Shape:
+    """A text cut into its shape and its literals.
+
+    ``key`` is the text with each literal replaced by a marker of its kind (string, int4,
+    int8 or numeric: an integer's type depends on its size) and comments and runs of white
+    space folded; ``values`` and ``positions`` (0-based offsets in the text) are by slot.
+    """
+
+    key: str
+    values: list[str | int | Decimal]
+    positions: list[int]
+
+
+_MARKERS = {"string": "\x00s", "int4": "\x00i", "int8": "\x00l", "numeric": "\x00n"}
+
+
+def shape(text: str) -> Shape | None:
+    """Cut ``text``; None when it holds something the lexer does not handle alike the grammar
+    (a nested block comment), so the caller parses it directly."""
+    parts: list[str] = []
+    values: list[str | int | Decimal] = []
+    positions: list[int] = []
+    for match in _TOKENS.finditer(text):
+        kind = match.lastgroup
+        if kind == "space" or kind == "comment":
+            if kind == "comment" and "/*" in match.group()[2:]:
+                return None
+            if parts and parts[-1] != " ":
+                parts.append(" ")
+            continue
+        token = match.group()
+        if kind == "string":
+            values.append(string_value(token))
+            parts.append(_MARKERS["string"])
+        elif kind == "number":
+            value = number_value(token)
+            values.append(value)
+            if isinstance(value, Decimal) or value not in INT8_RANGE:
+                parts.append(_MARKERS["numeric"])
+            else:
+                parts.append(_MARKERS["int4" if value in INT4_RANGE else "int8"])
+        else:
+            parts.append(token)
+            continue
+        positions.append(match.start())
+    if parts and parts[-1] == " ":
+        parts.pop()
+    return Shape("".join(parts), values, positions)
