@@ -24,7 +24,7 @@ from twisted.python.failure import Failure
 from orbit_pg import errors, types
 from orbit_pg.session import Session
 from orbit_pg.sql.cache import Parsed, StatementCache
-from orbit_pg.sql.executor import Executor, Field, Portal, PreparedStatement, Result
+from orbit_pg.sql.executor import Executor, Field, Plan, Portal, PreparedStatement, Result
 from orbit_pg.storage.base import Store
 from orbit_pg.wire import backend, constants, frontend
 from orbit_pg.wire.constants import DEFAULT_MAX_MESSAGE_SIZE
@@ -252,6 +252,9 @@ class PostgresProtocol(Protocol):
         except errors.PgError as error:
             self._query_failed(error)
             return
+        # A simple Query replaces the unnamed statement and portal, as in PostgreSQL.
+        self._executor.statements.pop("", None)
+        self._executor.portals.pop("", None)
         if not parsed.statements:
             self._send(backend.EMPTY_QUERY_RESPONSE)
         self._parsed = parsed
@@ -415,48 +418,63 @@ class PostgresProtocol(Protocol):
             executor.statements[message.name] = PreparedStatement(None)
         self._send(backend.PARSE_COMPLETE)
 
+    def _statement(self, name: str) -> PreparedStatement:
+        statement = self._executor.statements.get(name)
+        if statement is None:
+            shown = f'prepared statement "{name}"' if name else "unnamed prepared statement"
+            raise errors.PgError("26000", f"{shown} does not exist")
+        return statement
+
+    def _portal_named(self, name: str) -> Portal:
+        portal = self._executor.portals.get(name)
+        if portal is None:
+            raise errors.PgError("34000", f'portal "{name}" does not exist')
+        return portal
+
+    def _check_rows_in_failed_block(self, plan: Plan | None) -> None:
+        """In a failed block PostgreSQL refuses to describe anything that returns rows."""
+        if plan is not None and plan.fields is not None:
+            self._executor.check_not_failed(plan.ends_failed_transaction)
+
     def _bind(self, body: bytes) -> None:
         message = frontend.decode_bind(body)
         executor = self._executor
-        statement = executor.statements.get(message.statement)
-        if statement is None:
-            raise errors.PgError("26000", f'prepared statement "{message.statement}" does not exist')
+        statement = self._statement(message.statement)
         if message.portal and message.portal in executor.portals:
             raise errors.PgError("42P03", f'cursor "{message.portal}" already exists')
         plan = statement.plan
+        if plan is not None:
+            executor.check_not_failed(plan.ends_failed_transaction)
         param_types = plan.param_types if plan is not None else []
+        formats = _formats(message.param_formats, len(message.params), "parameter")
         if len(message.params) != len(param_types):
             raise errors.PgError(
                 errors.PROTOCOL_VIOLATION,
                 f"bind message supplies {len(message.params)} parameters, "
                 f'but prepared statement "{message.statement}" requires {len(param_types)}',
             )
-        formats = _formats(message.param_formats, len(param_types), "parameter")
         params = [
             _bind_value(message.portal, i, value, param_type, fmt)
             for i, (value, param_type, fmt) in enumerate(zip(message.params, param_types, formats, strict=True))
         ]
         fields = plan.fields if plan is not None and plan.fields is not None else []
-        result_formats = _formats(message.result_formats, len(fields), "result")
+        # A statement without result columns ignores result formats, as PostgreSQL does.
+        result_formats = _formats(message.result_formats, len(fields), "result") if fields else []
         encoders = [_encoder(f.type, fmt) for f, fmt in zip(fields, result_formats, strict=True)]
         executor.portals[message.portal] = Portal(plan, params, statement.literals, result_formats, encoders)
         self._send(backend.BIND_COMPLETE)
 
     def _describe(self, body: bytes) -> None:
         message = frontend.decode_describe(body)
-        executor = self._executor
         if message.kind == "S":
-            statement = executor.statements.get(message.name)
-            if statement is None:
-                raise errors.PgError("26000", f'prepared statement "{message.name}" does not exist')
-            plan = statement.plan
+            plan = self._statement(message.name).plan
+            self._check_rows_in_failed_block(plan)
             self._send(backend.parameter_description([t.oid for t in plan.param_types] if plan else []))
             formats = None
         else:
-            portal = executor.portals.get(message.name)
-            if portal is None:
-                raise errors.PgError("34000", f'portal "{message.name}" does not exist')
+            portal = self._portal_named(message.name)
             plan = portal.plan
+            self._check_rows_in_failed_block(plan)
             formats = portal.formats
         if plan is None or plan.fields is None:
             self._send(backend.NO_DATA)
@@ -466,20 +484,25 @@ class PostgresProtocol(Protocol):
     def _execute(self, body: bytes) -> None:
         message = frontend.decode_execute(body)
         executor = self._executor
-        portal = executor.portals.get(message.portal)
-        if portal is None:
-            raise errors.PgError("34000", f'portal "{message.portal}" does not exist')
+        portal = self._portal_named(message.portal)
         if portal.plan is None:
             self._send(backend.EMPTY_QUERY_RESPONSE)
             return
+        for fmt in portal.formats:
+            if fmt not in (0, 1):
+                raise errors.PgError(errors.INVALID_PARAMETER_VALUE, f"unsupported format code: {fmt}")
         if portal.result is None:
             portal.result = executor.run(portal.plan, portal.params, portal.literals)
             self._send_notices(portal.result)
             portal.rows = iter(portal.result.rows) if portal.result.fields is not None else None
+            if portal.rows is None:
+                self._send(backend.command_complete(portal.result.tag))
+                return
         result = portal.result
         if portal.rows is None:
-            tag = f"SELECT {portal.sent}" if result.tag == "SELECT" else result.tag
-            self._send(backend.command_complete(tag))
+            if result.fields is None:
+                raise errors.PgError("55000", f'portal "{message.portal}" cannot be run')
+            self._send(backend.command_complete("SELECT 0"))
             return
         limit = message.max_rows if message.max_rows > 0 else None
         self._portal = portal
@@ -546,40 +569,38 @@ def _field_descriptions(
 
 
 def _formats(codes: list[int], count: int, what: str) -> list[int]:
-    """Bind's format codes: none (all text), one for all, or one each."""
+    """Bind's format codes: none (all text), one for all, or one each. Each code is checked
+    where it is used (a parameter at Bind, a result column at Execute), as in PostgreSQL."""
     if not codes:
         return [0] * count
     if len(codes) == 1:
-        codes = codes * count
-    elif len(codes) != count:
+        return codes * count
+    if len(codes) != count:
         if what == "parameter":
             message = f"bind message has {len(codes)} parameter formats but {count} parameters"
         else:
             message = f"bind message has {len(codes)} result formats but query has {count} columns"
         raise errors.PgError(errors.PROTOCOL_VIOLATION, message)
-    for code in codes:
-        if code not in (0, 1):
-            raise errors.PgError(errors.PROTOCOL_VIOLATION, f"unsupported format code: {code}")
     return codes
 
 
 def _bind_value(portal: str, index: int, value: bytes | None, param_type: types.PgType, fmt: int) -> Any:
-    """A parameter from its wire form, with PostgreSQL's CONTEXT line on a bad value."""
+    """A parameter from its wire form, with PostgreSQL's CONTEXT line on a bad value (which,
+    with log_parameter_max_length_on_error at its default 0, does not show the value)."""
     if value is None:
         return None
     try:
+        if fmt == 0:
+            return param_type.text_in(frontend.decode_utf8(value))
         if fmt == 1:
             return param_type.binary_in(value)
-        return param_type.text_in(frontend.decode_utf8(value))
+        raise errors.PgError(errors.INVALID_PARAMETER_VALUE, f"unsupported format code: {fmt}")
     except errors.PgError as error:
         if fmt == 1 and error.sqlstate == "22P03":
             error.message = f"incorrect binary data format in bind parameter {index + 1}"
         named = f'portal "{portal}"' if portal else "unnamed portal"
-        if fmt == 0:
-            shown = value.decode(errors="replace").replace("'", "''")
-            error.context = f"{named} parameter ${index + 1} = '{shown}'"
-        else:
-            error.context = f"{named} parameter ${index + 1}"
+        line = f"{named} parameter ${index + 1}" + (" = '...'" if fmt == 0 else "")
+        error.context = f"{error.context}\n{line}" if error.context else line
         raise
 
 

@@ -441,16 +441,15 @@ def _float8_out(value: float) -> bytes:
 def _float4_out(value: float) -> bytes:
     """float4out: the same rule over float32 neighbours (a double is first rounded to float32)."""
     try:
-        (bits,) = _UINT32.unpack(_F32.pack(value))
+        value = _F32.unpack(_F32.pack(value))[0]
     except OverflowError:
-        bits = 0x7F800000 | (value < 0) << 31
-    special = _float_special(_F32.unpack(_UINT32.pack(bits))[0])
+        value = math.copysign(math.inf, value)
+    special = _float_special(value)
     if special is not None:
         return special
-    magnitude, below, above = (
-        _F32.unpack(_UINT32.pack(b))[0] for b in (bits & 0x7FFFFFFF, (bits & 0x7FFFFFFF) - 1, (bits & 0x7FFFFFFF) + 1)
-    )
-    return _digits_text(value < 0, *_shortest(magnitude, below, above if above < math.inf else _FLOAT4_OVERFLOW, 9), 6)
+    (bits,) = _UINT32.unpack(_F32.pack(abs(value)))
+    below, above = (_F32.unpack(_UINT32.pack(b))[0] for b in (bits - 1, bits + 1))
+    return _digits_text(value < 0, *_shortest(abs(value), below, min(above, _FLOAT4_OVERFLOW), 9), 6)
 
 
 def _digits_text(negative: bool, digits: int, power: int, fixed_below: int) -> bytes:
@@ -494,8 +493,10 @@ def _numeric_in(text: str) -> Decimal:
     sign, mantissa, exponent_text = m.groups()
     exponent = 0
     if exponent_text:
-        if len(exponent_text.lstrip("+-0")) > 10 or abs(exponent := int(exponent_text)) >= _EXPONENT_LIMIT:
+        magnitude = exponent_text.lstrip("+-").lstrip("0") or "0"
+        if len(magnitude) > 10 or int(magnitude) >= _EXPONENT_LIMIT:
             raise _overflow()
+        exponent = -int(magnitude) if exponent_text[0] == "-" else int(magnitude)
     whole, _, frac = mantissa.partition(".")
     digits = (whole + frac).lstrip("0")
     scale = max(0, len(frac) - exponent)
@@ -506,15 +507,17 @@ def _numeric_in(text: str) -> Decimal:
     return Decimal(f"{sign}{mantissa}E{exponent}")
 
 
-def _numeric_out(value: Decimal) -> bytes:
-    text = format(value, "f")
+def _numeric_out(value: Decimal | int) -> bytes:
+    """numeric_out; an int (a literal beyond bigint is one) prints as the integer it is."""
+    text = format(value, "f") if isinstance(value, Decimal) else str(value)
     if text[0] == "-" and value.is_zero():  # numeric has no negative zero
         text = text[1:]
     return text.encode()
 
 
-def _numeric_send(value: Decimal) -> bytes:
+def _numeric_send(value: Decimal | int) -> bytes:
     """numeric_send: base-10000 digits without leading or trailing zeros, weight, sign and dscale."""
+    value = Decimal(value)  # exact for an int too
     if not value.is_finite():
         if value.is_nan():
             return _NUMERIC.pack(0, 0, _NUMERIC_NAN, 0)
@@ -810,8 +813,7 @@ def _date_out(value: date | FarDatetime) -> bytes:
 def _timestamp_text(value: datetime | FarDatetime, zone: str) -> bytes:
     """EncodeDateTime in ISO style; ``zone`` is what a timestamptz prints after the seconds."""
     if isinstance(value, datetime):
-        v = value
-        text = f"{v.year:04d}-{v.month:02d}-{v.day:02d} {v.hour:02d}:{v.minute:02d}:{v.second:02d}"
+        text = f"{_ymd(value.year, value.month, value.day)} {value.hour:02d}:{value.minute:02d}:{value.second:02d}"
         return (text + _fraction_text(value.microsecond) + zone).encode()
     if value.count in (_DT_NOBEGIN, _DT_NOEND):
         return b"infinity" if value.count > 0 else b"-infinity"
@@ -828,8 +830,9 @@ def _timestamp_out(value: datetime | FarDatetime) -> bytes:
 
 
 def _timestamptz_out(value: datetime | FarDatetime) -> bytes:
+    """timestamptz_out in the session's UTC; another offset is converted first."""
     if isinstance(value, datetime) and value.utcoffset():
-        value = value.astimezone(timezone.utc)
+        value = _timestamp_value(_timestamp_usecs(value), True)
     return _timestamp_text(value, "+00")
 
 
@@ -1078,9 +1081,10 @@ def _strtol(text: str, pos: int = 0, bits: int = 32) -> tuple[int, int, bool]:
     m = _INT_PREFIX.match(text, pos)
     if m is None:
         return 0, pos, False
-    if len(m[2]) > 20 and len(m[2].lstrip("0")) > 20:
+    digits = m[2].lstrip("0") or "0"  # int() refuses over 4300 digits, even zeros
+    if len(digits) > 20:
         return 0, m.end(), True
-    value = int(m[1] + m[2])
+    value = int(m[1] + digits)
     return value, m.end(), not -(1 << (bits - 1)) <= value < 1 << (bits - 1)
 
 
@@ -1131,12 +1135,11 @@ _DATETIME_FIELD = re.compile(
     | (?P<date>[0-9]+(?:-[0-9]+(?:-[0-9-]*)?|/[0-9]+(?:/[0-9/]*)?|\.[0-9]+\.[0-9.]*))
     | (?P<number>[0-9]+\.[0-9]+|[0-9]+(?![-/.0-9])|\.[0-9]*)
     | (?P<textdate>[0-9]+(?:-[0-9A-Za-z-]*|/[0-9A-Za-z/]*|\.[0-9A-Za-z.]*))
-    | (?P<alpha>[A-Za-z]+)
+    | (?P<alpha>[A-Za-z]+)(?P<tail>(?:[-+/.0-9][-+/_.:0-9A-Za-z]*)?)
     | (?P<sign>[+-])[ \t\n\r\v\f]*(?:(?P<tz>[0-9][0-9:.-]*)|(?P<special>[A-Za-z]+))?
     | (?P<punct>[!-/:-@[-`{-~])""",
     re.VERBOSE,
 )
-_DATE_TAIL = re.compile(r"[-+/_.:0-9A-Za-z]*")
 
 
 def _parse_datetime(text: str, buffer: int) -> list[tuple[int, str]]:
@@ -1161,15 +1164,13 @@ def _parse_datetime(text: str, buffer: int) -> list[tuple[int, str]]:
             kind = _F_NUMBER
         elif group == "textdate":
             kind, field = _F_DATE, field.lower()
-        elif group == "alpha":
-            kind, field = _F_STRING, field.lower()
-            # a date or zone name with punctuation, unless the word is a keyword before a digit or "+"
-            if pos < end and (
-                text[pos] in "-/." or (text[pos] in "+0123456789" and _token(_DATE_TOKENS, field)[0] == _UNKNOWN)
-            ):
-                kind = _F_DATE
-                pos = _DATE_TAIL.match(text, pos + 1).end()  # type: ignore[union-attr]
-                field = text[m.start() : pos].lower()
+        elif group == "tail":
+            # a word; it runs on into a date or zone name, unless a keyword stands before a digit or "+"
+            word, tail = m["alpha"].lower(), m["tail"]
+            if tail and (tail[0] in "-/." or _token(_DATE_TOKENS, word)[0] == _UNKNOWN):
+                kind, field = _F_DATE, field.lower()
+            else:
+                kind, field, pos = _F_STRING, word, m.start("tail")
         elif m["tz"] is not None:
             kind, field = _F_TZ, m["sign"] + m["tz"]
         elif m["special"] is not None:
@@ -1318,10 +1319,10 @@ def _decode_date(text: str, fmask: int, tm: _Tm) -> int:
     pos, end = 0, len(text)
     while pos < end and len(parts) < 25:
         m = _DATE_PART.match(text, pos)
-        if not m[1]:  # type: ignore[index]
+        if m is None or not m[1]:
             raise _bad()  # the string ended after a separator
-        parts.append(m[1])  # type: ignore[index]
-        pos = m.end()  # type: ignore[union-attr]
+        parts.append(m[1])
+        pos = m.end()
     tmask = 0
     have_text_month = False
     for i, part in enumerate(parts):
@@ -1396,13 +1397,17 @@ def _abbreviation_offset(tm: _Tm, abbreviation: str, zone: tzinfo) -> int:
         probe = instant
         for _ in range(10_000):
             local = probe.astimezone(zone)
-            if local.tzname() == abbreviation.upper():
-                return -int(local.utcoffset().total_seconds())  # type: ignore[union-attr]
+            offset = local.utcoffset()
+            if local.tzname() == abbreviation.upper() and offset is not None:
+                return -int(offset.total_seconds())
             try:
                 probe += step
             except OverflowError:
                 break
     return tz
+
+
+_RELATIVE_DAYS = {"yesterday": -1, "today": 0, "tomorrow": 1}
 
 
 def _now() -> datetime:
@@ -1526,20 +1531,17 @@ def _decode_datetime(fields: list[tuple[int, str]]) -> tuple[str, _Tm, int]:
                 continue
             tmask = 1 << kind
             if kind == _RESERV:
-                if value in ("now", "today", "yesterday", "tomorrow", "zulu"):
-                    dtype = "date"
-                if value in ("now", "today", "yesterday", "tomorrow"):
+                if value == "now":  # the transaction's start in PostgreSQL; here, this moment
                     now = _now()
-                    if value == "now":
-                        tmask = _DATE_M | _TIME_M | 1 << _TZ
-                        tm.hour, tm.min, tm.sec, tm.fsec = now.hour, now.minute, now.second, now.microsecond
-                        tz = 0
-                    else:
-                        tmask = _DATE_M
-                        now += timedelta(days={"today": 0, "yesterday": -1, "tomorrow": 1}[value])
+                    dtype, tmask, tz = "date", _DATE_M | _TIME_M | 1 << _TZ, 0
                     tm.year, tm.mon, tm.mday = now.year, now.month, now.day
+                    tm.hour, tm.min, tm.sec, tm.fsec = now.hour, now.minute, now.second, now.microsecond
+                elif value in _RELATIVE_DAYS:
+                    day = _now() + timedelta(days=_RELATIVE_DAYS[value])
+                    dtype, tmask = "date", _DATE_M
+                    tm.year, tm.mon, tm.mday = day.year, day.month, day.day
                 elif value == "zulu":
-                    tmask = _TIME_M | 1 << _TZ
+                    dtype, tmask = "date", _TIME_M | 1 << _TZ
                     tm.hour = tm.min = tm.sec = tz = 0
                 else:  # epoch, infinity, -infinity: the other fields are still read and checked
                     dtype = value

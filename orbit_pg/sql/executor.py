@@ -138,9 +138,10 @@ class Executor:
     def end_of_query(self) -> None:
         """An implicit transaction (no BEGIN) commits when its Query, or its Sync, is reached."""
         txn = self.session.transaction
-        if txn is not None and not txn.explicit:
+        if txn is None or not txn.explicit:
             self._end_transaction()
-            self.store.commit(txn.writes)
+            if txn is not None:
+                self.store.commit(txn.writes)
 
     def _end_transaction(self) -> None:
         """Portals live as long as their transaction, as in PostgreSQL."""
@@ -158,7 +159,7 @@ class Executor:
         else:
             self._end_transaction()
 
-    def _check_not_failed(self, allowed: bool) -> None:
+    def check_not_failed(self, allowed: bool) -> None:
         txn = self.session.transaction
         if txn is not None and txn.failed and not allowed:
             raise errors.PgError(errors.IN_FAILED_SQL_TRANSACTION, _IN_FAILED)
@@ -170,7 +171,7 @@ class Executor:
     ) -> Plan:
         """Analyse a statement. ``declared`` are Parse's parameter types (None: no ``$n`` allowed);
         with ``literals``, the plan reads the lexer's literal slots at run time."""
-        self._check_not_failed(isinstance(stmt, ast.TransactionStmt))
+        self.check_not_failed(isinstance(stmt, ast.TransactionStmt))
         params = Params(declared, literals)
         fields, runner = getattr(self, "_plan_" + type(stmt).__name__)(stmt, params)
         plan = Plan(params.resolved(), fields, runner, isinstance(stmt, ast.TransactionStmt))
@@ -181,7 +182,7 @@ class Executor:
         return plan
 
     def run(self, plan: Plan, params: Sequence[Any] = (), literals: Sequence[Any] = ()) -> Result:
-        self._check_not_failed(plan.ends_failed_transaction)
+        self.check_not_failed(plan.ends_failed_transaction)
         self.transaction()
         return plan.runner(self, Context(self.session, params, literals))
 

@@ -3,8 +3,7 @@
 Every expected reply sequence below was first taken from a real PostgreSQL 15 fed the same bytes
 over a socket (with the same ``actors`` table and rows); only the table OID in RowDescription is
 orbit-pg's own. The tests need no PostgreSQL: the expectations are written out here. Each step
-ends with Sync or Flush, since PostgreSQL holds its replies until one of them. A test marked
-``xfail(strict=True)`` asserts PostgreSQL's replies where orbit-pg still answers differently.
+ends with Sync or Flush, since PostgreSQL holds its replies until one of them.
 """
 
 from __future__ import annotations
@@ -324,11 +323,6 @@ def test_execute_with_a_row_limit(conn: Connection) -> None:
     assert ask(conn, SYNC) == [IDLE]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an Execute of a SELECT portal that already sent CommandComplete says SELECT <rows sent before>, "
-    "PostgreSQL says SELECT 0",
-)
 def test_execute_of_a_finished_select_portal_says_select_0(conn: Connection) -> None:
     conn.send(parse(SELECT_ALL) + bind() + execute(max_rows=3) + execute(max_rows=3) + FLUSH)
     assert ask(conn, execute(max_rows=2) + execute() + SYNC) == [complete("SELECT 0"), complete("SELECT 0"), IDLE]
@@ -448,9 +442,6 @@ def test_unnamed_statement_is_replaced_by_the_next_parse(conn: Connection) -> No
     assert ask(conn, bind() + execute() + SYNC) == [BIND_COMPLETE, data_row(b"3"), complete("SELECT 1"), IDLE]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="a simple Query does not drop the unnamed prepared statement (PostgreSQL's drop_unnamed_stmt)"
-)
 def test_simple_query_drops_the_unnamed_statement(conn: Connection) -> None:
     assert ask(conn, parse("SELECT 1") + parse("SELECT 2", name="n") + SYNC) == [PARSE_COMPLETE, PARSE_COMPLETE, IDLE]
     assert ask(conn, query("SELECT 3")) == [row_description(INT4), data_row(b"3"), complete("SELECT 1"), IDLE]
@@ -481,11 +472,6 @@ def test_missing_named_statement_is_26000(conn: Connection, message: bytes) -> N
     assert ask(conn, message + SYNC) == [error("26000", 'prepared statement "nosuch" does not exist'), IDLE]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='the missing unnamed statement is reported as prepared statement "" does not exist; '
-    "PostgreSQL says unnamed prepared statement does not exist",
-)
 @pytest.mark.parametrize("message", [bind(), describe_statement()], ids=["bind", "describe"])
 def test_missing_unnamed_statement_is_26000(conn: Connection, message: bytes) -> None:
     assert ask(conn, message + SYNC) == [error("26000", "unnamed prepared statement does not exist"), IDLE]
@@ -566,11 +552,6 @@ def test_portals_are_gone_after_sync_in_autocommit(conn: Connection) -> None:
     assert ask(conn, execute("p") + SYNC) == [error("34000", 'portal "p" does not exist'), IDLE]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a portal bound but never executed survives Sync outside a transaction block "
-    "(no implicit transaction was started, so none ends)",
-)
 def test_bound_only_portal_is_gone_after_sync(conn: Connection) -> None:
     assert ask(conn, parse("SELECT 1") + bind(portal="p") + SYNC) == [PARSE_COMPLETE, BIND_COMPLETE, IDLE]
     assert ask(conn, execute("p") + SYNC) == [error("34000", 'portal "p" does not exist'), IDLE]
@@ -607,11 +588,6 @@ def test_portal_bound_in_a_block_is_gone_after_rollback(conn: Connection) -> Non
     assert ask(conn, describe_portal("c") + SYNC) == [error("34000", 'portal "c" does not exist'), IDLE]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a second Execute of a finished INSERT portal repeats CommandComplete and commits; PostgreSQL "
-    'fails with 55000 portal "" cannot be run, which rolls the insert back',
-)
 def test_execute_of_a_finished_insert_portal_is_55000(conn: Connection) -> None:
     assert ask(conn, parse(INSERT) + bind(params=[b"t1"]) + execute() + execute() + SYNC) == [
         PARSE_COMPLETE,
@@ -798,11 +774,6 @@ def test_wrong_number_of_format_codes_is_08P01(conn: Connection, text: str, mess
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Bind checks the parameter count against the statement before the format count against the "
-    "message's parameter count; PostgreSQL checks the formats first",
-)
 @pytest.mark.parametrize(
     ("text", "message", "expected"),
     [
@@ -834,20 +805,11 @@ def test_one_result_format_for_a_statement_without_rows(conn: Connection) -> Non
     assert ask(conn, parse(text) + bind(result_formats=[1]) + SYNC) == [PARSE_COMPLETE, BIND_COMPLETE, IDLE]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="result formats given for a statement that returns no rows are refused with 08P01 "
-    "(bind message has 2 result formats but query has 0 columns); PostgreSQL ignores them",
-)
 def test_result_formats_for_a_statement_without_rows_are_ignored(conn: Connection) -> None:
     text = "INSERT INTO actors (actor_id, actor_type) VALUES ('x', 'y')"
     assert ask(conn, parse(text) + bind(result_formats=[1, 1]) + SYNC) == [PARSE_COMPLETE, BIND_COMPLETE, IDLE]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="parameter format code 2 is 08P01 without CONTEXT; PostgreSQL: 22023 with the parameter's CONTEXT",
-)
 def test_unknown_parameter_format_code_is_22023(conn: Connection) -> None:
     assert ask(conn, parse(SELECT_ONE) + bind(params=[b"a1"], param_formats=[2]) + SYNC) == [
         PARSE_COMPLETE,
@@ -856,11 +818,6 @@ def test_unknown_parameter_format_code_is_22023(conn: Connection) -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="result format code 2 is refused at Bind (08P01); PostgreSQL binds, describes the column "
-    "with format 2 and fails at Execute with 22023",
-)
 def test_unknown_result_format_code_fails_at_execute(conn: Connection) -> None:
     assert ask(conn, parse("SELECT 1") + bind(result_formats=[2]) + describe_portal() + execute() + SYNC) == [
         PARSE_COMPLETE,
@@ -885,11 +842,6 @@ def test_bad_parameter_value_is_22P02(conn: Connection) -> None:
     assert replies[2] == IDLE
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="CONTEXT shows the parameter's value; PostgreSQL 15 shows '...' "
-    "(log_parameter_max_length_on_error is 0 by default), and for json input also a JSON data line",
-)
 @pytest.mark.parametrize(
     ("text", "declared", "value", "portal", "expected"),
     [
@@ -1057,11 +1009,6 @@ def test_commit_of_a_failed_block_rolls_back(conn: Connection) -> None:
     assert ask(conn, LIST_IDS) == listed("a1", "a2", "a3", "a4", "a5")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="in a failed transaction block Bind answers BindComplete and Execute fails; PostgreSQL fails "
-    "the Bind itself with 25P02",
-)
 def test_bind_in_a_failed_block_is_25P02(conn: Connection) -> None:
     assert ask(conn, query("BEGIN")) == [complete("BEGIN"), IN_BLOCK]
     assert ask(conn, parse("SELECT 1", name="one") + SYNC) == [PARSE_COMPLETE, IN_BLOCK]
@@ -1069,11 +1016,6 @@ def test_bind_in_a_failed_block_is_25P02(conn: Connection) -> None:
     assert ask(conn, bind("one") + execute() + SYNC) == [IN_FAILED, FAILED_BLOCK]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="in a failed transaction block Describe of a statement that returns rows answers; "
-    "PostgreSQL fails it with 25P02",
-)
 def test_describe_statement_in_a_failed_block_is_25P02(conn: Connection) -> None:
     assert ask(conn, query("BEGIN")) == [complete("BEGIN"), IN_BLOCK]
     assert ask(conn, parse("SELECT 1", name="one") + SYNC) == [PARSE_COMPLETE, IN_BLOCK]
