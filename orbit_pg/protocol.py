@@ -24,7 +24,7 @@ from twisted.python.failure import Failure
 from orbit_pg import errors, types
 from orbit_pg.session import Session
 from orbit_pg.sql.cache import Parsed, StatementCache
-from orbit_pg.sql.executor import Executor, Field, Plan, Portal, PreparedStatement, Result
+from orbit_pg.sql.executor import Executor, Plan, Portal, PreparedStatement, Result
 from orbit_pg.storage.base import Store
 from orbit_pg.wire import backend, constants, frontend
 from orbit_pg.wire.constants import DEFAULT_MAX_MESSAGE_SIZE
@@ -275,7 +275,7 @@ class PostgresProtocol(Protocol):
                 if result.fields is None:
                     self._send(backend.command_complete(result.tag))
                     continue
-                self._send(backend.row_description(_field_descriptions(result.fields, None)))
+                self._send(_row_description(plan, None))
                 encoders = [f.type.text_out for f in result.fields]
                 if not self._start_rows(iter(result.rows), encoders, None, result.tag, self._run_statements):
                     return
@@ -479,7 +479,7 @@ class PostgresProtocol(Protocol):
         if plan is None or plan.fields is None:
             self._send(backend.NO_DATA)
         else:
-            self._send(backend.row_description(_field_descriptions(plan.fields, formats)))
+            self._send(_row_description(plan, formats))
 
     def _execute(self, body: bytes) -> None:
         message = frontend.decode_execute(body)
@@ -561,11 +561,17 @@ class PostgresProtocol(Protocol):
         self._abandon_rows()
 
 
-def _field_descriptions(
-    fields: list[Field], formats: list[int] | None
-) -> Iterator[tuple[str, int, int, int, int, int, int]]:
-    for i, f in enumerate(fields):
-        yield f.name, f.table_oid, f.attnum, f.type.oid, f.type.typlen, -1, formats[i] if formats else 0
+def _row_description(plan: Plan, formats: list[int] | None) -> bytes:
+    """RowDescription, encoded once per plan and format list."""
+    key = tuple(formats) if formats else ()
+    encoded = plan.row_descriptions.get(key)
+    if encoded is None:
+        fields = plan.fields or []
+        encoded = plan.row_descriptions[key] = backend.row_description(
+            (f.name, f.table_oid, f.attnum, f.type.oid, f.type.typlen, -1, key[i] if key else 0)
+            for i, f in enumerate(fields)
+        )
+    return encoded
 
 
 def _formats(codes: list[int], count: int, what: str) -> list[int]:

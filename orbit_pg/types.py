@@ -510,7 +510,7 @@ def _numeric_in(text: str) -> Decimal:
 def _numeric_out(value: Decimal | int) -> bytes:
     """numeric_out; an int (a literal beyond bigint is one) prints as the integer it is."""
     text = format(value, "f") if isinstance(value, Decimal) else str(value)
-    if text[0] == "-" and value.is_zero():  # numeric has no negative zero
+    if text[0] == "-" and not value:  # numeric has no negative zero
         text = text[1:]
     return text.encode()
 

@@ -31,8 +31,8 @@ MAX_VARIANTS = 32
 @dataclass(slots=True)
 class _Entry:
     statements: list[ast.Node]
-    # (statement index, declared parameter OIDs) → (fixed slots, plans by their values)
-    plans: dict[tuple[int, tuple[int, ...] | None], tuple[frozenset[int], dict[tuple[Any, ...], Plan]]] = field(
+    # (statement index, declared parameter OIDs) → (fixed slots in order, plans by their values)
+    plans: dict[tuple[int, tuple[int, ...] | None], tuple[tuple[int, ...], dict[tuple[Any, ...], Plan]]] = field(
         default_factory=dict
     )
 
@@ -54,9 +54,25 @@ class StatementCache:
         self.plan_hits = 0
         self.plan_misses = 0
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        self._by_text: OrderedDict[str, Parsed] = OrderedDict()
 
     def parse(self, text: str) -> Parsed:
         """The statements of ``text``; a syntax error is raised (and not cached) as by the grammar."""
+        by_text = self._by_text
+        parsed = by_text.get(text)
+        if parsed is not None:
+            # Drivers send the very same text with every Parse: skip even the lexer.
+            self.hits += 1
+            by_text.move_to_end(text)
+            return parsed
+        parsed = self._parse_shape(text)
+        if parsed.entry is not None:
+            by_text[text] = parsed
+            if len(by_text) > self.capacity:
+                by_text.popitem(last=False)
+        return parsed
+
+    def _parse_shape(self, text: str) -> Parsed:
         shape = lexer.shape(text) if len(text) <= MAX_CACHED_TEXT else None
         if shape is None:
             self.misses += 1
@@ -85,16 +101,16 @@ class StatementCache:
         if shape is None or entry is None:
             return executor.prepare(statement, declared), []
         key = (index, None if declared is None else tuple(t.oid for t in declared))
-        fixed, variants = entry.plans.get(key, (frozenset(), {}))
-        variant = tuple(shape.values[slot] for slot in sorted(fixed))
-        plan = variants.get(variant)
+        fixed, variants = entry.plans.get(key, ((), {}))
+        values = shape.values
+        plan = variants.get(tuple([values[slot] for slot in fixed]) if fixed else ())
         if plan is None:
             self.plan_misses += 1
-            plan = executor.prepare(statement, declared, Literals(shape.values, shape.positions))
-            if plan.shareable and (not variants or plan.fixed == fixed) and len(variants) < MAX_VARIANTS:
-                variant = tuple(shape.values[slot] for slot in sorted(plan.fixed))
-                variants[variant] = plan
-                entry.plans[key] = (plan.fixed, variants)
+            plan = executor.prepare(statement, declared, Literals(values, shape.positions))
+            plan_fixed = tuple(sorted(plan.fixed))
+            if plan.shareable and (not variants or plan_fixed == fixed) and len(variants) < MAX_VARIANTS:
+                variants[tuple([values[slot] for slot in plan_fixed])] = plan
+                entry.plans[key] = (plan_fixed, variants)
         else:
             self.plan_hits += 1
         return plan, bind_literals(plan, shape.values, shape.positions)

@@ -78,6 +78,8 @@ class Plan:
     fixed: frozenset[int] = frozenset()
     # False when analysis looked at session state (EXECUTE's statement, SHOW's setting).
     shareable: bool = True
+    # RowDescription bytes by result format codes, filled by the protocol as it sends them.
+    row_descriptions: dict[tuple[int, ...], bytes] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
