@@ -597,12 +597,13 @@ def _bind_value(portal: str, index: int, value: bytes | None, param_type: types.
         return None
     try:
         if fmt == 0:
-            return param_type.text_in(frontend.decode_utf8(value))
+            # The text form ends at a NUL, as PostgreSQL reads it (a C string).
+            return param_type.text_in(frontend.decode_utf8(value.split(b"\x00", 1)[0]))
         if fmt == 1:
             return param_type.binary_in(value)
         raise errors.PgError(errors.INVALID_PARAMETER_VALUE, f"unsupported format code: {fmt}")
     except errors.PgError as error:
-        if fmt == 1 and error.sqlstate == "22P03":
+        if isinstance(error, types.TrailingBytes):
             error.message = f"incorrect binary data format in bind parameter {index + 1}"
         named = f'portal "{portal}"' if portal else "unnamed portal"
         line = f"{named} parameter ${index + 1}" + (" = '...'" if fmt == 0 else "")

@@ -4,7 +4,8 @@ One place maps a type to its wire forms and back (as psycopg's adapters do, seen
 everything else asks here.  Output is byte for byte PostgreSQL 15's with default settings (DateStyle
 ISO, MDY; TimeZone UTC; IntervalStyle postgres; extra_float_digits 1; bytea_output hex), and bad input
 raises PgError with PostgreSQL's sqlstate, message and detail.  ``text_in`` takes str, ``binary_in``
-bytes; ``text_out`` and ``binary_out`` return bytes.
+bytes; ``text_out`` and ``binary_out`` return bytes.  ``binary_in`` raises TrailingBytes when bytes
+are left over, which Bind reports as "incorrect binary data format in bind parameter N".
 
 Python values per type:
 
@@ -38,13 +39,6 @@ from orbit_pg import errors, jsonb
 from orbit_pg.wire.frontend import decode_utf8
 
 # SQLSTATEs used only here (errcodes.txt names).
-INVALID_BINARY_REPRESENTATION = "22P03"
-INVALID_DATETIME_FORMAT = "22007"
-DATETIME_FIELD_OVERFLOW = "22008"  # also DATETIME_VALUE_OUT_OF_RANGE
-INVALID_TIME_ZONE_DISPLACEMENT_VALUE = "22009"
-INTERVAL_FIELD_OVERFLOW = "22015"
-ARRAY_SUBSCRIPT_ERROR = "2202E"
-NAME_TOO_LONG = "42622"
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -94,7 +88,7 @@ class TrailingBytes(errors.PgError):
     """
 
     def __init__(self) -> None:
-        super().__init__(INVALID_BINARY_REPRESENTATION, "incorrect binary data format")
+        super().__init__(errors.INVALID_BINARY_REPRESENTATION, "incorrect binary data format")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -546,19 +540,19 @@ def _numeric_recv(data: bytes) -> Decimal:
         raise _insufficient()
     ndigits, weight, sign = struct.unpack_from("!HhH", data)
     if sign not in (_NUMERIC_POS, _NUMERIC_NEG, _NUMERIC_NAN, _NUMERIC_PINF, _NUMERIC_NINF):
-        raise errors.PgError(INVALID_BINARY_REPRESENTATION, 'invalid sign in external "numeric" value')
+        raise errors.PgError(errors.INVALID_BINARY_REPRESENTATION, 'invalid sign in external "numeric" value')
     if len(data) < 8:
         raise _insufficient()
     (dscale,) = struct.unpack_from("!H", data, 6)
     if dscale > _DSCALE_MAX:
-        raise errors.PgError(INVALID_BINARY_REPRESENTATION, 'invalid scale in external "numeric" value')
+        raise errors.PgError(errors.INVALID_BINARY_REPRESENTATION, 'invalid scale in external "numeric" value')
     groups = []
     for pos in range(8, 8 + 2 * ndigits, 2):
         if pos + 2 > len(data):
             raise _insufficient()
         (group,) = struct.unpack_from("!h", data, pos)
         if not 0 <= group < 10000:
-            raise errors.PgError(INVALID_BINARY_REPRESENTATION, 'invalid digit in external "numeric" value')
+            raise errors.PgError(errors.INVALID_BINARY_REPRESENTATION, 'invalid digit in external "numeric" value')
         groups.append(group)
     if len(data) > 8 + 2 * len(groups):
         raise TrailingBytes()
@@ -599,7 +593,9 @@ def _name_in(text: str) -> str:
 def _name_recv(data: bytes) -> str:
     text = _decode_text(data)
     if len(data) >= 64:
-        raise errors.PgError(NAME_TOO_LONG, "identifier too long", detail="Identifier must be less than 64 characters.")
+        raise errors.PgError(
+            errors.NAME_TOO_LONG, "identifier too long", detail="Identifier must be less than 64 characters."
+        )
     return text
 
 
@@ -847,7 +843,7 @@ def _date_send(value: date | FarDatetime) -> bytes:
 def _checked_date(days: int) -> date | FarDatetime:
     """date_recv's range check: the Julian-day range, or one of the two infinities."""
     if days not in (_DATE_NOBEGIN, _DATE_NOEND) and not _DATE_MIN <= days < _DATE_END:
-        raise errors.PgError(DATETIME_FIELD_OVERFLOW, "date out of range")
+        raise errors.PgError(errors.DATETIME_FIELD_OVERFLOW, "date out of range")
     return _date_value(days)
 
 
@@ -860,7 +856,7 @@ def _checked_timestamp(aware: bool) -> Callable[[int], datetime | FarDatetime]:
 
     def check(usecs: int) -> datetime | FarDatetime:
         if usecs not in (_DT_NOBEGIN, _DT_NOEND) and not _TIMESTAMP_MIN <= usecs < _TIMESTAMP_END:
-            raise errors.PgError(DATETIME_FIELD_OVERFLOW, "timestamp out of range")
+            raise errors.PgError(errors.DATETIME_FIELD_OVERFLOW, "timestamp out of range")
         return _timestamp_value(usecs, aware)
 
     return check
@@ -1613,12 +1609,16 @@ def _datetime_error(error: _DateTimeError, text: str, type_name: str) -> errors.
     """DateTimeParseError."""
     if error.code in ("field", "md_field"):
         hint = 'Perhaps you need a different "datestyle" setting.' if error.code == "md_field" else None
-        return errors.PgError(DATETIME_FIELD_OVERFLOW, f'date/time field value out of range: "{text}"', hint=hint)
+        return errors.PgError(
+            errors.DATETIME_FIELD_OVERFLOW, f'date/time field value out of range: "{text}"', hint=hint
+        )
     if error.code == "interval":
-        return errors.PgError(INTERVAL_FIELD_OVERFLOW, f'interval field value out of range: "{text}"')
+        return errors.PgError(errors.INTERVAL_FIELD_OVERFLOW, f'interval field value out of range: "{text}"')
     if error.code == "tzdisp":
-        return errors.PgError(INVALID_TIME_ZONE_DISPLACEMENT_VALUE, f'time zone displacement out of range: "{text}"')
-    return _invalid(type_name, text, INVALID_DATETIME_FORMAT)
+        return errors.PgError(
+            errors.INVALID_TIME_ZONE_DISPLACEMENT_VALUE, f'time zone displacement out of range: "{text}"'
+        )
+    return _invalid(type_name, text, errors.INVALID_DATETIME_FORMAT)
 
 
 def _decode_input(text: str, type_name: str) -> tuple[str, _Tm, int]:
@@ -1665,7 +1665,7 @@ def _date_in(text: str) -> date | FarDatetime:
         tm.year, tm.mon, tm.mday = 1970, 1, 1
     days = _date2j(tm.year, tm.mon, tm.mday) - _POSTGRES_EPOCH_JDATE
     if not _valid_julian(tm.year, tm.mon) or not _DATE_MIN <= days < _DATE_END:
-        raise errors.PgError(DATETIME_FIELD_OVERFLOW, f'date out of range: "{text}"')
+        raise errors.PgError(errors.DATETIME_FIELD_OVERFLOW, f'date out of range: "{text}"')
     return _date_value(days)
 
 
@@ -1693,7 +1693,7 @@ def _timestamp_in(type_name: str, aware: bool) -> Callable[[str], datetime | Far
             or (days * _USECS_PER_DAY + time > 0 and days < -1)
             or not _TIMESTAMP_MIN <= usecs < _TIMESTAMP_END
         ):
-            raise errors.PgError(DATETIME_FIELD_OVERFLOW, f'timestamp out of range: "{text}"')
+            raise errors.PgError(errors.DATETIME_FIELD_OVERFLOW, f'timestamp out of range: "{text}"')
         return _timestamp_value(usecs, aware)
 
     return parse
@@ -2022,7 +2022,7 @@ def _interval_in(text: str) -> Interval:
         ) from None
     months = itm.year * 12 + itm.mon
     if months not in _INT32_RANGE:
-        raise errors.PgError(DATETIME_FIELD_OVERFLOW, "interval out of range")
+        raise errors.PgError(errors.DATETIME_FIELD_OVERFLOW, "interval out of range")
     return Interval(months, itm.mday, itm.usec)
 
 
@@ -2227,7 +2227,7 @@ def _read_array_str(text: str, whole: str, dims: list[int], parse: Callable[[str
         if not 0 <= offset < nitems:
             raise _malformed(whole)
         element = "".join(item[:kept])
-        if quoted or len(element) != 4 or element.upper() != "NULL" or not element.isascii():
+        if quoted or not _is_null(element):
             values[offset] = parse(element)
     return values
 
@@ -2273,9 +2273,21 @@ def _flatten(value: list[Any], ndim: int) -> list[Any]:
     return value
 
 
+def _is_null(element: str) -> bool:
+    """An unquoted NULL, in any case (pg_strcasecmp is ASCII-only)."""
+    return len(element) == 4 and element.isascii() and element.upper() == "NULL"
+
+
+# One dimension of plain elements: nothing to unquote, unescape or trim, so split it.
+_SIMPLE_ARRAY = re.compile(r'\{([^{}",\\ \t\n\r\v\f]+(?:,[^{}",\\ \t\n\r\v\f]+)*)\}')
+
+
 def _array_in(element: PgType) -> Callable[[str], list[Any]]:
     def parse(text: str) -> list[Any]:
         """array_in: optional [lower:upper] dimensions and "=", then braces checked before any element."""
+        simple = _SIMPLE_ARRAY.fullmatch(text)
+        if simple is not None:
+            return [None if _is_null(item) else element.text_in(item) for item in simple[1].split(",")]
         pos, end = 0, len(text)
         dims: list[int] = []
         lower_bounds: list[int] = []
@@ -2305,7 +2317,7 @@ def _array_in(element: PgType) -> Callable[[str], list[Any]]:
             upper = _atoi(text[pos:stop])
             pos = stop + 1
             if upper < lower:
-                raise errors.PgError(ARRAY_SUBSCRIPT_ERROR, "upper bound cannot be less than lower bound")
+                raise errors.PgError(errors.ARRAY_SUBSCRIPT_ERROR, "upper bound cannot be less than lower bound")
             dims.append(_wrap32(upper - lower + 1))
             lower_bounds.append(lower)
         if not dims:
@@ -2385,11 +2397,11 @@ def _array_recv(element: PgType) -> Callable[[bytes], list[Any]]:
         """array_recv: header checks, then each element through the element type's receive function."""
         ndim = int32_at(data, 0)
         if ndim < 0:
-            raise errors.PgError(INVALID_BINARY_REPRESENTATION, f"invalid number of dimensions: {ndim}")
+            raise errors.PgError(errors.INVALID_BINARY_REPRESENTATION, f"invalid number of dimensions: {ndim}")
         if ndim > _MAXDIM:
             raise _too_many_dimensions(ndim)
         if int32_at(data, 4) not in (0, 1):
-            raise errors.PgError(INVALID_BINARY_REPRESENTATION, "invalid array flags")
+            raise errors.PgError(errors.INVALID_BINARY_REPRESENTATION, "invalid array flags")
         element_oid = int32_at(data, 8) & 0xFFFFFFFF
         if element_oid != element.oid and element_oid < 10000:
             named = BY_OID.get(element_oid)
@@ -2402,11 +2414,12 @@ def _array_recv(element: PgType) -> Callable[[bytes], list[Any]]:
         lower_bounds = [int32_at(data, 16 + 8 * i) for i in range(ndim)]
         pos = 12 + 8 * ndim
         values: list[Any] = []
-        for number in range(1, _check_dimensions(dims, lower_bounds) + 1 if dims else 1):
+        count = _check_dimensions(dims, lower_bounds) if dims else 0
+        for number in range(1, count + 1):
             length = int32_at(data, pos)
             pos += 4
             if length < -1 or length > len(data) - pos:
-                raise errors.PgError(INVALID_BINARY_REPRESENTATION, "insufficient data left in message")
+                raise errors.PgError(errors.INVALID_BINARY_REPRESENTATION, "insufficient data left in message")
             if length == -1:
                 values.append(None)
                 continue
@@ -2414,7 +2427,7 @@ def _array_recv(element: PgType) -> Callable[[bytes], list[Any]]:
                 values.append(receive(data[pos : pos + length]))
             except TrailingBytes:
                 raise errors.PgError(
-                    INVALID_BINARY_REPRESENTATION, f"improper binary format in array element {number}"
+                    errors.INVALID_BINARY_REPRESENTATION, f"improper binary format in array element {number}"
                 ) from None
             pos += length
         if pos != len(data):
@@ -2431,6 +2444,8 @@ _int2_send, _int2_recv = _fixed("h")
 _int32_send, _int32_recv = _fixed("i")
 _int64_send, _int64_recv = _fixed("q")
 _, _date_recv = _fixed("i", _checked_date)
+_, _timestamp_recv = _fixed("q", _checked_timestamp(False))
+_, _timestamptz_recv = _fixed("q", _checked_timestamp(True))
 _uint32_send, _uint32_recv = _fixed("I")
 _float8_send, _float8_recv = _fixed("d")
 _float4_send, _float4_recv = _fixed("f")
@@ -2469,7 +2484,7 @@ TIMESTAMP = PgType(
     _timestamp_out,
     _timestamp_in("timestamp", False),
     _timestamp_send,
-    _fixed("q", _checked_timestamp(False))[1],
+    _timestamp_recv,
 )
 TIMESTAMPTZ = PgType(
     1184,
@@ -2480,7 +2495,7 @@ TIMESTAMPTZ = PgType(
     _timestamptz_out,
     _timestamp_in("timestamp with time zone", True),
     _timestamp_send,
-    _fixed("q", _checked_timestamp(True))[1],
+    _timestamptz_recv,
 )
 INTERVAL = PgType(1186, "interval", "interval", 16, "T", _interval_out, _interval_in, _interval_send, _interval_recv)
 NUMERIC = PgType(1700, "numeric", "numeric", -1, "N", _numeric_out, _numeric_in, _numeric_send, _numeric_recv)

@@ -6,10 +6,12 @@ PostgreSQL's errors and positions; evaluation then only runs the closures. NULL 
 
 from __future__ import annotations
 
+import math
 import operator
+import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from orbit_pg import errors, types
@@ -239,12 +241,46 @@ _COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
 MAX_PARAMETERS = 65535
 _CAST_HINT = "You might need to add explicit type casts."
 _INTEGER_TYPES = (types.INT2, types.INT4, types.INT8)
+_FLOAT_TYPES = (types.FLOAT4, types.FLOAT8)
+# The numbers arithmetic works on (oid is a number in PostgreSQL's catalog, but has no arithmetic).
+_ARITHMETIC_TYPES = (*_INTEGER_TYPES, types.NUMERIC, *_FLOAT_TYPES)
 
 
 def _wider(a: types.PgType, b: types.PgType) -> types.PgType:
+    """The type PostgreSQL's operator resolution gives mixed arithmetic: float8 beats numeric
+    beats the integers; two float4s stay float4."""
+    if a in _FLOAT_TYPES or b in _FLOAT_TYPES:
+        return types.FLOAT4 if a is b is types.FLOAT4 else types.FLOAT8
     if types.NUMERIC in (a, b):
         return types.NUMERIC
     return a if _INTEGER_TYPES.index(a) >= _INTEGER_TYPES.index(b) else b
+
+
+def _float_result(type_: types.PgType, fn: Callable[[float, float], float]) -> Callable[[Any, Any], float]:
+    """float arithmetic with PostgreSQL's checks: a zero divisor and overflow are errors."""
+
+    def checked(a: Any, b: Any) -> float:
+        a, b = float(a), float(b)
+        if fn is operator.truediv and b == 0:
+            raise errors.PgError(errors.DIVISION_BY_ZERO, "division by zero")
+        value = fn(a, b)
+        if type_ is types.FLOAT4:
+            value = _FLOAT4.unpack(_FLOAT4.pack(value))[0] if abs(value) <= _FLOAT4_MAX else math.inf
+        if math.isinf(value) and not (math.isinf(a) or math.isinf(b)):
+            raise errors.PgError(errors.NUMERIC_VALUE_OUT_OF_RANGE, "value out of range: overflow")
+        return value
+
+    return checked
+
+
+_FLOAT4 = struct.Struct("f")
+_FLOAT4_MAX = 3.4028234663852886e38
+_FLOAT_ARITHMETIC: dict[str, Callable[[float, float], float]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+}
 
 
 def _no_operator(op: str, left: types.PgType | None, right: types.PgType, loc: int) -> errors.PgError:
@@ -377,10 +413,14 @@ class Compiler:
         return Compiled(_null_safe_binary(operator.add, lf, rf), types.TEXT)
 
     def _arithmetic(self, node: ast.A_Expr, left: Compiled, right: Compiled) -> Compiled:
-        if left.type.category != "N" or right.type.category != "N":
+        if left.type not in _ARITHMETIC_TYPES or right.type not in _ARITHMETIC_TYPES:
             raise _no_operator(node.op, left.type, right.type, node.loc)
         result = _wider(left.type, right.type)
-        if result is types.NUMERIC:
+        if result in _FLOAT_TYPES:
+            if node.op not in _FLOAT_ARITHMETIC:
+                raise _no_operator(node.op, result, result, node.loc)
+            fn = _float_result(result, _FLOAT_ARITHMETIC[node.op])
+        elif result is types.NUMERIC:
             fn = _NUMERIC_ARITHMETIC[node.op]
         else:
             fn = _integer_result(result, _INT_ARITHMETIC[node.op])
@@ -443,20 +483,46 @@ def cast(compiled: Compiled, target: types.PgType, loc: int) -> Compiled:
     if source.category == "S":
         return _runtime(compiled, target.text_in, target)
     if source.category == target.category == "N":
-        if target is types.NUMERIC:
-            return _runtime(compiled, Decimal, target)
-        low, high = types.INTEGER_RANGES[target]
-
-        def to_integer(value: Any) -> int:
-            rounded = int(value.to_integral_value()) if isinstance(value, Decimal) else value
-            if not low <= rounded <= high:
-                raise errors.PgError(errors.NUMERIC_VALUE_OUT_OF_RANGE, f"{target.name} out of range")
-            return rounded
-
-        return _runtime(compiled, to_integer, target)
+        return _runtime(compiled, _number_cast(target), target)
     if {source, target} == {types.INT4, types.BOOL}:
         return _runtime(compiled, int if target is types.INT4 else bool, target)
     raise errors.PgError("42846", f"cannot cast type {source.name} to {target.name}", position=loc + 1)
+
+
+def _number_cast(target: types.PgType) -> Callable[[Any], Any]:
+    """Between number types: floats round half to even (rint), numeric half away from zero."""
+    if target in _FLOAT_TYPES:
+        return lambda value: _float_result(target, operator.add)(value, 0.0)
+    if target is types.NUMERIC:
+
+        def to_numeric(value: Any) -> Decimal:
+            if isinstance(value, float):
+                if math.isinf(value):
+                    raise errors.PgError(errors.FEATURE_NOT_SUPPORTED, "cannot convert infinity to numeric")
+                return Decimal(repr(value)) if not math.isnan(value) else Decimal("NaN")
+            return Decimal(value)
+
+        return to_numeric
+    low, high = (0, 2**32 - 1) if target is types.OID else types.INTEGER_RANGES[target]
+
+    def to_integer(value: Any) -> int:
+        if isinstance(value, float):
+            if math.isnan(value) or math.isinf(value):
+                raise errors.PgError(errors.NUMERIC_VALUE_OUT_OF_RANGE, f"{target.name} out of range")
+            rounded = round(value)
+        elif isinstance(value, Decimal):
+            if value.is_nan():
+                raise errors.PgError(errors.FEATURE_NOT_SUPPORTED, f"cannot convert NaN to {target.name}")
+            rounded = int(value.to_integral_value(rounding=ROUND_HALF_UP))
+        else:
+            rounded = value
+        if target is types.OID and -(2**31) <= rounded < 0:
+            rounded += 2**32  # a negative int4 is a large oid, as in PostgreSQL
+        if not low <= rounded <= high:
+            raise errors.PgError(errors.NUMERIC_VALUE_OUT_OF_RANGE, f"{target.name} out of range")
+        return rounded
+
+    return to_integer
 
 
 def _runtime(compiled: Compiled, fn: Callable[[Any], Any], target: types.PgType) -> Compiled:
@@ -480,14 +546,19 @@ def _loc(node: ast.Node) -> int:
 
 def column_name(node: ast.Node) -> str:
     """The output column name PostgreSQL's FigureColname gives an expression."""
+    return _column_name(node)[0] or "?column?"
+
+
+def _column_name(node: ast.Node) -> tuple[str | None, int]:
+    """(name, strength): a column or function name is strong; a cast's type name is weak."""
     if isinstance(node, ast.ColumnRef):
-        return node.fields[-1]
+        return node.fields[-1], 2
     if isinstance(node, ast.FuncCall):
-        return node.name
+        return node.name, 2
     if isinstance(node, ast.TypeCast):
-        inner = column_name(node.arg)
-        if inner != "?column?":
-            return inner
+        name, strength = _column_name(node.arg)
+        if strength > 1:
+            return name, strength
         target = types.BY_NAME.get(node.type_name)
-        return target.typname if target else node.type_name
-    return "?column?"
+        return (target.typname if target else node.type_name), 1
+    return None, 0

@@ -95,3 +95,11 @@ DEALLOCATE ALL
 DISCARD ALL
 DISCARD PLANS
 EXECUTE q2('a', '5', 7)
+SELECT 1::float8, 1.5::float8, 2::oid, 0.1::float4, 1e300::float8 * 1e10
+SELECT 2.5::int, 3.5::int, (-2.5)::int, 2.5::float8::int, 3.5::float8::int
+SELECT 1::float8 / 0
+SELECT 1.5::float8 + 1, 1::float4 + 1::float4, 1 + 2.5, 10 / 4.0, 0.1::float8 + 0.2::float8
+SELECT (-1)::oid, 4294967295::oid
+SELECT '1.5'::float8 * 2, 'nan'::float8::text, 'infinity'::float8, '-0'::float8
+SELECT '2024-01-02'::date, '2024-01-02 03:04:05.5+02'::timestamptz, '1 day 2 hours'::interval
+SELECT 'abc'::bytea, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid, 'x'::varchar, '{"a":1}'::json
