@@ -472,21 +472,37 @@ class Executor:
         return None, lambda executor, ctx: executor._insert(compiled_rows, indexes, ctx)
 
     def _insert(self, compiled_rows: list[list[Eval]], indexes: list[int], ctx: Context) -> Result:
-        staged: dict[str, Row] = {}
-        snapshot = self.store.snapshot()
-        try:
+        def rows() -> Iterator[tuple[None, tuple[Any, ...]]]:
             for fns in compiled_rows:
                 values: list[Any] = [None, None, None]
                 for index, fn in zip(indexes, fns, strict=True):
                     values[index] = fn(None, ctx)
-                row = self._check_row(tuple(values))
-                if row[0] in staged or self._exists(snapshot, row[0]):
-                    raise _duplicate(row[0])
-                staged[row[0]] = row
+                yield None, tuple(values)
+
+        return Result(f"INSERT 0 {self._stage(rows())}")
+
+    def _stage(self, changes: Iterable[tuple[str | None, tuple[Any, ...]]]) -> int:
+        """Check new row versions — (the old actor_id, None for an insert; the new values) —
+        and add them to the transaction's writes. A key another row holds (committed, or
+        written earlier by this statement) is 23505, as PostgreSQL's unique index says."""
+        staged: dict[str, Row | None] = {}
+        count = 0
+        snapshot = self.store.snapshot()
+        try:
+            for old_id, values in changes:
+                new = self._check_row(values)
+                if new[0] != old_id:
+                    if old_id is not None:
+                        staged.setdefault(old_id, None)
+                    taken = staged.get(new[0]) is not None or (new[0] not in staged and self._exists(snapshot, new[0]))
+                    if taken:
+                        raise _duplicate(new[0])
+                staged[new[0]] = new
+                count += 1
         finally:
             snapshot.close()
         self.transaction().writes.update(staged)
-        return Result(f"INSERT 0 {len(staged)}")
+        return count
 
     def _plan_UpdateStmt(self, stmt: ast.UpdateStmt, params: Params) -> tuple[None, Runner]:
         scope, source = self._plan_scan(stmt.table, stmt.where, params)
@@ -502,24 +518,14 @@ class Executor:
         return None, lambda executor, ctx: executor._update(list(source(executor, ctx)), assignments, ctx)
 
     def _update(self, rows: list[Row], assignments: list[tuple[int, Eval]], ctx: Context) -> Result:
-        staged: dict[str, Row | None] = {}
-        snapshot = self.store.snapshot()
-        try:
+        def changes() -> Iterator[tuple[str, tuple[Any, ...]]]:
             for row in rows:
                 values = list(row)
                 for index, fn in assignments:
                     values[index] = fn(row, ctx)
-                new = self._check_row(tuple(values))
-                if new[0] != row[0]:
-                    staged.setdefault(row[0], None)
-                    moved_in = staged.get(new[0]) is not None
-                    if moved_in or (new[0] not in staged and self._exists(snapshot, new[0])):
-                        raise _duplicate(new[0])
-                staged[new[0]] = new
-        finally:
-            snapshot.close()
-        self.transaction().writes.update(staged)
-        return Result(f"UPDATE {len(rows)}")
+                yield row[0], tuple(values)
+
+        return Result(f"UPDATE {self._stage(changes())}")
 
     def _plan_DeleteStmt(self, stmt: ast.DeleteStmt, params: Params) -> tuple[None, Runner]:
         _, source = self._plan_scan(stmt.table, stmt.where, params)

@@ -103,3 +103,9 @@ SELECT (-1)::oid, 4294967295::oid
 SELECT '1.5'::float8 * 2, 'nan'::float8::text, 'infinity'::float8, '-0'::float8
 SELECT '2024-01-02'::date, '2024-01-02 03:04:05.5+02'::timestamptz, '1 day 2 hours'::interval
 SELECT 'abc'::bytea, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid, 'x'::varchar, '{"a":1}'::json
+INSERT INTO actors VALUES ('m:1', 'm', NULL), ('m:2', 'm', NULL)
+UPDATE actors SET actor_id = 'moved:' || actor_id WHERE actor_type = 'm'
+SELECT actor_id FROM actors WHERE actor_type = 'm' ORDER BY 1
+UPDATE actors SET actor_id = 'same' WHERE actor_type = 'm'
+INSERT INTO actors VALUES ('d:1', 'd', NULL), ('d:1', 'd', NULL)
+UPDATE actors SET actor_type = NULL WHERE actor_id = 'moved:m:1'
