@@ -22,6 +22,7 @@ from twisted.logger import Logger
 from twisted.python.failure import Failure
 
 from orbit_pg import errors, types
+from orbit_pg.commit import GroupCommitter
 from orbit_pg.session import Session
 from orbit_pg.sql.cache import Parsed, StatementCache
 from orbit_pg.sql.executor import Executor, Plan, Portal, PreparedStatement, Result
@@ -69,6 +70,9 @@ class PostgresProtocol(Protocol):
         self._then: Callable[[], None] | None = None
         self._row_count = 0
         self._portal: Portal | None = None  # the portal an Execute is streaming from
+        # Waiting for a group commit: replies are held, and what runs once it is durable.
+        self._holding = False
+        self._after_commit: Callable[[errors.PgError | None], None] | None = None
         # Whole messages not yet handled: (type or None for a startup packet, body).
         self._queued: deque[tuple[Any, Any]] = deque()
         self._producer_paused = False  # the client is not reading; stop sending
@@ -143,7 +147,7 @@ class PostgresProtocol(Protocol):
         self._out.append(data)
 
     def _flush(self) -> None:
-        if self._out:
+        if self._out and not self._holding:
             out, self._out = b"".join(self._out), []
             self.transport.write(out)
 
@@ -271,10 +275,14 @@ class PostgresProtocol(Protocol):
             while self._statements:
                 plan, literals = cache.plan(self._parsed, self._statements.popleft(), executor)
                 result = executor.run(plan, (), literals)
-                self._send_notices(result)
                 if result.fields is None:
+                    # A COMMIT is reported only once its writes are durable.
+                    if self._await_commit(lambda error, result=result: self._statement_committed(result, error)):
+                        return
+                    self._send_notices(result)
                     self._send(backend.command_complete(result.tag))
                     continue
+                self._send_notices(result)
                 self._send(_row_description(plan, None))
                 encoders = [f.type.text_out for f in result.fields]
                 if not self._start_rows(iter(result.rows), encoders, None, result.tag, self._run_statements):
@@ -287,7 +295,46 @@ class PostgresProtocol(Protocol):
             log.failure("internal error running a query")
             self._query_failed(errors.PgError(errors.INTERNAL_ERROR, "internal error; see the server log"))
             return
+        if not self._await_commit(self._round_committed):
+            self._ready_for_query()
+
+    def _statement_committed(self, result: Result, error: errors.PgError | None) -> None:
+        if error is not None:
+            self._query_failed(error)
+            return
+        self._send_notices(result)
+        self._send(backend.command_complete(result.tag))
+        self._run_statements()
+
+    def _round_committed(self, error: errors.PgError | None) -> None:
+        """The end of a Query or of a Sync: its implicit transaction is durable (or failed)."""
+        if error is not None:
+            self._send(backend.error_response(error))
         self._ready_for_query()
+
+    # --- group commit -----------------------------------------------------------------------
+
+    def _await_commit(self, then: Callable[[errors.PgError | None], None]) -> bool:
+        """Hand a pending commit to the group committer; True if there was one, and ``then``
+        runs once it is durable. Until then nothing is sent and nothing else is handled."""
+        writes = self._executor.take_pending_commit()
+        if writes is None:
+            return False
+        self.state = State.IN_QUERY
+        self._holding = True
+        self._after_commit = then
+        self.factory.committer.commit(writes, self._committed)
+        return True
+
+    def _committed(self, error: errors.PgError | None) -> None:
+        if self.state is State.CLOSED:
+            return
+        self._holding = False
+        self.state = State.READY
+        then, self._after_commit = self._after_commit, None
+        if then is not None:
+            then(error)
+        self._process()
 
     def _query_failed(self, error: errors.PgError) -> None:
         self._abandon_rows()
@@ -496,7 +543,9 @@ class PostgresProtocol(Protocol):
             self._send_notices(portal.result)
             portal.rows = iter(portal.result.rows) if portal.result.fields is not None else None
             if portal.rows is None:
-                self._send(backend.command_complete(portal.result.tag))
+                tag = portal.result.tag
+                if not self._await_commit(lambda error: self._portal_committed(tag, error)):
+                    self._send(backend.command_complete(tag))
                 return
         result = portal.result
         if portal.rows is None:
@@ -508,6 +557,12 @@ class PostgresProtocol(Protocol):
         self._portal = portal
         if self._start_rows(portal.rows, portal.encoders, limit, result.tag, self._execute_done):
             self._portal = None
+
+    def _portal_committed(self, tag: str, error: errors.PgError | None) -> None:
+        if error is None:
+            self._send(backend.command_complete(tag))
+        else:
+            self._extended_error(error)
 
     def _execute_done(self) -> None:
         self._portal = None
@@ -524,12 +579,9 @@ class PostgresProtocol(Protocol):
     def _sync(self, body: bytes) -> None:
         """The end of an extended-protocol round: the implicit transaction ends here."""
         self.ignore_till_sync = False
-        try:
-            self._executor.end_of_query()
-        except errors.PgError as error:
-            self._executor.statement_failed()
-            self._send(backend.error_response(error))
-        self._ready_for_query()
+        self._executor.end_of_query()
+        if not self._await_commit(self._round_committed):
+            self._ready_for_query()
 
     def _flush_message(self, body: bytes) -> None:
         self._flush()
@@ -651,6 +703,7 @@ class PostgresServerFactory(ServerFactory):
         self.reactor = reactor
         self.store = store
         self.statement_cache = StatementCache()
+        self.committer = GroupCommitter(store, reactor)
         self.max_message_size = max_message_size
         self.connections: dict[int, PostgresProtocol] = {}
 

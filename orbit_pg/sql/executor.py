@@ -118,6 +118,8 @@ class Executor:
         self.store = store
         self.session = session
         self.cache_stats = cache_stats  # what SHOW orbitpg.statement_cache prints
+        # Writes of a transaction that has committed but is not yet durable.
+        self.pending_commit: dict[str, Row | None] | None = None
         # The extended protocol's named objects; "" is the unnamed statement / portal.
         self.statements: dict[str, PreparedStatement] = {}
         self.portals: dict[str, Portal] = {}
@@ -142,8 +144,20 @@ class Executor:
         txn = self.session.transaction
         if txn is None or not txn.explicit:
             self._end_transaction()
-            if txn is not None:
-                self.store.commit(txn.writes)
+            if txn is not None and txn.writes:
+                self.pending_commit = txn.writes
+
+    def take_pending_commit(self) -> dict[str, Row | None] | None:
+        """A committed transaction's writes, for the caller to make durable before it says so
+        to the client (the protocol batches them with other connections' commits)."""
+        writes, self.pending_commit = self.pending_commit, None
+        return writes
+
+    def commit_now(self) -> None:
+        """Make the pending commit durable at once, without batching."""
+        writes = self.take_pending_commit()
+        if writes:
+            self.store.commit(writes)
 
     def _end_transaction(self) -> None:
         """Portals live as long as their transaction, as in PostgreSQL."""
@@ -209,7 +223,8 @@ class Executor:
             notices.append(_warning(errors.NO_ACTIVE_SQL_TRANSACTION, "there is no transaction in progress"))
         self._end_transaction()
         if kind == "commit" and not txn.failed:
-            self.store.commit(txn.writes)
+            if txn.writes:
+                self.pending_commit = txn.writes
             return Result("COMMIT", notices=notices)
         return Result("ROLLBACK", notices=notices)
 

@@ -6,7 +6,7 @@ reads, and ``commit`` applies a transaction's whole write set atomically and dur
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Protocol
 
 # (actor_id, actor_type, state): state is canonical jsonb text as bytes, or None for NULL.
@@ -34,6 +34,10 @@ class Store(Protocol):
 
     def commit(self, writes: Mapping[str, Row | None]) -> None:
         """Apply ``actor_id → new row`` (None deletes) in one durable write, indexes included."""
+        ...
+
+    def commit_many(self, write_sets: Sequence[Mapping[str, Row | None]]) -> None:
+        """Apply several transactions' writes, in order, atomically in one durable write."""
         ...
 
     def close(self) -> None: ...

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import struct
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 
 import lmdb
 
@@ -102,10 +103,14 @@ class ActorStore:
         _check_key(_key(row[1]), "actors_actor_type_idx")
 
     def commit(self, writes: Mapping[str, Row | None]) -> None:
-        if not writes:
+        self.commit_many([writes])
+
+    def commit_many(self, write_sets: Sequence[Mapping[str, Row | None]]) -> None:
+        """Several transactions' writes, in order, in one LMDB write and one sync."""
+        if not any(write_sets):
             return
         try:
-            self._write(writes)
+            self._write(write_sets)
         except lmdb.MapFullError:
             raise errors.PgError(
                 "53100",
@@ -115,9 +120,9 @@ class ActorStore:
         except lmdb.Error as exc:
             raise errors.PgError("58030", f"could not write actor data: {exc}") from None
 
-    def _write(self, writes: Mapping[str, Row | None]) -> None:
+    def _write(self, write_sets: Sequence[Mapping[str, Row | None]]) -> None:
         with self._env.begin(write=True) as txn:
-            for actor_id, row in writes.items():
+            for actor_id, row in itertools.chain.from_iterable(writes.items() for writes in write_sets):
                 key = _key(actor_id)
                 old = txn.get(key, db=self._actors)
                 if old is not None:

@@ -81,9 +81,7 @@ def parameter(body: bytes) -> tuple[str, str]:
 
 def make_factory(store: ActorStore, **kwargs: int) -> PostgresServerFactory:
     """A factory whose reactor is a Clock: work the protocol defers to a later turn runs when we say."""
-    factory = PostgresServerFactory(store, **kwargs)
-    factory.reactor = Clock()
-    return factory
+    return PostgresServerFactory(store, reactor=Clock(), **kwargs)
 
 
 class Connection:

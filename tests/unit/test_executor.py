@@ -27,6 +27,7 @@ def run(executor: Executor, sql: str) -> list[tuple[str, list]]:
         result = executor.execute(stmt)
         results.append((result.tag, [list(row) for row in result.rows]))
     executor.end_of_query()
+    executor.commit_now()
     return results
 
 

@@ -33,6 +33,7 @@ def run(statements: StatementCache, executor: Executor, text: str) -> list[tuple
         result = executor.run(plan, (), literals)
         results.append((result.tag, [list(row) for row in result.rows]))
     executor.end_of_query()
+    executor.commit_now()
     return results
 
 

@@ -1,0 +1,48 @@
+"""Commits requested in one reactor turn share one durable write, and nobody hears of a
+commit before it is durable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from protocol_harness import Connection, make_factory, parse_replies, query, startup, types
+
+from orbit_pg.storage.lmdb_store import ActorStore
+
+
+def test_concurrent_commits_share_one_write_and_are_acknowledged_after_it(tmp_path: Path) -> None:
+    store = ActorStore(str(tmp_path))
+    try:
+        factory = make_factory(store)
+        clients = [Connection(factory) for _ in range(3)]
+        for client in clients:
+            client.send(startup())
+        groups_before = factory.committer.groups
+        for n, client in enumerate(clients):
+            client.transport.clear()
+            # Straight to the protocol: the reactor turn has not ended yet.
+            client.protocol.dataReceived(query(f"INSERT INTO actors VALUES ('g:{n}', 'g', NULL)"))
+            assert client.transport.value() == b""  # nothing said before the write is durable
+        factory.reactor.advance(0)
+        for client in clients:
+            assert types(parse_replies(client.transport.value())) == "CZ"
+        assert factory.committer.groups == groups_before + 1
+        snapshot = store.snapshot()
+        assert [row[0] for row in snapshot.scan_type("g")] == ["g:0", "g:1", "g:2"]
+        snapshot.close()
+    finally:
+        store.close()
+
+
+def test_the_same_connection_sees_its_commit_in_the_next_statement(tmp_path: Path) -> None:
+    store = ActorStore(str(tmp_path))
+    try:
+        client = Connection(make_factory(store))
+        client.send(startup())
+        replies = client.send(
+            query("BEGIN; INSERT INTO actors VALUES ('s:1', 's', NULL); COMMIT; SELECT actor_id FROM actors")
+        )
+        assert types(replies) == "CCCTDCZ"
+        assert replies[-2] == ("C", b"SELECT 1\x00")
+    finally:
+        store.close()
