@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from twisted.internet.interfaces import IDelayedCall, IReactorTime
+from twisted.internet import threads
+from twisted.internet.defer import Deferred, succeed
+from twisted.internet.interfaces import IDelayedCall, IReactorThreads, IReactorTime
 from twisted.logger import Logger
+from twisted.python.failure import Failure
 
 from orbit_pg import errors
 from orbit_pg.storage.base import Row, Store
@@ -24,38 +27,78 @@ Done = Callable[[errors.PgError | None], None]
 
 
 class GroupCommitter:
+    """Batches commits; with a reactor that has threads, the durable write runs in a worker
+    thread, so the reactor keeps serving (and collecting the next group) while the disk syncs."""
+
     def __init__(self, store: Store, reactor: IReactorTime) -> None:
         self.store = store
         self.reactor = reactor
         self.groups = 0  # how many durable writes served how many commits: for the logs and tests
         self.commits = 0
+        self._threads = IReactorThreads.providedBy(reactor)
         self._waiting: list[tuple[Writes, Done]] = []
         self._call: IDelayedCall | None = None
+        self._writing = False
+        self._drained: list[Deferred[None]] = []
+
+    def drain(self) -> Deferred[None]:
+        """Fires once every commit handed over so far is written (before the store closes)."""
+        if not self._waiting and not self._writing and self._call is None:
+            return succeed(None)
+        self._drained.append(Deferred())
+        return self._drained[-1]
 
     def commit(self, writes: Writes, done: Done) -> None:
         """Make ``writes`` durable soon; ``done(None)`` then, or ``done(error)``."""
         self._waiting.append((writes, done))
-        if self._call is None:
-            self._call = self.reactor.callLater(0, self._write)
+        self._schedule()
 
-    def _write(self) -> None:
+    def _schedule(self) -> None:
+        if self._waiting and self._call is None and not self._writing:
+            self._call = self.reactor.callLater(0, self._start)
+
+    def _start(self) -> None:
         self._call = None
-        waiting, self._waiting = self._waiting, []
+        group, self._waiting = self._waiting, []
         self.groups += 1
-        self.commits += len(waiting)
+        self.commits += len(group)
+        write_sets = [writes for writes, _ in group]
+        if not self._threads:
+            self._finish(self._write(write_sets), group)
+            return
+        self._writing = True
+        deferred = threads.deferToThreadPool(self.reactor, self.reactor.getThreadPool(), self._write, write_sets)
+        deferred.addCallback(self._finish, group)
+        deferred.addErrback(self._failed, group)
+
+    def _write(self, write_sets: list[Writes]) -> list[errors.PgError | None]:
         try:
-            self.store.commit_many([writes for writes, _ in waiting])
-            outcomes: list[errors.PgError | None] = [None] * len(waiting)
+            self.store.commit_many(write_sets)
+            return [None] * len(write_sets)
         except errors.PgError:
             # Find whose writes fail, so the others still commit.
-            outcomes = [self._alone(writes) for writes, _ in waiting]
-        for (_, done), outcome in zip(waiting, outcomes, strict=True):
-            done(outcome)
+            return [self._alone(writes) for writes in write_sets]
 
     def _alone(self, writes: Writes) -> errors.PgError | None:
         try:
             self.store.commit(writes)
         except errors.PgError as error:
-            log.warn("commit failed: {message}", message=error.message)
             return error
         return None
+
+    def _finish(self, outcomes: list[errors.PgError | None], group: list[tuple[Writes, Done]]) -> None:
+        self._writing = False
+        for (_, done), outcome in zip(group, outcomes, strict=True):
+            if outcome is not None:
+                log.warn("commit failed: {message}", message=outcome.message)
+            done(outcome)
+        self._schedule()
+        if not self._writing and self._call is None:
+            drained, self._drained = self._drained, []
+            for deferred in drained:
+                deferred.callback(None)
+
+    def _failed(self, failure: Failure, group: list[tuple[Writes, Done]]) -> None:
+        log.failure("group commit failed", failure)
+        error = errors.PgError(errors.INTERNAL_ERROR, "could not commit; see the server log")
+        self._finish([error] * len(group), group)

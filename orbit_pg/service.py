@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from twisted.application import service, strports
+from twisted.internet.defer import Deferred
 from twisted.logger import Logger
 from twisted.python import usage
 
@@ -30,21 +31,24 @@ class Options(usage.Options):
 
 
 class _StoreService(service.Service):
-    """Closes the store when the application stops, after the listener has."""
+    """Closes the store when the application stops: after the listener, and after the
+    commits already handed over are written."""
 
-    def __init__(self, store: ActorStore) -> None:
-        self.store = store
+    def __init__(self, factory: PostgresServerFactory) -> None:
+        self.factory = factory
 
-    def stopService(self) -> None:
+    def stopService(self) -> Deferred[None]:
         super().stopService()
-        self.store.close()
+        drained = self.factory.committer.drain()
+        drained.addCallback(lambda _: self.factory.store.close())
+        return drained
 
 
 def makeService(options: Options | dict) -> service.IService:
     store = ActorStore(options["data-dir"], map_size=options.get("map-size", 1 << 36))
     factory = PostgresServerFactory(store, options.get("max-message-size", DEFAULT_MAX_MESSAGE_SIZE))
     top = service.MultiService()
-    _StoreService(store).setServiceParent(top)
+    _StoreService(factory).setServiceParent(top)
     interface = options["interface"].replace(":", "\\:")
     listener = strports.service(f"tcp:{options['port']}:interface={interface}", factory)
     listener.setServiceParent(top)
