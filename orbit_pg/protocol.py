@@ -507,7 +507,7 @@ class PostgresProtocol(Protocol):
         fields = plan.fields if plan is not None and plan.fields is not None else []
         # A statement without result columns ignores result formats, as PostgreSQL does.
         result_formats = _formats(message.result_formats, len(fields), "result") if fields else []
-        encoders = [_encoder(f.type, fmt) for f, fmt in zip(fields, result_formats, strict=True)]
+        encoders = _encoders(plan, result_formats) if plan is not None else []
         executor.portals[message.portal] = Portal(plan, params, statement.literals, result_formats, encoders)
         self._send(backend.BIND_COMPLETE)
 
@@ -663,8 +663,16 @@ def _bind_value(portal: str, index: int, value: bytes | None, param_type: types.
         raise
 
 
-def _encoder(pg_type: types.PgType, fmt: int) -> Callable[[Any], bytes]:
-    return pg_type.binary_out if fmt == 1 else pg_type.text_out
+def _encoders(plan: Plan, formats: list[int]) -> list[Callable[[Any], bytes]]:
+    """Each result column's output function for these format codes, found once per plan."""
+    key = tuple(formats)
+    encoders = plan.encoders.get(key)
+    if encoders is None:
+        fields = plan.fields or []
+        encoders = plan.encoders[key] = [
+            f.type.binary_out if fmt == 1 else f.type.text_out for f, fmt in zip(fields, formats, strict=True)
+        ]
+    return encoders
 
 
 def _command_line_options(options: str) -> dict[str, str]:

@@ -78,8 +78,10 @@ class Plan:
     fixed: frozenset[int] = frozenset()
     # False when analysis looked at session state (EXECUTE's statement, SHOW's setting).
     shareable: bool = True
-    # RowDescription bytes by result format codes, filled by the protocol as it sends them.
+    # RowDescription bytes and column output functions by result format codes, filled by
+    # the protocol as it needs them.
     row_descriptions: dict[tuple[int, ...], bytes] = field(default_factory=dict)
+    encoders: dict[tuple[int, ...], list[Callable[[Any], bytes]]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

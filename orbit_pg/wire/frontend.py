@@ -163,13 +163,45 @@ def decode_parse(body: bytes) -> Parse:
 
 
 def decode_bind(body: bytes) -> Bind:
-    reader = _Reader(body)
-    portal, statement = reader.cstring(), reader.cstring()
-    param_formats = [reader.int16() for _ in range(reader.int16())]
-    params = [reader.value() for _ in range(reader.int16())]
-    result_formats = [reader.int16() for _ in range(reader.int16())]
-    reader.end()
+    """Bind, read with struct directly: it arrives with every execution of a prepared statement."""
+    try:
+        end = body.index(b"\x00")
+        portal = decode_utf8(body[:end]) if end else ""
+        pos = end + 1
+        end = body.index(b"\x00", pos)
+        statement = decode_utf8(body[pos:end]) if end > pos else ""
+        pos = end + 1
+        param_formats, pos = _int16_list(body, pos)
+        (count,) = _INT16.unpack_from(body, pos)
+        pos += 2
+        params: list[bytes | None] = []
+        for _ in range(count):
+            (length,) = _INT32.unpack_from(body, pos)
+            pos += 4
+            if length == -1:
+                params.append(None)
+                continue
+            if length < 0 or pos + length > len(body):
+                raise ValueError
+            params.append(body[pos : pos + length])
+            pos += length
+        result_formats, pos = _int16_list(body, pos)
+    except (ValueError, struct.error):
+        raise errors.PgError(errors.PROTOCOL_VIOLATION, "insufficient data left in message") from None
+    if pos != len(body):
+        raise errors.PgError(errors.PROTOCOL_VIOLATION, "invalid message format")
     return Bind(portal, statement, param_formats, params, result_formats)
+
+
+def _int16_list(body: bytes, pos: int) -> tuple[list[int], int]:
+    """An int16 count, then that many int16s."""
+    (count,) = _INT16.unpack_from(body, pos)
+    pos += 2
+    if count <= 0:
+        if count:
+            raise ValueError
+        return [], pos
+    return list(struct.unpack_from(f"!{count}h", body, pos)), pos + 2 * count
 
 
 def _kind_and_name(body: bytes, message: str) -> tuple[str, str]:
@@ -191,7 +223,8 @@ def decode_close(body: bytes) -> Close:
 
 
 def decode_execute(body: bytes) -> Execute:
-    reader = _Reader(body)
-    portal, max_rows = reader.cstring(), reader.int32()
-    reader.end()
-    return Execute(portal, max_rows)
+    end = body.find(b"\x00")
+    if end < 0 or len(body) != end + 5:
+        raise errors.PgError(errors.PROTOCOL_VIOLATION, "invalid message format")
+    (max_rows,) = _INT32.unpack_from(body, end + 1)
+    return Execute(decode_utf8(body[:end]) if end else "", max_rows)
