@@ -43,8 +43,8 @@ def name_recv(data: bytes) -> str:
     return text
 
 
-def text_out(value: str) -> bytes:
-    return value.encode()
+# UTF-8 is the default of str.encode: the method itself is the output function (no wrapper call per value).
+text_out = str.encode
 
 
 _HEX = re.compile(r"[ \t\n\r]*(?:[0-9a-fA-F]{2}[ \t\n\r]*)*")

@@ -13,6 +13,7 @@ _INT16 = struct.Struct("!h")
 _INT32 = struct.Struct("!i")
 _FIELD = struct.Struct("!ihihih")
 _NULL_VALUE = _INT32.pack(-1)
+_DATA_ROW_HEADER = struct.Struct("!cih")
 
 AUTHENTICATION_OK = b"R\x00\x00\x00\x08\x00\x00\x00\x00"
 EMPTY_QUERY_RESPONSE = b"I\x00\x00\x00\x04"
@@ -66,16 +67,21 @@ def row_description(fields: Iterable[tuple[str, int, int, int, int, int, int]]) 
 
 
 def data_row(values: Sequence[Any], encoders: Sequence[Callable[[Any], bytes]]) -> bytes:
-    """Encode one row; each column's encoder gives its text or binary form; None is SQL NULL."""
-    parts = [_INT16.pack(len(values))]
+    """Encode one row; each column's encoder gives its text or binary form; None is SQL NULL.
+
+    The per-row hot path of every result: local names, one join, one header pack (measured)."""
+    parts: list[bytes] = []
+    append = parts.append
+    pack = _INT32.pack
     for value, encode in zip(values, encoders, strict=True):
         if value is None:
-            parts.append(_NULL_VALUE)
+            append(_NULL_VALUE)
         else:
             data = encode(value)
-            parts.append(_INT32.pack(len(data)))
-            parts.append(data)
-    return message(b"D", b"".join(parts))
+            append(pack(len(data)))
+            append(data)
+    body = b"".join(parts)
+    return _DATA_ROW_HEADER.pack(b"D", len(body) + 6, len(values)) + body
 
 
 def parameter_description(oids: Sequence[int]) -> bytes:
