@@ -16,7 +16,8 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from twisted.internet.interfaces import IDelayedCall, IReactorTime
+from twisted.internet import threads
+from twisted.internet.interfaces import IDelayedCall, IReactorThreads, IReactorTime
 from twisted.internet.protocol import Protocol, ServerFactory
 from twisted.logger import Logger
 from twisted.python.failure import Failure
@@ -24,6 +25,7 @@ from twisted.python.failure import Failure
 from orbit_pg import errors, types
 from orbit_pg.commit import GroupCommitter
 from orbit_pg.session import Session
+from orbit_pg.sql import ast, grammar
 from orbit_pg.sql.cache import Parsed, StatementCache
 from orbit_pg.sql.executor import Executor, Plan, Portal, PreparedStatement, Result
 from orbit_pg.storage.base import Store
@@ -251,11 +253,42 @@ class PostgresProtocol(Protocol):
     # --- simple query ---------------------------------------------------------------------
 
     def _simple_query(self, body: bytes) -> None:
+        cache = self.factory.statement_cache
+        reactor = self.factory.reactor
         try:
-            parsed = self.factory.statement_cache.parse(frontend.decode_query(body))
+            text = frontend.decode_query(body)
+            if not cache.caches(text) and IReactorThreads.providedBy(reactor):
+                # A bulk statement keeps the grammar busy for long: parse it in a worker thread,
+                # so the reactor goes on serving the other connections meanwhile.
+                self.state = State.IN_QUERY
+                parsing = threads.deferToThreadPool(reactor, reactor.getThreadPool(), grammar.parse, text)
+                parsing.addCallbacks(self._parsed_in_thread, self._parse_failed)
+                return
+            parsed = cache.parse(text)
         except errors.PgError as error:
             self._query_failed(error)
             return
+        self._start_query(parsed)
+
+    def _parsed_in_thread(self, statements: list[ast.Node]) -> None:
+        if self.state is State.CLOSED:
+            return
+        self.state = State.READY
+        self._start_query(self.factory.statement_cache.uncached(statements))
+        self._process()
+
+    def _parse_failed(self, failure: Failure) -> None:
+        if self.state is State.CLOSED:
+            return
+        self.state = State.READY
+        error = failure.value
+        if not isinstance(error, errors.PgError):
+            log.failure("internal error parsing a query", failure)
+            error = errors.PgError(errors.INTERNAL_ERROR, "internal error; see the server log")
+        self._query_failed(error)
+        self._process()
+
+    def _start_query(self, parsed: Parsed) -> None:
         # A simple Query replaces the unnamed statement and portal, as in PostgreSQL.
         self._executor.statements.pop("", None)
         self._executor.portals.pop("", None)

@@ -72,8 +72,17 @@ class StatementCache:
                 by_text.popitem(last=False)
         return parsed
 
+    def caches(self, text: str) -> bool:
+        """Whether ``text`` is short enough to be kept (a longer one is parsed every time)."""
+        return len(text) <= MAX_CACHED_TEXT
+
+    def uncached(self, statements: list[ast.Node]) -> Parsed:
+        """Statements of a text parsed elsewhere (a worker thread) and not kept."""
+        self.misses += 1
+        return Parsed(statements)
+
     def _parse_shape(self, text: str) -> Parsed:
-        shape = lexer.shape(text) if len(text) <= MAX_CACHED_TEXT else None
+        shape = lexer.shape(text) if self.caches(text) else None
         if shape is None:
             self.misses += 1
             return Parsed(grammar.parse(text))

@@ -416,3 +416,31 @@ def test_client_that_never_reads_does_not_block_others(orbit: OrbitServer) -> No
         assert resident_kb(orbit.pid) - rss_before < 100_000
         close_abruptly(greedy)
     within(TIMEOUT, lambda: assert_serving(orbit))
+
+
+def test_a_bulk_insert_does_not_stall_other_connections(orbit: OrbitServer) -> None:
+    """Parsing a large multi-row INSERT takes the grammar seconds; it runs beside the reactor."""
+    rows = ", ".join(f"('bulk:{i}', 'bulk', '{{\"n\": {i}}}')" for i in range(6000))
+    done = threading.Event()
+    failures: list[BaseException] = []
+
+    def bulk() -> None:
+        try:
+            with psycopg.connect(orbit.dsn, autocommit=True) as conn:
+                assert conn.execute(f"INSERT INTO actors VALUES {rows}").statusmessage == "INSERT 0 6000"
+        except BaseException as exc:  # reported below
+            failures.append(exc)
+        finally:
+            done.set()
+
+    with psycopg.connect(orbit.dsn, autocommit=True) as other:
+        worker = threading.Thread(target=bulk)
+        worker.start()
+        slowest = 0.0
+        while not done.is_set():
+            started = time.monotonic()
+            assert other.execute("SELECT 1").fetchone() == (1,)
+            slowest = max(slowest, time.monotonic() - started)
+        worker.join(60)
+    assert not failures
+    assert slowest < 0.5, f"a SELECT waited {slowest:.2f}s behind the bulk INSERT"
