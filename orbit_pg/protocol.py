@@ -423,7 +423,6 @@ class PostgresProtocol(Protocol):
     def _finish_rows(self, exhausted: bool) -> None:
         tag = self._tag
         if self._portal is not None:
-            self._portal.sent += self._row_count
             if not exhausted:
                 self._send(backend.PORTAL_SUSPENDED)
                 self._rows = None

@@ -104,7 +104,6 @@ class Portal:
     # Set by the first Execute: its result, and the rows not sent yet.
     result: Result | None = None
     rows: Iterator[Sequence[Any]] | None = None
-    sent: int = 0
 
 
 def _warning(sqlstate: str, message: str) -> errors.PgError:

@@ -17,7 +17,7 @@ def test_concurrent_commits_share_one_write_and_are_acknowledged_after_it(tmp_pa
         clients = [Connection(factory) for _ in range(3)]
         for client in clients:
             client.send(startup())
-        groups_before = factory.committer.groups
+        groups_before, commits_before = factory.committer.groups, factory.committer.commits
         for n, client in enumerate(clients):
             client.transport.clear()
             # Straight to the protocol: the reactor turn has not ended yet.
@@ -26,7 +26,7 @@ def test_concurrent_commits_share_one_write_and_are_acknowledged_after_it(tmp_pa
         factory.reactor.advance(0)
         for client in clients:
             assert types(parse_replies(client.transport.value())) == "CZ"
-        assert factory.committer.groups == groups_before + 1
+        assert (factory.committer.groups, factory.committer.commits) == (groups_before + 1, commits_before + 3)
         snapshot = store.snapshot()
         assert [row[0] for row in snapshot.scan_type("g")] == ["g:0", "g:1", "g:2"]
         snapshot.close()
