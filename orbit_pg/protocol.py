@@ -26,7 +26,7 @@ from orbit_pg import errors, types
 from orbit_pg.commit import GroupCommitter
 from orbit_pg.session import Session
 from orbit_pg.sql import ast, grammar
-from orbit_pg.sql.cache import Parsed, StatementCache
+from orbit_pg.sql.cache import Miss, Parsed, StatementCache
 from orbit_pg.sql.executor import Executor, Plan, Portal, PreparedStatement, Result
 from orbit_pg.storage.base import Store
 from orbit_pg.wire import backend, constants, frontend
@@ -256,25 +256,26 @@ class PostgresProtocol(Protocol):
         cache = self.factory.statement_cache
         reactor = self.factory.reactor
         try:
-            text = frontend.decode_query(body)
-            if not cache.caches(text) and IReactorThreads.providedBy(reactor):
-                # A bulk statement keeps the grammar busy for long: parse it in a worker thread,
-                # so the reactor goes on serving the other connections meanwhile.
-                self.state = State.IN_QUERY
-                parsing = threads.deferToThreadPool(reactor, reactor.getThreadPool(), grammar.parse, text)
-                parsing.addCallbacks(self._parsed_in_thread, self._parse_failed)
-                return
-            parsed = cache.parse(text)
+            found = cache.lookup(frontend.decode_query(body))
+            if isinstance(found, Miss):
+                if found.large and IReactorThreads.providedBy(reactor):
+                    # A bulk statement keeps the grammar busy for long: parse it in a worker
+                    # thread, so the reactor goes on serving the other connections meanwhile.
+                    self.state = State.IN_QUERY
+                    parsing = threads.deferToThreadPool(reactor, reactor.getThreadPool(), grammar.parse, found.text)
+                    parsing.addCallbacks(self._parsed_in_thread, self._parse_failed, callbackArgs=(found,))
+                    return
+                found = cache.add(found, grammar.parse(found.text))
         except errors.PgError as error:
             self._query_failed(error)
             return
-        self._start_query(parsed)
+        self._start_query(found)
 
-    def _parsed_in_thread(self, statements: list[ast.Node]) -> None:
+    def _parsed_in_thread(self, statements: list[ast.Node], miss: Miss) -> None:
         if self.state is State.CLOSED:
             return
         self.state = State.READY
-        self._start_query(self.factory.statement_cache.uncached(statements))
+        self._start_query(self.factory.statement_cache.add(miss, statements))
         self._process()
 
     def _parse_failed(self, failure: Failure) -> None:

@@ -22,8 +22,12 @@ from orbit_pg.sql.executor import Executor, Plan, bind_literals
 from orbit_pg.sql.expressions import Literals
 
 DEFAULT_CAPACITY = 4096
-# Texts longer than this (bulk INSERTs) are parsed every time rather than filling the cache.
-MAX_CACHED_TEXT = 8192
+# Texts up to this size are "small": most statements. Larger ones (bulk INSERTs of many rows)
+# are kept apart, a few at a time, since their trees are large; texts longer than the second
+# limit are parsed every time.
+SMALL_TEXT = 8192
+MAX_CACHED_TEXT = 256 * 1024
+LARGE_CAPACITY = 16
 # Plans kept for one statement that differ in the values of fixed slots.
 MAX_VARIANTS = 32
 
@@ -35,6 +39,15 @@ class _Entry:
     plans: dict[tuple[int, tuple[int, ...] | None], tuple[tuple[int, ...], dict[tuple[Any, ...], Plan]]] = field(
         default_factory=dict
     )
+
+
+@dataclass(slots=True)
+class Miss:
+    """A text the cache does not hold: parse it (in a thread if ``large``), then ``add`` it."""
+
+    text: str
+    shape: lexer.Shape | None
+    large: bool
 
 
 @dataclass(slots=True)
@@ -54,10 +67,17 @@ class StatementCache:
         self.plan_hits = 0
         self.plan_misses = 0
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        self._large: OrderedDict[str, _Entry] = OrderedDict()
         self._by_text: OrderedDict[str, Parsed] = OrderedDict()
 
     def parse(self, text: str) -> Parsed:
-        """The statements of ``text``; a syntax error is raised (and not cached) as by the grammar."""
+        """The statements of ``text``, from the cache or from the grammar (a syntax error is
+        raised, and not cached, as by the grammar)."""
+        found = self.lookup(text)
+        return found if isinstance(found, Parsed) else self.add(found, grammar.parse(found.text))
+
+    def lookup(self, text: str) -> Parsed | Miss:
+        """A cached parse of ``text``'s shape, or what ``add`` needs once it is parsed."""
         by_text = self._by_text
         parsed = by_text.get(text)
         if parsed is not None:
@@ -65,41 +85,40 @@ class StatementCache:
             self.hits += 1
             by_text.move_to_end(text)
             return parsed
-        parsed = self._parse_shape(text)
-        if parsed.entry is not None:
-            by_text[text] = parsed
-            if len(by_text) > self.capacity:
-                by_text.popitem(last=False)
+        large = len(text) > SMALL_TEXT
+        shape = lexer.shape(text) if len(text) <= MAX_CACHED_TEXT else None
+        entries = self._large if large else self._entries
+        entry = None if shape is None else entries.get(shape.key)
+        if shape is None or entry is None:
+            self.misses += 1
+            return Miss(text, shape, large)
+        self.hits += 1
+        entries.move_to_end(shape.key)
+        parsed = Parsed(entry.statements, shape, entry)
+        if not large:
+            self._keep(by_text, text, parsed, self.capacity)
         return parsed
 
-    def caches(self, text: str) -> bool:
-        """Whether ``text`` is short enough to be kept (a longer one is parsed every time)."""
-        return len(text) <= MAX_CACHED_TEXT
-
-    def uncached(self, statements: list[ast.Node]) -> Parsed:
-        """Statements of a text parsed elsewhere (a worker thread) and not kept."""
-        self.misses += 1
-        return Parsed(statements)
-
-    def _parse_shape(self, text: str) -> Parsed:
-        shape = lexer.shape(text) if self.caches(text) else None
-        if shape is None:
-            self.misses += 1
-            return Parsed(grammar.parse(text))
-        entries = self._entries
-        entry = entries.get(shape.key)
-        if entry is not None:
-            self.hits += 1
-            entries.move_to_end(shape.key)
-            return Parsed(entry.statements, shape, entry)
-        self.misses += 1
-        statements = grammar.parse(text)
-        if not _number_slots(statements, shape):
+    def add(self, miss: Miss, statements: list[ast.Node]) -> Parsed:
+        """Keep what the grammar made of a missed text, when its shape can stand for others."""
+        shape = miss.shape
+        if shape is None or not _number_slots(statements, shape):
             return Parsed(statements)
-        entry = entries[shape.key] = _Entry(statements)
-        if len(entries) > self.capacity:
+        entry = _Entry(statements)
+        if miss.large:
+            self._keep(self._large, shape.key, entry, LARGE_CAPACITY)
+        else:
+            self._keep(self._entries, shape.key, entry, self.capacity)
+        parsed = Parsed(statements, shape, entry)
+        if not miss.large:
+            self._keep(self._by_text, miss.text, parsed, self.capacity)
+        return parsed
+
+    @staticmethod
+    def _keep(entries: OrderedDict[str, Any], key: str, value: Any, capacity: int) -> None:
+        entries[key] = value
+        if len(entries) > capacity:
             entries.popitem(last=False)
-        return Parsed(statements, shape, entry)
 
     def plan(
         self, parsed: Parsed, index: int, executor: Executor, declared: Sequence[types.PgType] | None = None
@@ -127,11 +146,11 @@ class StatementCache:
     def stats(self) -> str:
         return (
             f"hits={self.hits} misses={self.misses} plan_hits={self.plan_hits} "
-            f"plan_misses={self.plan_misses} entries={len(self._entries)} capacity={self.capacity}"
+            f"plan_misses={self.plan_misses} entries={len(self._entries) + len(self._large)} capacity={self.capacity}"
         )
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._entries) + len(self._large)
 
 
 def _number_slots(statements: list[ast.Node], shape: lexer.Shape) -> bool:

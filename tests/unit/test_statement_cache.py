@@ -96,3 +96,15 @@ def test_errors_and_long_texts_are_not_kept() -> None:
             statements.parse("SELEC 1")
     statements.parse("SELECT 1" + " " * cache.MAX_CACHED_TEXT)
     assert len(statements) == 0 and statements.misses == 3
+
+
+def test_bulk_inserts_of_one_shape_share_a_parse(executor: Executor) -> None:
+    statements = StatementCache()
+    for batch in range(3):
+        values = ", ".join(f"('bulk:{batch}:{i}', 'bulk', '{{\"i\": {i}}}')" for i in range(300))
+        text = f"INSERT INTO actors VALUES {values}"
+        assert len(text) > cache.SMALL_TEXT
+        assert run(statements, executor, text) == [("INSERT 0 300", [])]
+    assert (statements.hits, statements.misses) == (2, 1)
+    rows = run(statements, executor, "SELECT state FROM actors WHERE actor_id = 'bulk:2:299'")
+    assert rows == [("SELECT", [[b'{"i": 299}']])]
