@@ -13,7 +13,11 @@ invalid token or a string with escapes drops to slower code.
 
 from __future__ import annotations
 
+import json
 import re
+from decimal import Decimal
+from json.encoder import encode_basestring
+from typing import Any
 
 from orbit_pg.errors import (
     CHARACTER_NOT_IN_REPERTOIRE,
@@ -24,7 +28,7 @@ from orbit_pg.errors import (
     PgError,
 )
 
-__all__ = ["MAX_DEPTH", "canonical"]
+__all__ = ["MAX_DEPTH", "canonical", "dumps", "loads", "stack_depth_exceeded"]
 
 MAX_DEPTH = 13_000
 """Deepest container nesting accepted.  PostgreSQL stops at its 2 MB ``max_stack_depth``,
@@ -197,7 +201,7 @@ def canonical(text: str) -> bytes:
             out = m[kind]
         elif kind == _OPEN_OBJECT or kind == _OPEN_ARRAY:
             if len(stack) >= MAX_DEPTH:
-                raise _stack_depth_exceeded()
+                raise stack_depth_exceeded()
             stack.append((cur, key, key_out))
             if kind == _OPEN_OBJECT:
                 cur, state = {}, _OBJECT_START
@@ -431,7 +435,7 @@ def _numeric_overflow(data: bytes, pos: int) -> PgError:
     return PgError(NUMERIC_VALUE_OUT_OF_RANGE, "value overflows numeric format")
 
 
-def _stack_depth_exceeded() -> PgError:
+def stack_depth_exceeded() -> PgError:
     """check_stack_depth's error when containers nest deeper than MAX_DEPTH."""
     return PgError(
         STATEMENT_TOO_COMPLEX,
@@ -448,3 +452,73 @@ def _invalid_encoding(char: bytes) -> PgError:
         CHARACTER_NOT_IN_REPERTOIRE,
         f'invalid byte sequence for encoding "UTF8": {shown}',
     )
+
+
+# --- values ------------------------------------------------------------------------------
+# Operators and functions work on Python values: dict, list, str, Decimal (every number,
+# so that 1 and 1.0 compare equal and print as written), bool and None. Strings print as
+# escape_json writes them, which is what Python's encoder does (\u00XX in lower case for
+# other control characters, everything else as is). Both directions recurse once per
+# level: a document nested deeper than Python's recursion limit is "stack depth limit
+# exceeded" here, where PostgreSQL goes on to its 13,000.
+
+_DECODER = json.JSONDecoder(parse_float=Decimal, parse_int=Decimal)
+
+
+def loads(data: bytes) -> Any:
+    """The value of canonical jsonb text (which ``json`` reads as is: no NaN, no duplicate keys)."""
+    try:
+        return _DECODER.decode(data.decode())
+    except RecursionError:
+        raise stack_depth_exceeded() from None
+
+
+def _key_order(key: str) -> tuple[int, str]:
+    """lengthCompareJsonbString: by UTF-8 length, then bytes (code point order is byte order)."""
+    return (len(key.encode()), key)
+
+
+def _dump(value: Any, out: list[str]) -> None:
+    """Append the text of ``value``; one Python frame per level of nesting (no comprehensions)."""
+    kind = type(value)
+    if kind is str:
+        out.append(encode_basestring(value))
+    elif kind is Decimal:
+        text = format(value, "f")
+        out.append(text[1:] if text[0] == "-" and not value else text)  # numeric has no negative zero
+    elif kind is dict:
+        out.append("{")
+        separator = ""
+        for key in sorted(value, key=_key_order):
+            out.append(separator)
+            out.append(encode_basestring(key))
+            out.append(": ")
+            _dump(value[key], out)
+            separator = ", "
+        out.append("}")
+    elif kind is list:
+        out.append("[")
+        separator = ""
+        for item in value:
+            out.append(separator)
+            _dump(item, out)
+            separator = ", "
+        out.append("]")
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    else:
+        raise TypeError(f"not a jsonb value: {value!r}")
+
+
+def dumps(value: Any) -> bytes:
+    """Canonical jsonb text of a value, as ``canonical`` prints it: keys in jsonb order."""
+    out: list[str] = []
+    try:
+        _dump(value, out)
+    except RecursionError:
+        raise stack_depth_exceeded() from None
+    return "".join(out).encode()

@@ -13,7 +13,8 @@ class Node:
 
 @dataclass(slots=True)
 class A_Const(Node):
-    """A literal; ``kind`` is 'string', 'integer', 'numeric', 'bool' or 'null'.
+    """A literal; ``kind`` is 'string', 'integer', 'numeric', 'bool' or 'null', or 'implied' for
+    an integer the grammar adds that the text does not hold (SUBSTRING(x FOR n) starts at 1).
 
     ``slot`` numbers the literals the lexer found: a plan then reads the value of the text
     it runs for, not the one it was parsed from.
@@ -49,6 +50,9 @@ class FuncCall(Node):
     loc: int
     # SQL-standard keywords such as CURRENT_USER are written without parentheses.
     keyword: bool = False
+    # Written in SQL's own syntax (TRIM(BOTH x FROM y), POSITION(a IN b)): errors name
+    # the function pg_catalog.name, as PostgreSQL's SystemFuncName does.
+    system: bool = False
 
 
 @dataclass(slots=True)
@@ -87,12 +91,14 @@ class BooleanTest(Node):
 
 @dataclass(slots=True)
 class TypeCast(Node):
-    """``loc`` is the expression's leftmost token; ``type_loc`` the type name's."""
+    """``loc`` is the expression's leftmost token; ``type_loc`` the type name's; ``cast_loc``
+    the ``::`` or CAST keyword's, where PostgreSQL reports a cast that does not exist."""
 
     arg: Node
     type_name: str
     loc: int
     type_loc: int
+    cast_loc: int | None = None
 
 
 @dataclass(slots=True)

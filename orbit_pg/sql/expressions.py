@@ -11,12 +11,13 @@ import operator
 import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from orbit_pg import errors, types
-from orbit_pg.sql import ast
-from orbit_pg.sql.functions import NO_ARGUMENT_FUNCTIONS
+from orbit_pg.sql import ast, jsonb_ops, resolution
+from orbit_pg.sql.functions import BUILTINS, JSONB_CONCAT, JSONB_MINUS, NO_ARGUMENT_FUNCTIONS, OPERATORS, Builtin
 
 Eval = Callable[[Any, Any], Any]
 
@@ -237,6 +238,31 @@ _COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
     ">": operator.gt,
     ">=": operator.ge,
 }
+# jsonb equality compares numbers by value ('1.0' = '1'), so not as bytes.
+_JSONB_COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {"=": jsonb_ops.jsonb_eq, "<>": jsonb_ops.jsonb_ne}
+# The operators the compiler knows besides the jsonb ones (OPERATORS); any other is "does not exist".
+_BUILT_IN_OPERATORS = frozenset((*_COMPARISONS, "+", "-", "*", "/", "%", "^", "||"))
+
+
+def _float_power(a: Any, b: Any) -> float:
+    """dpow: PostgreSQL's errors for a zero or negative base, and for overflow."""
+    a, b = float(a), float(b)
+    if a == 0 and b < 0:
+        raise errors.PgError(errors.INVALID_ARGUMENT_FOR_POWER_FUNCTION, "zero raised to a negative power is undefined")
+    if a < 0 and math.isfinite(b) and b != math.floor(b):
+        raise errors.PgError(
+            errors.INVALID_ARGUMENT_FOR_POWER_FUNCTION,
+            "a negative number raised to a non-integer power yields a complex result",
+        )
+    try:
+        value = math.pow(a, b)
+    except OverflowError:
+        raise errors.PgError(errors.NUMERIC_VALUE_OUT_OF_RANGE, "value out of range: overflow") from None
+    if value == 0 and a != 0 and math.isfinite(a) and math.isfinite(b):
+        raise errors.PgError(errors.NUMERIC_VALUE_OUT_OF_RANGE, "value out of range: underflow")
+    return value
+
+
 # The protocol's Bind carries an int16 parameter count.
 MAX_PARAMETERS = 65535
 _CAST_HINT = "You might need to add explicit type casts."
@@ -283,14 +309,29 @@ _FLOAT_ARITHMETIC: dict[str, Callable[[float, float], float]] = {
 }
 
 
-def _no_operator(op: str, left: types.PgType | None, right: types.PgType, loc: int) -> errors.PgError:
-    shown = f"{left.name} {op} {right.name}" if left is not None else f"{op} {right.name}"
-    return errors.PgError(
-        errors.UNDEFINED_FUNCTION,
-        f"operator does not exist: {shown}",
-        hint="No operator matches the given name and argument types. " + _CAST_HINT,
-        position=loc + 1,
-    )
+_no_operator = resolution.no_operator
+
+
+def _not_supported(what: str, loc: int) -> errors.PgError:
+    return errors.PgError(errors.FEATURE_NOT_SUPPORTED, f"{what} is not supported yet", position=loc + 1)
+
+
+def _call(implementation: Callable[..., Any], args: list[Eval], strict: bool) -> Eval:
+    """A function call: a strict function is NULL when any argument is, without being called."""
+    if not args:
+        return lambda row, ctx: implementation()
+    if strict and len(args) == 1:
+        return _null_safe_unary(implementation, args[0])
+    if strict and len(args) == 2:
+        return _null_safe_binary(implementation, args[0], args[1])
+
+    def run(row: Any, ctx: Any) -> Any:
+        values = [arg(row, ctx) for arg in args]
+        if strict and any(value is None for value in values):
+            return None
+        return implementation(*values)
+
+    return run
 
 
 class Compiler:
@@ -324,7 +365,7 @@ class Compiler:
             return Compiled(lambda row, ctx: ctx.literals[slot], literal_type, param=unknown)
         if node.kind == "string" or node.kind == "null":
             return _const(node.value, types.UNKNOWN)
-        if node.kind == "integer":
+        if node.kind == "integer" or node.kind == "implied":
             return _const(node.value, types.integer_type_for(node.value))
         if node.kind == "numeric":
             return _const(node.value, types.NUMERIC)
@@ -347,36 +388,169 @@ class Compiler:
         return Compiled(lambda row, ctx: ctx.params[index], param_type, param=unknown)
 
     def _FuncCall(self, node: ast.FuncCall) -> Compiled:
-        function = NO_ARGUMENT_FUNCTIONS.get(node.name)
-        if function is None or node.args:
-            arg_types = ", ".join(self.compile(a).type.name for a in node.args)
-            raise errors.PgError(
-                errors.UNDEFINED_FUNCTION,
-                f"function {node.name}({arg_types}) does not exist",
-                hint="No function matches the given name and argument types. " + _CAST_HINT,
-                position=node.loc + 1,
-            )
-        result_type, implementation = function
-        return Compiled(lambda row, ctx: implementation(ctx.session), result_type)
+        if not node.args:
+            function = NO_ARGUMENT_FUNCTIONS.get(node.name)
+            if function is not None:
+                result_type, implementation = function
+                return Compiled(lambda row, ctx: implementation(ctx.session), result_type)
+        special = _SPECIAL_FORMS.get(node.name)
+        if special is not None and node.args:
+            return special(self, node)
+        args = [self.compile(a) for a in node.args]
+        arg_types = [a.type for a in args]
+        overloads = [
+            (builtin, params)
+            for builtin in BUILTINS.get(node.name, ())
+            if (params := builtin.arg_types(len(args))) is not None
+        ]
+        found = resolution.select([params for _, params in overloads], arg_types)
+        shown = "pg_catalog." + node.name if node.system else node.name
+        if not found:
+            raise resolution.no_function(shown, arg_types, node.loc)
+        if len(found) > 1:
+            raise resolution.ambiguous_function(shown, arg_types, node.loc)
+        builtin, params = overloads[found[0]]
+        if builtin.make is None:
+            raise _not_supported(f"function {resolution.signature(shown, params)}", node.loc)
+        coerced = [_argument(arg, param, a) for arg, param, a in zip(args, params, node.args, strict=True)]
+        implementation = builtin.make([c.type for c in coerced])
+        defaults = builtin.missing_defaults(len(args))
+        if defaults:
+            implementation = _with_defaults(implementation, defaults)
+        return Compiled(_call(implementation, [c.fn for c in coerced], builtin.strict), builtin.result)
+
+    def _coalesce(self, node: ast.FuncCall) -> Compiled:
+        """COALESCE: the first argument that is not NULL, all in their common type."""
+        type_, args = self._common(node, "COALESCE")
+        fns = [c.fn for c in args]
+
+        def run(row: Any, ctx: Any) -> Any:
+            for fn in fns:
+                value = fn(row, ctx)
+                if value is not None:
+                    return value
+            return None
+
+        return Compiled(run, type_)
+
+    def _greatest(self, node: ast.FuncCall) -> Compiled:
+        """GREATEST and LEAST: NULLs are ignored; NULL only when all are."""
+        context = node.name.upper()
+        type_, args = self._common(node, context)
+        key = _order_key(type_, node.loc)
+        fns = [c.fn for c in args]
+        pick = max if node.name == "greatest" else min
+
+        def run(row: Any, ctx: Any) -> Any:
+            values = [v for fn in fns if (v := fn(row, ctx)) is not None]
+            return pick(values, key=key) if values else None
+
+        return Compiled(run, type_)
+
+    def _nullif(self, node: ast.FuncCall) -> Compiled:
+        """NULLIF(a, b): NULL when a = b, else a, in the type the = operator takes a as."""
+        left, right = (self.compile(a) for a in node.args)
+        comparison = ast.A_Expr("=", node.args[0], node.args[1], node.loc)
+        left, right = self._comparison_sides(comparison, left, right)
+        equal = self._comparison_function(comparison, left, right)
+        result = _equality_type(left.type, right.type)
+        if result is not left.type:
+            left = cast(left, result, _loc(node.args[0]))
+        first, second = left.fn, right.fn
+
+        def run(row: Any, ctx: Any) -> Any:
+            value = first(row, ctx)
+            if value is None:
+                return None
+            other = second(row, ctx)
+            return None if other is not None and equal(value, other) else value
+
+        return Compiled(run, left.type)
+
+    def _common(self, node: ast.FuncCall, context: str) -> tuple[types.PgType, list[Compiled]]:
+        """select_common_type over a construct's arguments, and the arguments coerced to it."""
+        args = [self.compile(a) for a in node.args]
+        type_ = resolution.common_type([(a.type, _leftmost(n)) for a, n in zip(args, node.args, strict=True)], context)
+        converted = []
+        for arg, arg_node in zip(args, node.args, strict=True):
+            if arg.type is types.UNKNOWN:
+                converted.append(coerce(arg, type_, _loc(arg_node)))
+            elif arg.type is type_:
+                converted.append(arg)
+            elif resolution.can_coerce(arg.type, type_):
+                converted.append(cast(arg, type_, _loc(arg_node)))
+            else:
+                raise errors.PgError(
+                    errors.CANNOT_COERCE,
+                    f"{context} could not convert type {arg.type.name} to {type_.name}",
+                    position=_leftmost(arg_node) + 1,
+                )
+        return type_, converted
 
     def _TypeCast(self, node: ast.TypeCast) -> Compiled:
-        return cast(self.compile(node.arg), type_named(node.type_name, node.type_loc), _loc(node.arg))
+        target = type_named(node.type_name, node.type_loc)
+        return cast(self.compile(node.arg), target, _loc(node.arg), node.cast_loc)
 
     def _A_Expr(self, node: ast.A_Expr) -> Compiled:
         right = self.compile(node.right)
         if node.left is None:
             return self._prefix(node, right)
         left = self.compile(node.left)
-        if node.op == "||":
+        op = node.op
+        candidates = OPERATORS.get(op)
+        if candidates is None and (left.type is types.JSONB or right.type is types.JSONB):
+            if op == "-":
+                candidates = JSONB_MINUS
+            elif op == "||" and {left.type, right.type} <= {types.JSONB, types.UNKNOWN}:
+                candidates = JSONB_CONCAT
+        if candidates is not None:
+            return self._operator(node, left, right, candidates)
+        if op not in _BUILT_IN_OPERATORS:
+            raise _no_operator(op, left.type, right.type, node.loc)
+        if op == "||":
             return self._concat(node, left, right)
-        # An unknown literal takes the other side's type; two unknowns are text.
-        if left.type is types.UNKNOWN and right.type is types.UNKNOWN:
-            left, right = coerce(left, types.TEXT, _loc(node.left)), coerce(right, types.TEXT, _loc(node.right))
-        else:
-            left, right = coerce(left, right.type, _loc(node.left)), coerce(right, left.type, _loc(node.right))
-        if node.op in _COMPARISONS:
+        if op == "^":
+            # float8 ^ float8 (preferred) unless the other side is numeric
+            if left.type is types.UNKNOWN and right.type is not types.NUMERIC:
+                left = coerce(left, types.FLOAT8, _loc(node.left))
+            if right.type is types.UNKNOWN and left.type is not types.NUMERIC:
+                right = coerce(right, types.FLOAT8, _loc(node.right))
+        elif left.type is right.type is types.UNKNOWN and op not in _COMPARISONS:
+            raise resolution.ambiguous_operator(op, left.type, right.type, node.loc)
+        left, right = self._comparison_sides(node, left, right)
+        if op in _COMPARISONS:
             return self._comparison(node, left, right)
         return self._arithmetic(node, left, right)
+
+    def _comparison_sides(self, node: ast.A_Expr, left: Compiled, right: Compiled) -> tuple[Compiled, Compiled]:
+        """An unknown literal takes the other side's type; two unknowns are text."""
+        assert node.left is not None
+        if left.type is types.UNKNOWN and right.type is types.UNKNOWN:
+            return coerce(left, types.TEXT, _loc(node.left)), coerce(right, types.TEXT, _loc(node.right))
+        return coerce(left, right.type, _loc(node.left)), coerce(right, left.type, _loc(node.right))
+
+    def _operator(self, node: ast.A_Expr, left: Compiled, right: Compiled, candidates: list[Builtin]) -> Compiled:
+        """An operator with overloads (the jsonb ones), resolved as PostgreSQL's oper() does."""
+        assert node.left is not None
+        op, left_type, right_type = node.op, left.type, right.type
+        chosen = None
+        if (left_type is types.UNKNOWN) != (right_type is types.UNKNOWN):
+            # binary_oper_exact: an unknown side is first taken to be of the other side's type.
+            known = right_type if left_type is types.UNKNOWN else left_type
+            chosen = next((c for c in candidates if c.args == (known, known)), None)
+        if chosen is None:
+            found = resolution.select([c.args for c in candidates], (left_type, right_type))
+            if not found:
+                raise _no_operator(op, left_type, right_type, node.loc)
+            if len(found) > 1:
+                raise resolution.ambiguous_operator(op, left_type, right_type, node.loc)
+            chosen = candidates[found[0]]
+        if chosen.make is None:
+            raise _not_supported(f"operator {chosen.args[0].name} {op} {chosen.args[1].name}", node.loc)
+        left = _argument(left, chosen.args[0], node.left)
+        right = _argument(right, chosen.args[1], node.right)
+        implementation = chosen.make([left.type, right.type])
+        return Compiled(_null_safe_binary(implementation, left.fn, right.fn), chosen.result)
 
     def _prefix(self, node: ast.A_Expr, arg: Compiled) -> Compiled:
         if arg.type is types.UNKNOWN:
@@ -396,11 +570,19 @@ class Compiler:
         return Compiled(_null_safe_unary(operator.neg, arg.fn), arg.type)
 
     def _comparison(self, node: ast.A_Expr, left: Compiled, right: Compiled) -> Compiled:
+        return Compiled(_null_safe_binary(self._comparison_function(node, left, right), left.fn, right.fn), types.BOOL)
+
+    def _comparison_function(self, node: ast.A_Expr, left: Compiled, right: Compiled) -> Callable[[Any, Any], bool]:
+        """How two values (neither NULL) of the sides' types compare with the node's operator."""
         lc, rc = left.type.category, right.type.category
-        comparable = (lc == rc and lc in "SNB") or (left.type is right.type is types.JSONB and node.op in ("=", "<>"))
-        if not comparable:
+        if left.type is right.type is types.JSONB and node.op in _JSONB_COMPARISONS:
+            return _JSONB_COMPARISONS[node.op]
+        if lc == rc and lc in "DT" and left.type is right.type:
+            compare, key = _COMPARISONS[node.op], _datetime_key if lc == "D" else _interval_key
+            return lambda a, b: compare(key(a), key(b))
+        if not (lc == rc and lc in "SNB"):
             raise _no_operator(node.op, left.type, right.type, node.loc)
-        return Compiled(_null_safe_binary(_COMPARISONS[node.op], left.fn, right.fn), types.BOOL)
+        return _COMPARISONS[node.op]
 
     def _concat(self, node: ast.A_Expr, left: Compiled, right: Compiled) -> Compiled:
         if left.type is types.UNKNOWN:
@@ -416,6 +598,11 @@ class Compiler:
         if left.type not in _ARITHMETIC_TYPES or right.type not in _ARITHMETIC_TYPES:
             raise _no_operator(node.op, left.type, right.type, node.loc)
         result = _wider(left.type, right.type)
+        if node.op == "^":
+            # float8 ^ float8 or numeric ^ numeric: integers go to float8, PostgreSQL's preferred type.
+            if result is types.NUMERIC:
+                raise _not_supported("operator numeric ^ numeric", node.loc)
+            return Compiled(_null_safe_binary(_float_power, left.fn, right.fn), types.FLOAT8)
         if result in _FLOAT_TYPES:
             if node.op not in _FLOAT_ARITHMETIC:
                 raise _no_operator(node.op, result, result, node.loc)
@@ -448,6 +635,105 @@ class Compiler:
         raise errors.PgError(errors.SYNTAX_ERROR, 'syntax error at or near "*"', position=node.loc + 1)
 
 
+_SPECIAL_FORMS: dict[str, Callable[[Compiler, ast.FuncCall], Compiled]] = {
+    "coalesce": Compiler._coalesce,
+    "greatest": Compiler._greatest,
+    "least": Compiler._greatest,
+    "nullif": Compiler._nullif,
+}
+
+
+def _equality_type(left: types.PgType, right: types.PgType) -> types.PgType:
+    """The left input type of the = operator PostgreSQL picks (NULLIF's result type): integers
+    and floats have cross-type operators; other mixed numbers meet in the wider type; varchar and
+    mixed strings compare as text."""
+    if (left in _INTEGER_TYPES and right in _INTEGER_TYPES) or (left in _FLOAT_TYPES and right in _FLOAT_TYPES):
+        return left
+    if left in _ARITHMETIC_TYPES and right in _ARITHMETIC_TYPES:
+        return _wider(left, right)
+    if left.category == right.category == "S":
+        same = left is right and left in (types.TEXT, types.NAME, types.BPCHAR)
+        return left if same or {left, right} == {types.NAME, types.TEXT} else types.TEXT
+    return left
+
+
+def _with_defaults(implementation: Callable[..., Any], defaults: tuple[Any, ...]) -> Callable[..., Any]:
+    return lambda *args: implementation(*args, *defaults)
+
+
+def _argument(compiled: Compiled, param: types.PgType, node: ast.Node) -> Compiled:
+    """An argument in the type of the parameter it was resolved to: an unknown literal or
+    parameter takes the type (text for VARIADIC "any"), another type is cast implicitly."""
+    if param is resolution.ANY:
+        if compiled.type is types.UNKNOWN and compiled.param is not None and isinstance(compiled.param[0], Params):
+            # "any" gives a parameter no type, and nothing else did (check_variable_parameters).
+            raise errors.PgError(
+                errors.INDETERMINATE_DATATYPE, f"could not determine data type of parameter ${compiled.param[1] + 1}"
+            )
+        return coerce(compiled, types.TEXT, _loc(node))
+    if param in resolution.POLYMORPHIC:
+        if compiled.type is types.UNKNOWN:
+            raise errors.PgError(
+                errors.DATATYPE_MISMATCH, "could not determine polymorphic type because input has type unknown"
+            )
+        return compiled
+    if compiled.type is types.UNKNOWN:
+        return coerce(compiled, param, _loc(node))
+    if compiled.type is param:
+        return compiled
+    return cast(compiled, param, _loc(node))
+
+
+def _order_key(type_: types.PgType, loc: int) -> Callable[[Any], Any] | None:
+    """How GREATEST and LEAST order values of a type: NaN above every number, as in PostgreSQL."""
+    if type_ in _FLOAT_TYPES:
+        return lambda v: (True, 0.0) if math.isnan(v) else (False, v)
+    if type_ is types.NUMERIC:
+        return lambda v: (True, 0) if v.is_nan() else (False, v)
+    if type_.category == "D":
+        return _datetime_key
+    if type_ is types.INTERVAL:
+        return _interval_key
+    if type_.category in "SNB" or type_ in (types.UUID, types.BYTEA):
+        return None
+    if type_ is types.JSON:
+        raise errors.PgError(errors.UNDEFINED_FUNCTION, "could not identify a comparison function for type json")
+    raise _not_supported(f"ordering {type_.name} values", loc)
+
+
+_EPOCH = datetime(2000, 1, 1)
+_EPOCH_UTC = datetime(2000, 1, 1, tzinfo=timezone.utc)
+_ORDINAL_2000 = 730120  # date(2000, 1, 1).toordinal()
+
+
+def _datetime_key(value: Any) -> int:
+    """What PostgreSQL compares: days (date) or microseconds (timestamps) since 2000-01-01, which
+    a FarDatetime holds as it is."""
+    if isinstance(value, types.FarDatetime):
+        return value.count
+    if isinstance(value, datetime):
+        delta = value - (_EPOCH if value.tzinfo is None else _EPOCH_UTC)
+        return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
+    return value.toordinal() - _ORDINAL_2000
+
+
+def _interval_key(value: types.Interval) -> int:
+    """interval_cmp_value: a month is 30 days, a day 24 hours."""
+    return (value.months * 30 + value.days) * 86_400_000_000 + value.microseconds
+
+
+def _leftmost(node: ast.Node) -> int:
+    """exprLocation: where an expression starts (an operator's left operand, a test's argument)."""
+    loc = _loc(node)
+    if isinstance(node, ast.A_Expr) and node.left is not None:
+        return min(loc, _leftmost(node.left))
+    if isinstance(node, ast.NullTest | ast.BooleanTest):
+        return min(loc, _leftmost(node.arg))
+    if isinstance(node, ast.BoolExpr) and node.op != "not":
+        return min(loc, _leftmost(node.args[0]))
+    return loc
+
+
 def _short_circuit(args: list[Eval], winner: bool) -> Eval:
     """Three-valued AND (winner False) or OR (winner True): the winner beats NULL, NULL beats the rest."""
 
@@ -471,8 +757,9 @@ def as_text(compiled: Compiled) -> Eval:
     return _null_safe_unary(lambda v: out(v).decode(), compiled.fn)
 
 
-def cast(compiled: Compiled, target: types.PgType, loc: int) -> Compiled:
-    """An explicit cast: through the text form unless both sides are numbers or booleans."""
+def cast(compiled: Compiled, target: types.PgType, loc: int, cast_loc: int | None = None) -> Compiled:
+    """An explicit cast: through the text form unless both sides are numbers or booleans.
+    ``loc`` is the value's (a literal's bad input is reported there), ``cast_loc`` the cast's."""
     source = compiled.type
     if source is target:
         return compiled
@@ -482,11 +769,43 @@ def cast(compiled: Compiled, target: types.PgType, loc: int) -> Compiled:
         return Compiled(as_text(compiled), target)
     if source.category == "S":
         return _runtime(compiled, target.text_in, target)
+    if source is types.JSONB and (target.category == "N" and target is not types.OID or target is types.BOOL):
+        return _runtime(compiled, _from_jsonb(target), target)
     if source.category == target.category == "N":
         return _runtime(compiled, _number_cast(target), target)
+    if source.element is not None and target.element is not None and resolution.can_coerce(source, target):
+        return _runtime(compiled, _array_cast(source.element, target.element), target)
     if {source, target} == {types.INT4, types.BOOL}:
         return _runtime(compiled, int if target is types.INT4 else bool, target)
-    raise errors.PgError("42846", f"cannot cast type {source.name} to {target.name}", position=loc + 1)
+    raise errors.PgError(
+        errors.CANNOT_COERCE,
+        f"cannot cast type {source.name} to {target.name}",
+        position=(loc if cast_loc is None else cast_loc) + 1,
+    )
+
+
+def _from_jsonb(target: types.PgType) -> Callable[[Any], Any]:
+    """jsonb to a number or boolean type (jsonb_numeric, jsonb_int4, jsonb_bool...): a scalar of that kind."""
+    if target is types.BOOL:
+        return lambda doc: jsonb_ops.scalar(doc, bool, target.name)
+    to_number = _number_cast(target) if target is not types.NUMERIC else None
+    name = target.name
+
+    def convert(doc: bytes) -> Any:
+        value = jsonb_ops.scalar(doc, Decimal, name)
+        return value if to_number is None else to_number(value)
+
+    return convert
+
+
+def _array_cast(source: types.PgType, target: types.PgType) -> Callable[[Any], Any]:
+    """An array to an array of another element type its elements convert to implicitly."""
+    convert = _number_cast(target) if source.category == target.category == "N" else None
+
+    def each(value: list[Any]) -> list[Any]:
+        return [each(v) if type(v) is list else v if v is None or convert is None else convert(v) for v in value]
+
+    return each
 
 
 def _number_cast(target: types.PgType) -> Callable[[Any], Any]:
@@ -533,8 +852,12 @@ def _runtime(compiled: Compiled, fn: Callable[[Any], Any], target: types.PgType)
 
 
 def type_named(name: str, loc: int) -> types.PgType:
-    """A type as SQL names it (in a cast or PREPARE's list)."""
-    found = types.BY_NAME.get(name)
+    """A type as SQL names it (in a cast or PREPARE's list); ``name[]`` is its array type."""
+    if name.endswith("[]"):
+        element = types.BY_NAME.get(name[:-2])
+        found = types.ARRAY_OF.get(element) if element is not None else None
+    else:
+        found = types.BY_NAME.get(name)
     if found is None:
         raise errors.PgError(errors.UNDEFINED_OBJECT, f'type "{name}" does not exist', position=loc + 1)
     return found
@@ -559,6 +882,7 @@ def _column_name(node: ast.Node) -> tuple[str | None, int]:
         name, strength = _column_name(node.arg)
         if strength > 1:
             return name, strength
-        target = types.BY_NAME.get(node.type_name)
-        return (target.typname if target else node.type_name), 1
+        name = node.type_name.removesuffix("[]")
+        target = types.BY_NAME.get(name)
+        return (target.typname if target else name), 1
     return None, 0

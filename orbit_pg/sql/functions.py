@@ -1,17 +1,69 @@
-"""Built-in functions: name → (result type, implementation taking the session).
+"""Built-in functions and the jsonb operators: PostgreSQL 15's signatures, result types and behaviour.
 
-Only what clients send on connect for now; the SQL issue adds the scalar and JSONB ones.
+``NO_ARGUMENT_FUNCTIONS`` read the session (name → (result type, implementation)). ``BUILTINS``
+and ``OPERATORS`` list each name's overloads as PostgreSQL's catalog has them (``Builtin``);
+``resolution`` picks one for a call's argument types, the compiler coerces the arguments to
+it and calls ``make(argument types)``'s implementation with their values. Overloads without
+an implementation stand for PostgreSQL's on types orbit-pg lacks, so that resolution picks
+(or finds ambiguous) what PostgreSQL would.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+import math
+import weakref
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
-from orbit_pg import types
+from orbit_pg import errors, types
 from orbit_pg.session import Session, version_string
+from orbit_pg.sql import jsonb_ops
+from orbit_pg.sql.resolution import (
+    ACLITEM,
+    ACLITEM_ARRAY,
+    ANY,
+    ANYARRAY,
+    ANYELEMENT,
+    ANYMULTIRANGE,
+    ANYRANGE,
+    BIT,
+    BOX,
+    CIRCLE,
+    LINE,
+    LSEG,
+    PATH,
+    POINT,
+    POLYGON,
+    TSQUERY,
+    TSVECTOR,
+)
 
 Function = tuple[types.PgType, Callable[[Session], Any]]
+Implementation = Callable[..., Any]
+
+_TRANSACTION_START: dict[int, datetime] = {}
+
+
+def transaction_timestamp(session: Session) -> datetime:
+    """now(): the same instant for the whole transaction (taken when the transaction first asks)."""
+    txn = session.transaction
+    if txn is None:
+        return datetime.now(timezone.utc)
+    key = id(txn)
+    start = _TRANSACTION_START.get(key)
+    if start is None:
+        start = _TRANSACTION_START[key] = datetime.now(timezone.utc)
+        weakref.finalize(txn, _forget, key)
+    return start
+
+
+def _forget(key: int) -> None:
+    _TRANSACTION_START.pop(key, None)
+
 
 NO_ARGUMENT_FUNCTIONS: dict[str, Function] = {
     "version": (types.TEXT, lambda s: version_string()),
@@ -23,4 +75,344 @@ NO_ARGUMENT_FUNCTIONS: dict[str, Function] = {
     "user": (types.NAME, lambda s: s.user),
     "session_user": (types.NAME, lambda s: s.user),
     "pg_backend_pid": (types.INT4, lambda s: s.process_id),
+    "now": (types.TIMESTAMPTZ, transaction_timestamp),
+    "transaction_timestamp": (types.TIMESTAMPTZ, transaction_timestamp),
+    "current_timestamp": (types.TIMESTAMPTZ, transaction_timestamp),
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Builtin:
+    """One overload. ``make`` gets the argument types the call resolved to and returns the
+    implementation (None: PostgreSQL has this overload, orbit-pg does not). A strict function
+    is NULL when any argument is; ``variadic`` is the type of each VARIADIC argument (at least
+    one); ``defaults`` are the values of trailing parameters a call may leave out."""
+
+    args: tuple[types.PgType, ...]
+    result: types.PgType
+    make: Callable[[Sequence[types.PgType]], Implementation] | None
+    strict: bool = True
+    variadic: types.PgType | None = None
+    defaults: tuple[Any, ...] = ()
+
+    def arg_types(self, count: int) -> tuple[types.PgType, ...] | None:
+        """The parameter types for a call with ``count`` arguments; None if it cannot take that many."""
+        fixed = len(self.args)
+        if self.variadic is not None:
+            return self.args + (self.variadic,) * (count - fixed) if count > fixed else None
+        if fixed - len(self.defaults) <= count <= fixed:
+            return self.args[:count]
+        return None
+
+    def missing_defaults(self, count: int) -> tuple[Any, ...]:
+        """Default values of the parameters a call with ``count`` arguments leaves out."""
+        if self.variadic is not None:
+            return ()
+        return self.defaults[len(self.defaults) - (len(self.args) - count) :]
+
+
+def _fixed(fn: Implementation) -> Callable[[Sequence[types.PgType]], Implementation]:
+    return lambda arg_types: fn
+
+
+def _builtin(args: Sequence[types.PgType], result: types.PgType, fn: Implementation | None, **kw: Any) -> Builtin:
+    return Builtin(tuple(args), result, None if fn is None else _fixed(fn), **kw)
+
+
+# --- text -------------------------------------------------------------------------------------
+
+# lower() and upper() in the C locale change ASCII letters only.
+_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
+_UPPER = {c + 32: c for c in range(ord("A"), ord("Z") + 1)}
+
+
+def _substr(value: Any, start: int, length: int | None = None) -> Any:
+    """text_substring: characters start .. start + length - 1, counted from 1, clipped to the string."""
+    begin = max(start, 1)
+    if length is None:
+        return value[begin - 1 :]
+    if length < 0:
+        raise errors.PgError(errors.SUBSTRING_ERROR, "negative substring length not allowed")
+    end = start + length
+    return value[begin - 1 : end - 1] if end > begin else value[:0]
+
+
+def _replace(text: str, old: str, new: str) -> str:
+    return text.replace(old, new) if old else text
+
+
+def _left(text: str, n: int) -> str:
+    return text[:n]
+
+
+def _right(text: str, n: int) -> str:
+    if n >= 0:
+        return text[len(text) - n :] if n else ""
+    return text[-n:]
+
+
+def _md5(value: str | bytes) -> str:
+    return hashlib.md5(value.encode() if isinstance(value, str) else value).hexdigest()
+
+
+def _as_text(arg_type: types.PgType) -> Callable[[Any], str]:
+    """A value's text, as its output function prints it (concat and concat_ws)."""
+    if arg_type.category in ("S", "X"):
+        return str
+    out = arg_type.text_out
+    return lambda value: out(value).decode()
+
+
+def _concat(arg_types: Sequence[types.PgType]) -> Implementation:
+    texts = [_as_text(t) for t in arg_types]
+
+    def concat(*args: Any) -> str:
+        return "".join([text(a) for text, a in zip(texts, args, strict=True) if a is not None])
+
+    return concat
+
+
+def _concat_ws(arg_types: Sequence[types.PgType]) -> Implementation:
+    texts = [_as_text(t) for t in arg_types[1:]]
+
+    def concat_ws(separator: str | None, *args: Any) -> str | None:
+        if separator is None:
+            return None
+        return separator.join([text(a) for text, a in zip(texts, args, strict=True) if a is not None])
+
+    return concat_ws
+
+
+# --- numbers ------------------------------------------------------------------------------------
+
+
+def _integer_abs(type_: types.PgType) -> Implementation:
+    high = types.INTEGER_RANGES[type_][1]
+
+    def integer_abs(value: int) -> int:
+        if -value > high:
+            raise errors.PgError(errors.NUMERIC_VALUE_OUT_OF_RANGE, f"{type_.name} out of range")
+        return abs(value)
+
+    return integer_abs
+
+
+def _rint(value: float) -> float:
+    """round(double precision): rint, half to even, keeping the sign of zero."""
+    return math.copysign(float(round(value)), value) if math.isfinite(value) else value
+
+
+_MAX_RESULT_SCALE = 2000  # NUMERIC_MAX_RESULT_SCALE
+
+
+def _round_numeric(value: Decimal, scale: int = 0) -> Decimal:
+    """numeric_round: half away from zero at ``scale`` digits after the point (before it when
+    negative); NaN and infinities stay."""
+    if not value.is_finite():
+        return value
+    scale = max(-_MAX_RESULT_SCALE, min(scale, _MAX_RESULT_SCALE))
+    context = Context(prec=max(value.adjusted(), 0) + max(scale, 0) + 3, rounding=ROUND_HALF_UP)
+    return value.quantize(Decimal(1).scaleb(-scale), context=context)
+
+
+# --- jsonb ------------------------------------------------------------------------------------
+
+
+def _extract(text: bool) -> Implementation:
+    """jsonb_extract_path(_text)(jsonb, VARIADIC text[]): strict on the jsonb; a NULL element is NULL."""
+    extract = jsonb_ops.extract_path_text if text else jsonb_ops.extract_path
+
+    def extract_path(doc: bytes | None, *path: str | None) -> Any:
+        return None if doc is None else extract(doc, list(path))
+
+    return extract_path
+
+
+TEXT_ARRAY = types.ARRAY_OF[types.TEXT]
+_JSONB, _TEXT, _INT4, _BYTEA, _BOOL = types.JSONB, types.TEXT, types.INT4, types.BYTEA, types.BOOL
+_NUMERIC, _FLOAT8 = types.NUMERIC, types.FLOAT8
+
+
+def _trims(strip: Callable[..., Any]) -> list[Builtin]:
+    return [
+        _builtin((_TEXT,), _TEXT, lambda s: strip(s, " ")),
+        _builtin((_TEXT, _TEXT), _TEXT, strip),
+        _builtin((_BYTEA, _BYTEA), _BYTEA, strip),
+    ]
+
+
+def _case(table: dict[int, int]) -> list[Builtin]:
+    return [
+        _builtin((_TEXT,), _TEXT, lambda s: s.translate(table)),
+        _builtin((ANYRANGE,), ANYELEMENT, None),
+        _builtin((ANYMULTIRANGE,), ANYELEMENT, None),
+    ]
+
+
+_CHAR_LENGTH = [
+    _builtin((types.BPCHAR,), _INT4, lambda s: len(s.rstrip(" "))),
+    _builtin((_TEXT,), _INT4, len),
+]
+_SUBSTR = [
+    _builtin((_BYTEA, _INT4), _BYTEA, _substr),
+    _builtin((_BYTEA, _INT4, _INT4), _BYTEA, _substr),
+    _builtin((_TEXT, _INT4), _TEXT, _substr),
+    _builtin((_TEXT, _INT4, _INT4), _TEXT, _substr),
+]
+
+BUILTINS: dict[str, list[Builtin]] = {
+    "jsonb_set": [
+        _builtin((_JSONB, TEXT_ARRAY, _JSONB, _BOOL), _JSONB, jsonb_ops.set_path, defaults=(True,)),
+    ],
+    "jsonb_insert": [
+        _builtin((_JSONB, TEXT_ARRAY, _JSONB, _BOOL), _JSONB, jsonb_ops.insert_path, defaults=(False,)),
+    ],
+    "jsonb_build_object": [
+        _builtin((), _JSONB, lambda: b"{}", strict=False),
+        Builtin((), _JSONB, jsonb_ops.build_object, strict=False, variadic=ANY),
+    ],
+    "jsonb_build_array": [
+        _builtin((), _JSONB, lambda: b"[]", strict=False),
+        Builtin((), _JSONB, jsonb_ops.build_array, strict=False, variadic=ANY),
+    ],
+    "jsonb_extract_path": [_builtin((_JSONB,), _JSONB, _extract(False), strict=False, variadic=_TEXT)],
+    "jsonb_extract_path_text": [_builtin((_JSONB,), _TEXT, _extract(True), strict=False, variadic=_TEXT)],
+    "jsonb_typeof": [_builtin((_JSONB,), _TEXT, jsonb_ops.typeof)],
+    "jsonb_array_length": [_builtin((_JSONB,), _INT4, jsonb_ops.array_length)],
+    "jsonb_strip_nulls": [_builtin((_JSONB,), _JSONB, jsonb_ops.strip_nulls)],
+    "to_jsonb": [Builtin((ANYELEMENT,), _JSONB, lambda arg_types: jsonb_ops.to_jsonb(arg_types[0]))],
+    "lower": _case(_LOWER),
+    "upper": _case(_UPPER),
+    "length": [
+        *_CHAR_LENGTH,
+        _builtin((BIT,), _INT4, None),
+        _builtin((_BYTEA,), _INT4, len),
+        _builtin((_BYTEA, types.NAME), _INT4, None),
+        _builtin((LSEG,), _FLOAT8, None),
+        _builtin((PATH,), _FLOAT8, None),
+        _builtin((TSVECTOR,), _INT4, None),
+    ],
+    "char_length": _CHAR_LENGTH,
+    "character_length": _CHAR_LENGTH,
+    "substr": _SUBSTR,
+    "substring": [
+        *_SUBSTR,
+        _builtin((BIT, _INT4), BIT, None),
+        _builtin((BIT, _INT4, _INT4), BIT, None),
+        _builtin((_TEXT, _TEXT), _TEXT, None),
+        _builtin((_TEXT, _TEXT, _TEXT), _TEXT, None),
+    ],
+    "btrim": _trims(lambda s, chars: s.strip(chars)),
+    "ltrim": _trims(lambda s, chars: s.lstrip(chars)),
+    "rtrim": _trims(lambda s, chars: s.rstrip(chars)),
+    "concat": [Builtin((), _TEXT, _concat, strict=False, variadic=ANY)],
+    "concat_ws": [Builtin((_TEXT,), _TEXT, _concat_ws, strict=False, variadic=ANY)],
+    "replace": [_builtin((_TEXT, _TEXT, _TEXT), _TEXT, _replace)],
+    "md5": [_builtin((_BYTEA,), _TEXT, _md5), _builtin((_TEXT,), _TEXT, _md5)],
+    "left": [_builtin((_TEXT, _INT4), _TEXT, _left)],
+    "right": [_builtin((_TEXT, _INT4), _TEXT, _right)],
+    "strpos": [_builtin((_TEXT, _TEXT), _INT4, lambda s, sub: s.find(sub) + 1)],
+    "position": [
+        _builtin((BIT, BIT), _INT4, None),
+        _builtin((_BYTEA, _BYTEA), _INT4, lambda s, sub: s.find(sub) + 1),
+        _builtin((_TEXT, _TEXT), _INT4, lambda s, sub: s.find(sub) + 1),
+    ],
+    "starts_with": [_builtin((_TEXT, _TEXT), _BOOL, lambda s, prefix: s.startswith(prefix))],
+    "abs": [
+        _builtin((types.INT8,), types.INT8, _integer_abs(types.INT8)),
+        _builtin((types.FLOAT8,), types.FLOAT8, abs),
+        _builtin((_INT4,), _INT4, _integer_abs(_INT4)),
+        _builtin((_NUMERIC,), _NUMERIC, Decimal.copy_abs),
+        _builtin((types.FLOAT4,), types.FLOAT4, abs),
+        _builtin((types.INT2,), types.INT2, _integer_abs(types.INT2)),
+    ],
+    "round": [
+        _builtin((_FLOAT8,), _FLOAT8, _rint),
+        _builtin((_NUMERIC,), _NUMERIC, _round_numeric),
+        _builtin((_NUMERIC, _INT4), _NUMERIC, _round_numeric),
+    ],
+}
+
+# The jsonb operators (pg_operator), with PostgreSQL's other overloads of the same names.
+_CONTAINS_ELSEWHERE = [
+    (PATH, POINT),
+    (BOX, POINT),
+    (BOX, BOX),
+    (POLYGON, POINT),
+    (POLYGON, POLYGON),
+    (CIRCLE, POINT),
+    (CIRCLE, CIRCLE),
+    (ACLITEM_ARRAY, ACLITEM),
+    (ANYARRAY, ANYARRAY),
+    (TSQUERY, TSQUERY),
+    (ANYRANGE, ANYELEMENT),
+    (ANYRANGE, ANYRANGE),
+    (ANYRANGE, ANYMULTIRANGE),
+    (ANYMULTIRANGE, ANYELEMENT),
+    (ANYMULTIRANGE, ANYRANGE),
+    (ANYMULTIRANGE, ANYMULTIRANGE),
+]
+_CONTAINED_ELSEWHERE = [
+    (POINT, LSEG),
+    (POINT, PATH),
+    (POINT, BOX),
+    (POINT, POLYGON),
+    (POINT, LINE),
+    (POINT, CIRCLE),
+    (LSEG, BOX),
+    (LSEG, LINE),
+    (BOX, BOX),
+    (POLYGON, POLYGON),
+    (CIRCLE, CIRCLE),
+    (ANYARRAY, ANYARRAY),
+    (ANYELEMENT, ANYRANGE),
+    (ANYELEMENT, ANYMULTIRANGE),
+    (TSQUERY, TSQUERY),
+    (ANYRANGE, ANYRANGE),
+    (ANYRANGE, ANYMULTIRANGE),
+    (ANYMULTIRANGE, ANYRANGE),
+    (ANYMULTIRANGE, ANYMULTIRANGE),
+]
+_JSON = types.JSON
+
+OPERATORS: dict[str, list[Builtin]] = {
+    "->": [
+        _builtin((_JSONB, _TEXT), _JSONB, jsonb_ops.object_field),
+        _builtin((_JSONB, _INT4), _JSONB, jsonb_ops.array_element),
+        _builtin((_JSON, _TEXT), _JSON, None),
+        _builtin((_JSON, _INT4), _JSON, None),
+    ],
+    "->>": [
+        _builtin((_JSONB, _TEXT), _TEXT, jsonb_ops.object_field_text),
+        _builtin((_JSONB, _INT4), _TEXT, jsonb_ops.array_element_text),
+        _builtin((_JSON, _TEXT), _TEXT, None),
+        _builtin((_JSON, _INT4), _TEXT, None),
+    ],
+    "#>": [
+        _builtin((_JSONB, TEXT_ARRAY), _JSONB, jsonb_ops.extract_path),
+        _builtin((_JSON, TEXT_ARRAY), _JSON, None),
+    ],
+    "#>>": [
+        _builtin((_JSONB, TEXT_ARRAY), _TEXT, jsonb_ops.extract_path_text),
+        _builtin((_JSON, TEXT_ARRAY), _TEXT, None),
+    ],
+    "@>": [
+        _builtin((_JSONB, _JSONB), _BOOL, jsonb_ops.contains),
+        *(_builtin(pair, _BOOL, None) for pair in _CONTAINS_ELSEWHERE),
+    ],
+    "<@": [
+        _builtin((_JSONB, _JSONB), _BOOL, jsonb_ops.contained),
+        *(_builtin(pair, _BOOL, None) for pair in _CONTAINED_ELSEWHERE),
+    ],
+    "?": [_builtin((_JSONB, _TEXT), _BOOL, jsonb_ops.exists)],
+    "?|": [_builtin((_JSONB, TEXT_ARRAY), _BOOL, jsonb_ops.exists_any), _builtin((POINT, POINT), _BOOL, None)],
+    "?&": [_builtin((_JSONB, TEXT_ARRAY), _BOOL, jsonb_ops.exists_all)],
+    "#-": [_builtin((_JSONB, TEXT_ARRAY), _JSONB, jsonb_ops.delete_path)],
+}
+# "-" and "||" where one side is jsonb (every other overload of theirs takes no jsonb).
+JSONB_MINUS = [
+    _builtin((_JSONB, _TEXT), _JSONB, jsonb_ops.delete_key),
+    _builtin((_JSONB, TEXT_ARRAY), _JSONB, jsonb_ops.delete_keys),
+    _builtin((_JSONB, _INT4), _JSONB, jsonb_ops.delete_index),
+]
+JSONB_CONCAT = [_builtin((_JSONB, _JSONB), _JSONB, jsonb_ops.concat)]

@@ -69,12 +69,20 @@ LPAR, RPAR, COMMA, DOT, SEMI = map(pp.Suppress, "(),.;")
 
 expr = pp.Forward().set_name("expression")
 
-# A type name and where it starts: (name, loc).
-type_name = (pp.Opt(any_word + DOT).suppress() + any_word + pp.Opt(K("precision"))).set_parse_action(
-    lambda s, loc, t: (" ".join(t), loc)
-)
+# A type name and where it starts: (name, loc); "[]" after it names its array type.
+type_name = (
+    pp.Opt(any_word + DOT).suppress() + any_word + pp.Opt(K("precision")) + pp.Opt(pp.Literal("[") + pp.Literal("]"))
+).set_parse_action(lambda s, loc, t: (" ".join(w for w in t if w not in "[]") + ("[]" if t[-1] == "]" else ""), loc))
 
-SQL_FUNCTION_KEYWORDS = ("current_user", "session_user", "current_role", "user", "current_schema", "current_catalog")
+SQL_FUNCTION_KEYWORDS = (
+    "current_user",
+    "session_user",
+    "current_role",
+    "user",
+    "current_schema",
+    "current_catalog",
+    "current_timestamp",
+)
 keyword_function = pp.MatchFirst([K(word) for word in SQL_FUNCTION_KEYWORDS]).set_parse_action(
     lambda s, loc, t: ast.FuncCall(t[0].lower(), [], loc, keyword=True)
 )
@@ -86,19 +94,72 @@ def _name_expr(s: str, loc: int, toks: pp.ParseResults) -> ast.Node:
     return ast.ColumnRef(tuple(toks), loc)
 
 
-# A name, then either a call's argument list or a qualified column's second part.
-name_expr = (ident + pp.Opt((LPAR + pp.Group(pp.Opt(pp.DelimitedList(expr))) + RPAR) | (DOT + ident))).set_parse_action(
-    _name_expr
-)
+# A name, then either a call's argument list or a qualified column's second part. A function
+# with SQL's own argument syntax (below) is left to its rule, by the regex itself: one
+# attempt less for every name in an expression.
+_SPECIAL_CALL = r"(?!(?i:substring|trim|position|coalesce|greatest|least|nullif|left|right)\s*\()"
+call_ident = pp.Regex(rf'{_SPECIAL_CALL}(?:{UNQUOTED_IDENT}|"(?:[^"]|"")*")').set_parse_action(_ident)
+name_expr = (
+    call_ident + pp.Opt((LPAR + pp.Group(pp.Opt(pp.DelimitedList(expr))) + RPAR) | (DOT + ident))
+).set_parse_action(_name_expr)
 
 cast_function = (K("cast") + LPAR + expr + K("as").suppress() + type_name + RPAR).set_parse_action(
-    lambda s, loc, t: ast.TypeCast(t[1], t[2][0], loc, t[2][1])
+    lambda s, loc, t: ast.TypeCast(t[1], t[2][0], loc, t[2][1], loc)
+)
+
+# Functions with SQL's own argument syntax (gram.y func_expr_common_subexpr), as the calls they mean.
+_FROM, _FOR = K("from").suppress(), K("for").suppress()
+substring_call = (
+    K("substring").suppress()
+    + LPAR
+    + expr
+    + (
+        (_FROM + expr + pp.Opt(_FOR + expr)).set_parse_action(lambda t: [list(t)])
+        | (_FOR + expr + pp.Opt(_FROM + expr)).set_parse_action(
+            lambda s, loc, t: [[t[1] if len(t) == 2 else ast.A_Const(1, "implied", loc), t[0]]]
+        )
+    )
+    + RPAR
+).set_parse_action(lambda s, loc, t: ast.FuncCall("substring", [t[0], *t[1]], loc, system=True)) | (
+    K("substring").suppress() + LPAR + pp.Group(pp.Opt(pp.DelimitedList(expr))) + RPAR
+).set_parse_action(lambda s, loc, t: ast.FuncCall("substring", list(t[0]), loc))
+_TRIM_FUNCTIONS = {"both": "btrim", "leading": "ltrim", "trailing": "rtrim"}
+trim_call = (
+    K("trim").suppress()
+    + LPAR
+    - pp.Opt(K("both") | K("leading") | K("trailing"), "both")
+    + (
+        (expr + _FROM + pp.DelimitedList(expr)).set_parse_action(lambda t: [[*t[1:], t[0]]])
+        | (_FROM + pp.DelimitedList(expr)).set_parse_action(lambda t: [list(t)])
+        | pp.DelimitedList(expr).set_parse_action(lambda t: [list(t)])
+    )
+    + RPAR
+).set_parse_action(lambda s, loc, t: ast.FuncCall(_TRIM_FUNCTIONS[t[0].lower()], list(t[1]), loc, system=True))
+position_call = (K("position").suppress() + LPAR - expr + K("in").suppress() + expr + RPAR).set_parse_action(
+    lambda s, loc, t: ast.FuncCall("position", [t[1], t[0]], loc, system=True)
+)
+# COALESCE, GREATEST, LEAST and NULLIF are constructs of the grammar, not functions.
+expr_list_call = (
+    (K("coalesce") | K("greatest") | K("least")) + LPAR - pp.Group(pp.DelimitedList(expr)) + RPAR
+).set_parse_action(lambda s, loc, t: ast.FuncCall(t[0].lower(), list(t[1]), loc))
+nullif_call = (K("nullif").suppress() + LPAR - expr + COMMA + expr + RPAR).set_parse_action(
+    lambda s, loc, t: ast.FuncCall("nullif", [t[0], t[1]], loc)
+)
+# LEFT and RIGHT are reserved as names, not as functions.
+left_right_call = ((K("left") | K("right")) + LPAR + pp.Group(pp.Opt(pp.DelimitedList(expr))) + RPAR).set_parse_action(
+    lambda s, loc, t: ast.FuncCall(t[0].lower(), list(t[1]), loc)
 )
 
 primary = (
     string_literal
     | number
     | name_expr
+    | substring_call
+    | trim_call
+    | position_call
+    | expr_list_call
+    | nullif_call
+    | left_right_call
     | keyword_const
     | (LPAR + expr + RPAR)
     | param_ref
@@ -109,24 +170,59 @@ primary = (
 
 def _cast(s: str, loc: int, toks: pp.ParseResults) -> ast.Node:
     node = toks[0]
-    for name, type_loc in toks[1:]:
-        node = ast.TypeCast(node, name, loc, type_loc)
+    for i in range(1, len(toks), 2):
+        name, type_loc = toks[i + 1]
+        node = ast.TypeCast(node, name, loc, type_loc, toks[i])
     return node
 
 
 # "::" binds tightest of all operators.
-cast_expr = (primary + pp.ZeroOrMore(pp.Suppress("::") + type_name)).set_parse_action(_cast)
+cast_operator = pp.Literal("::").set_parse_action(lambda s, loc, t: loc)
+cast_expr = (primary + pp.ZeroOrMore(cast_operator + type_name)).set_parse_action(_cast)
 
-# Operators, with PostgreSQL's precedence (gram.y), loosest first. An operator made of
-# several characters never ends in + or - (the lexer's rule), hence the lookaheads.
+# Operators, with PostgreSQL's precedence (gram.y), loosest first. Any other operator
+# (||, ->, @>, ...) is gram.y's "Op": one level between comparison and + and -.
 _NOT_OP_CHAR = r"(?![*/<>=~!@#%^&|`?])"
 PRECEDENCE = {"or": 1, "and": 2, "not": 3, "is": 4, "=": 5, "<>": 5, "<": 5, ">": 5, "<=": 5, ">=": 5}
-PRECEDENCE.update({"||": 6, "+": 7, "-": 7, "*": 8, "/": 8, "%": 8})
-UNARY_MINUS_PRECEDENCE = 9
+PRECEDENCE.update({"+": 7, "-": 7, "*": 8, "/": 8, "%": 8, "^": 9})
+OTHER_OPERATOR_PRECEDENCE = 6
+UNARY_MINUS_PRECEDENCE = 10
 
-binary_op = pp.Regex(rf"(?i:and|or)(?![A-Za-z0-9_$])|\|\||<>|!=|<=|>=|=|<|>|[-+*/%]{_NOT_OP_CHAR}").set_parse_action(
-    lambda s, loc, t: ("binary", "<>" if t[0] == "!=" else t[0].lower(), loc)
-)
+_OP_CHARS = frozenset("~!@#^&|`?+-*/%<>=")
+# An operator may end in + or - only if it holds one of these (scan.l).
+_NON_SQL_OP_CHARS = frozenset("~!@#^&|`?%")
+_AND_OR = re.compile(r"(?i:and|or)(?![A-Za-z0-9_$])")
+
+
+class _Operator(pp.Token):
+    """A binary operator: AND, OR, or one as PostgreSQL's lexer cuts it (scan.l): the longest
+    run of operator characters, less any trailing + and - when it holds none of ~!@#^&|`?%
+    (so ``2*-3`` and ``a->-1`` read as in PostgreSQL). ``=>`` is not an operator. One token
+    for all: after every operand the grammar tries it once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.set_name("operator")
+        self.mayIndexError = False
+
+    def parseImpl(self, instring: str, loc: int, do_actions: bool = True) -> tuple[int, str]:
+        word = _AND_OR.match(instring, loc)
+        if word is not None:
+            return word.end(), word[0]
+        end = loc
+        size = len(instring)
+        while end < size and instring[end] in _OP_CHARS:
+            end += 1
+        if end - loc > 1 and instring[end - 1] in "+-" and _NON_SQL_OP_CHARS.isdisjoint(instring[loc : end - 1]):
+            while end - loc > 1 and instring[end - 1] in "+-":
+                end -= 1
+        op = instring[loc:end]
+        if not op or op == "=>":
+            raise pp.ParseException(instring, loc, self.errmsg, self)
+        return end, op
+
+
+binary_op = _Operator().set_parse_action(lambda s, loc, t: ("binary", "<>" if t[0] == "!=" else t[0].lower(), loc))
 prefix_op = pp.Regex(rf"(?i:not)(?![A-Za-z0-9_$])|[-+]{_NOT_OP_CHAR}").set_parse_action(
     lambda s, loc, t: ("prefix", t[0].lower(), loc)
 )
@@ -160,7 +256,7 @@ class _Operators:
             left = token
         while self.i < len(self.tokens):
             kind, op, loc = self.tokens[self.i]
-            precedence = PRECEDENCE["is" if kind == "postfix" else op]
+            precedence = PRECEDENCE.get("is" if kind == "postfix" else op, OTHER_OPERATOR_PRECEDENCE)
             if precedence < min_precedence:
                 break
             self.i += 1
