@@ -419,15 +419,19 @@ def test_client_that_never_reads_does_not_block_others(orbit: OrbitServer) -> No
 
 
 def test_a_bulk_insert_does_not_stall_other_connections(orbit: OrbitServer) -> None:
-    """Parsing a large multi-row INSERT takes the grammar seconds; it runs beside the reactor."""
+    """Parsing a large multi-row INSERT keeps the grammar busy for a second or more; it runs
+    beside the reactor, so another connection's queries wait far less than the INSERT takes."""
     rows = ", ".join(f"('bulk:{i}', 'bulk', '{{\"n\": {i}}}')" for i in range(6000))
     done = threading.Event()
     failures: list[BaseException] = []
+    took: list[float] = []
 
     def bulk() -> None:
         try:
             with psycopg.connect(orbit.dsn, autocommit=True) as conn:
+                started = time.monotonic()
                 assert conn.execute(f"INSERT INTO actors VALUES {rows}").statusmessage == "INSERT 0 6000"
+                took.append(time.monotonic() - started)
         except BaseException as exc:  # reported below
             failures.append(exc)
         finally:
@@ -443,4 +447,6 @@ def test_a_bulk_insert_does_not_stall_other_connections(orbit: OrbitServer) -> N
             slowest = max(slowest, time.monotonic() - started)
         worker.join(60)
     assert not failures
-    assert slowest < 0.5, f"a SELECT waited {slowest:.2f}s behind the bulk INSERT"
+    # Machine speed cancels out: with the grammar on the reactor, one SELECT waited for
+    # nearly the whole INSERT (measured: 1.22 s of 1.3 s).
+    assert slowest < 0.5 * took[0], f"a SELECT waited {slowest:.2f}s of the INSERT's {took[0]:.2f}s"
