@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import zoneinfo
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from orbit_pg import __version__, errors
 from orbit_pg.storage.base import Row
@@ -155,6 +156,7 @@ class Transaction:
     writes: dict[str, Row | None] = field(default_factory=dict)
     explicit: bool = False  # inside BEGIN ... COMMIT
     failed: bool = False  # an error happened inside an explicit block
+    started: datetime | None = None  # now(): taken when the transaction first asks for it
 
 
 class Session:

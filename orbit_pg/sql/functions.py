@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -45,24 +44,15 @@ from orbit_pg.sql.resolution import (
 Function = tuple[types.PgType, Callable[[Session], Any]]
 Implementation = Callable[..., Any]
 
-_TRANSACTION_START: dict[int, datetime] = {}
-
 
 def transaction_timestamp(session: Session) -> datetime:
     """now(): the same instant for the whole transaction (taken when the transaction first asks)."""
     txn = session.transaction
     if txn is None:
         return datetime.now(timezone.utc)
-    key = id(txn)
-    start = _TRANSACTION_START.get(key)
-    if start is None:
-        start = _TRANSACTION_START[key] = datetime.now(timezone.utc)
-        weakref.finalize(txn, _forget, key)
-    return start
-
-
-def _forget(key: int) -> None:
-    _TRANSACTION_START.pop(key, None)
+    if txn.started is None:
+        txn.started = datetime.now(timezone.utc)
+    return txn.started
 
 
 NO_ARGUMENT_FUNCTIONS: dict[str, Function] = {

@@ -9,16 +9,14 @@ ends with Sync or Flush, since PostgreSQL holds its replies until one of them.
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from protocol_harness import SYNC, Connection, Reply, make_factory, parse_replies, query, typed, types
+from protocol_harness import SYNC, Connection, Reply, parse_replies, query, typed, types
 
 from orbit_pg.protocol import PostgresServerFactory
 from orbit_pg.sql.relation import ACTORS_OID
-from orbit_pg.storage.lmdb_store import ActorStore
 
 # --- frontend messages ------------------------------------------------------------------------------------------
 
@@ -181,13 +179,6 @@ def listed(*actor_ids: str) -> list[Reply]:
     """The replies to LIST_IDS."""
     rows = [data_row(actor_id.encode()) for actor_id in actor_ids]
     return [row_description(ACTOR_ID), *rows, complete(f"SELECT {len(rows)}"), IDLE]
-
-
-@pytest.fixture
-def factory(tmp_path: Path) -> Iterator[PostgresServerFactory]:
-    store = ActorStore(str(tmp_path / "data"))
-    yield make_factory(store)
-    store.close()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,13 +32,6 @@ BAD_PARSE = typed(b"P", b"\x00SELEC 1\x00\x00\x00")
 BIND = typed(b"B", b"\x00\x00\x00\x00\x00\x00\x00\x00")
 DESCRIBE = typed(b"D", b"P\x00")
 EXECUTE = typed(b"E", b"\x00\x00\x00\x00\x00")
-
-
-@pytest.fixture
-def factory(tmp_path: Path) -> Iterator[PostgresServerFactory]:
-    store = ActorStore(str(tmp_path / "data"))
-    yield make_factory(store)
-    store.close()
 
 
 @pytest.fixture
