@@ -12,7 +12,7 @@ import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 from orbit_pg import errors, types
@@ -204,10 +204,27 @@ def _int_mod(a: int, b: int) -> int:
     return a - b * _int_div(a, b)
 
 
+def _base10000_lead(value: Decimal) -> tuple[int, int]:
+    """numeric's weight and first digit in base 10000 (0, 0 for zero), which set a quotient's scale."""
+    if not value:
+        return 0, 0
+    weight = value.adjusted() // 4
+    return weight, int(abs(value).scaleb(-4 * weight))
+
+
 def _numeric_div(a: Decimal, b: Decimal) -> Decimal:
+    """numeric_div: at least 16 significant digits, and no fewer decimals than either input shows."""
+    a, b = Decimal(a), Decimal(b)
     if b == 0:
         raise errors.PgError(errors.DIVISION_BY_ZERO, "division by zero")
-    return Decimal(a) / Decimal(b)
+    if not (a.is_finite() and b.is_finite()):
+        return a / b
+    (weight1, first1), (weight2, first2) = _base10000_lead(a), _base10000_lead(b)
+    quotient_weight = weight1 - weight2 - (first1 < first2)
+    scale = min(max(16 - 4 * quotient_weight, -a.as_tuple().exponent, -b.as_tuple().exponent, 0), 1000)
+    with localcontext() as exact:
+        exact.prec = max(28, 4 * (abs(quotient_weight) + 2) + scale)
+        return (a / b).quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
 
 
 def _numeric_mod(a: Decimal, b: Decimal) -> Decimal:

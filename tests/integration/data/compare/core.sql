@@ -403,3 +403,4 @@ SELECT nullif(1, 2, 3)
 SELECT nullif(1, 1::bigint), nullif(1::bigint, 1), nullif(1.5::float4, 1.5::float8), nullif(1, 1.5::float8), nullif('a'::name, 'a'::text), nullif('a'::bpchar, 'a'::text), nullif('a'::varchar, 'b'::varchar)
 SELECT position('a' 'b')
 SELECT trim()
+SELECT 10 / 4.0, 1 / 3.0, 2.0 / 3, 1 / 7::numeric, 100000 / 3.0, 0.0001 / 3, 12345678 / 0.001, 0 / 5.0, -7.5 / 2, 1.00 / 8, 9999 / 10000.0, 10000 / 9999.0

@@ -1,0 +1,31 @@
+"""System catalogs: relations computed on demand (pg_catalog, information_schema), not stored.
+
+Each is a ``CatalogTable``: its columns, and a function that yields its rows for the statement
+being executed (``ctx`` is the expression ``Context``: session, parameters). The SQL layer finds
+them by schema and name (``TABLES``) and scans them like any other relation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from orbit_pg import types
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogTable:
+    schema: str
+    name: str
+    oid: int
+    columns: tuple[tuple[str, types.PgType], ...]
+    rows: Callable[[Any], Iterable[tuple[Any, ...]]]
+
+
+TABLES: dict[tuple[str, str], CatalogTable] = {}
+
+
+def register(table: CatalogTable) -> CatalogTable:
+    TABLES[(table.schema, table.name)] = table
+    return table
