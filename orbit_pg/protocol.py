@@ -8,7 +8,6 @@ of input. Nothing here knows SQL beyond handing text to the grammar and the exec
 from __future__ import annotations
 
 import enum
-import itertools
 import secrets
 import shlex
 import time
@@ -22,11 +21,15 @@ from twisted.internet.protocol import Protocol, ServerFactory
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
-from orbit_pg import errors, types
+from orbit_pg import errors, interrupts, types
+from orbit_pg.advisory import AdvisoryLocks
 from orbit_pg.commit import GroupCommitter
+from orbit_pg.interrupts import PAUSE
+from orbit_pg.notify import Notification, NotifyRegistry
 from orbit_pg.session import Session
 from orbit_pg.sql import ast, grammar
 from orbit_pg.sql.cache import Miss, Parsed, StatementCache
+from orbit_pg.sql.copy import CopyFrom, CopyTo, copy_response
 from orbit_pg.sql.executor import Executor, Plan, Portal, PreparedStatement, Result
 from orbit_pg.storage.base import Store
 from orbit_pg.wire import backend, constants, frontend
@@ -46,6 +49,7 @@ class State(enum.Enum):
     STARTUP = "startup"  # waiting for StartupMessage (or SSLRequest / GSSENCRequest / CancelRequest)
     READY = "ready"  # authenticated; typed messages
     IN_QUERY = "in query"  # a result is streaming; new messages wait in a queue
+    COPY_IN = "copy in"  # COPY FROM STDIN: CopyData until CopyDone or CopyFail
     CLOSED = "closed"
 
 
@@ -81,6 +85,18 @@ class PostgresProtocol(Protocol):
         self._reading_paused = False  # we are behind; stop reading
         self._resume_call: IDelayedCall | None = None
         self._process_call: IDelayedCall | None = None
+        # LISTEN/NOTIFY: what a committing transaction publishes once durable, and the
+        # NotificationResponses waiting for this connection to be between transactions.
+        self._committing_notifies: tuple[list[Notification], list[tuple[bool, str | None]]] | None = None
+        self._notifications: list[bytes] = []
+        self._notify_call: IDelayedCall | None = None
+        self._timeout_call: IDelayedCall | None = None  # statement_timeout
+        # COPY: how rows become messages (DataRow, or CopyData for COPY TO), the COPY FROM being
+        # fed, and what runs once it is done.
+        self._encode_row: Callable[[Sequence[Any], list[Callable[[Any], bytes]]], bytes] = backend.data_row
+        self._copy_to: CopyTo | None = None
+        self._copy_from: CopyFrom | None = None
+        self._copy_then: Callable[[], None] | None = None
 
     # --- transport ----------------------------------------------------------------------
 
@@ -94,11 +110,14 @@ class PostgresProtocol(Protocol):
         if self.session is not None:
             self.session.transaction = None
         self._abandon_rows()
-        for call in (self._resume_call, self._process_call):
+        for call in (self._resume_call, self._process_call, self._notify_call, self._timeout_call):
             if call is not None and call.active():
                 call.cancel()
         self._queued.clear()
         self.state = State.CLOSED
+        self.factory.notifications.unlisten(self, None)
+        if self.session is not None:
+            self.factory.advisory_locks.unlock_all(self.session)
         self.factory.unregister(self)
 
     def dataReceived(self, data: bytes) -> None:
@@ -121,7 +140,7 @@ class PostgresProtocol(Protocol):
         self._process_call = None
         deadline = time.perf_counter() + TURN_BUDGET
         queued = self._queued
-        while queued and self.state in (State.STARTUP, State.READY) and not self._producer_paused:
+        while queued and self.state in (State.STARTUP, State.READY, State.COPY_IN) and not self._producer_paused:
             if time.perf_counter() > deadline:
                 self._process_call = self.factory.reactor.callLater(0, self._process)
                 break
@@ -205,6 +224,8 @@ class PostgresProtocol(Protocol):
             raise errors.fatal(error.sqlstate, error.message) from None
         self.session.process_id = self.process_id
         self.executor = Executor(self.factory.store, self.session, self.factory.statement_cache.stats)
+        self.executor.notifications = self.factory.notifications
+        self.session.advisory_locks = self.factory.advisory_locks
         self.cutter.expect_startup = False
         self._queued.extend(self.cutter.feed(b""))
         self.state = State.READY
@@ -217,6 +238,9 @@ class PostgresProtocol(Protocol):
     # --- ready ----------------------------------------------------------------------------
 
     def _message(self, msg_type: int, body: bytes) -> None:
+        if self.state is State.COPY_IN:
+            self._copy_message(msg_type, body)
+            return
         if self.ignore_till_sync and msg_type != constants.SYNC:
             return  # after an extended-protocol error, PostgreSQL skips everything up to Sync
         handler = self._handlers.get(msg_type)
@@ -241,8 +265,12 @@ class PostgresProtocol(Protocol):
 
     def _ready_for_query(self) -> None:
         assert self.session is not None
+        self._disarm_statement_timeout()
         for name, value in self.session.take_changed_reports():
             self._send(backend.parameter_status(name, value))
+        if self._notifications and self.session.transaction is None:
+            self._out.extend(self._notifications)
+            self._notifications.clear()
         self._send(backend.ready_for_query(self._executor.status))
 
     @property
@@ -308,7 +336,13 @@ class PostgresProtocol(Protocol):
         try:
             while self._statements:
                 plan, literals = cache.plan(self._parsed, self._statements.popleft(), executor)
+                self._arm_statement_timeout()
                 result = executor.run(plan, (), literals)
+                if result.copy is not None:
+                    self._send_notices(result)
+                    if not self._start_copy(result, self._run_statements):
+                        return
+                    continue
                 if result.fields is None:
                     # A COMMIT is reported only once its writes are durable.
                     if self._await_commit(lambda error, result=result: self._statement_committed(result, error)):
@@ -351,24 +385,86 @@ class PostgresProtocol(Protocol):
     def _await_commit(self, then: Callable[[errors.PgError | None], None]) -> bool:
         """Hand a pending commit to the group committer; True if there was one, and ``then``
         runs once it is durable. Until then nothing is sent and nothing else is handled."""
-        writes = self._executor.take_pending_commit()
+        executor = self._executor
+        writes = executor.take_pending_commit()
+        notifies = executor.take_pending_notifies()
         if writes is None:
+            if notifies is not None:
+                self._publish(notifies)
             return False
         self.state = State.IN_QUERY
         self._holding = True
         self._after_commit = then
+        self._committing_notifies = notifies
         self.factory.committer.commit(writes, self._committed)
         return True
 
     def _committed(self, error: errors.PgError | None) -> None:
+        notifies, self._committing_notifies = self._committing_notifies, None
         if self.state is State.CLOSED:
             return
+        if error is None and notifies is not None:
+            self._publish(notifies)
         self._holding = False
         self.state = State.READY
         then, self._after_commit = self._after_commit, None
         if then is not None:
             then(error)
         self._process()
+
+    # --- LISTEN / NOTIFY ---------------------------------------------------------------------
+
+    def _publish(self, notifies: tuple[list[Notification], list[tuple[bool, str | None]]]) -> None:
+        """A committed transaction's LISTEN/UNLISTEN take effect, then its notifications go out."""
+        notifications, listens = notifies
+        registry = self.factory.notifications
+        registry.apply(self, listens)
+        registry.publish(self.process_id, notifications)
+
+    def notification(self, process_id: int, channel: str, payload: str) -> None:
+        """A notification for a channel this connection listens on: sent between transactions,
+        at once if the connection is idle, else just before its next ReadyForQuery."""
+        self._notifications.append(backend.notification_response(process_id, channel, payload))
+        if self._notify_call is None and self.state is State.READY:
+            self._notify_call = self.factory.reactor.callLater(0, self._notify_idle)
+
+    def _notify_idle(self) -> None:
+        self._notify_call = None
+        session = self.session
+        if self.state is not State.READY or self._queued or session is None or session.transaction is not None:
+            return
+        self._out.extend(self._notifications)
+        self._notifications.clear()
+        self._flush()
+
+    # --- cancel and statement_timeout --------------------------------------------------------
+
+    def interrupt(self, reason: str) -> None:
+        """A cancel request or statement_timeout: the statement running now (its rows streaming
+        or its pg_sleep waiting) ends with 57014; with none running, nothing happens."""
+        if self.state is not State.IN_QUERY or self._holding or self._rows is None:
+            return
+        log.info("canceling statement on {pid}: {reason}", pid=self.process_id, reason=reason)
+        if self._resume_call is not None and self._resume_call.active():
+            self._resume_call.cancel()
+        self._resume_call = None
+        self.state = State.READY
+        self._rows_failed(interrupts.query_canceled(reason))
+        self._process()
+
+    def _arm_statement_timeout(self) -> None:
+        self._disarm_statement_timeout()
+        assert self.session is not None
+        milliseconds = self.session.milliseconds("statement_timeout")
+        if milliseconds > 0:
+            self._timeout_call = self.factory.reactor.callLater(
+                milliseconds / 1000, self.interrupt, interrupts.STATEMENT_TIMEOUT
+            )
+
+    def _disarm_statement_timeout(self) -> None:
+        if self._timeout_call is not None and self._timeout_call.active():
+            self._timeout_call.cancel()
+        self._timeout_call = None
 
     def _query_failed(self, error: errors.PgError) -> None:
         self._abandon_rows()
@@ -404,22 +500,42 @@ class PostgresProtocol(Protocol):
         A big result goes out in slices, yielding to the reactor between them and pausing
         while the client's socket is full, so other connections keep being served.
         """
-        assert self._rows is not None
+        assert self._rows is not None and self.session is not None
         deadline = time.perf_counter() + TURN_BUDGET
-        data_row, rows, encoders, out = backend.data_row, self._rows, self._encoders, self._out
+        data_row, rows, encoders, out, session = self._encode_row, self._rows, self._encoders, self._out, self.session
         while True:
             size = ROWS_PER_SLICE if self._limit is None else min(ROWS_PER_SLICE, self._limit - self._row_count)
-            batch = [data_row(row, encoders) for row in itertools.islice(rows, size)]
+            batch: list[bytes] = []
+            exhausted = False
+            if size:
+                append = batch.append
+                for row in rows:
+                    if row is PAUSE:  # a long scan lets the reactor run
+                        break
+                    append(data_row(row, encoders))
+                    if len(batch) == size:
+                        break
+                else:
+                    exhausted = True
             out.append(b"".join(batch))
             self._row_count += len(batch)
-            if len(batch) < size or (self._limit is not None and self._row_count >= self._limit):
-                self._finish_rows(exhausted=len(batch) < size)
+            if session.sleep_seconds:
+                self._sleep(session)
+                return False
+            if exhausted or (self._limit is not None and self._row_count >= self._limit):
+                self._finish_rows(exhausted)
                 return True
             if self._producer_paused or time.perf_counter() > deadline:
                 self._flush()
                 if not self._producer_paused:
                     self._resume_call = self.factory.reactor.callLater(0, self._resume)
                 return False
+
+    def _sleep(self, session: Session) -> None:
+        """pg_sleep asked the statement to wait: resume when the time comes (or a cancel ends it)."""
+        seconds, session.sleep_seconds = session.sleep_seconds, 0.0
+        self._flush()
+        self._resume_call = self.factory.reactor.callLater(seconds, self._resume)
 
     def _finish_rows(self, exhausted: bool) -> None:
         tag = self._tag
@@ -429,8 +545,63 @@ class PostgresProtocol(Protocol):
                 self._rows = None
                 return
             self._portal.rows = None
-        self._send(backend.command_complete(f"{tag} {self._row_count}" if tag == "SELECT" else tag))
+        if self._copy_to is not None:
+            self._send(self._copy_to.end() + backend.COPY_DONE)
+            self._end_copy()
+        self._send(backend.command_complete(f"{tag} {self._row_count}" if tag in ("SELECT", "COPY") else tag))
         self._rows = None
+
+    # --- COPY -------------------------------------------------------------------------------
+
+    def _start_copy(self, result: Result, then: Callable[[], None]) -> bool:
+        """COPY FROM STDIN waits for CopyData (False); COPY TO STDOUT streams as a result does
+        (True if it is all sent now)."""
+        if isinstance(result.copy, CopyFrom):
+            self._send(copy_response(b"G", result.copy.options, len(result.copy.columns)))
+            self._copy_from, self._copy_then = result.copy, then
+            self.state = State.COPY_IN
+            return False
+        formatter: CopyTo = result.copy
+        self._send(copy_response(b"H", formatter.options, len(formatter.names)) + formatter.start())
+        self._copy_to, self._encode_row = formatter, formatter.message
+        return self._start_rows(iter(result.rows), [], None, "COPY", then)
+
+    def _end_copy(self) -> None:
+        self._copy_to, self._copy_from, self._copy_then = None, None, None
+        self._encode_row = backend.data_row
+
+    def _copy_message(self, msg_type: int, body: bytes) -> None:
+        """COPY FROM STDIN's sub-protocol; Flush and Sync are ignored here, as in PostgreSQL."""
+        copy_from = self._copy_from
+        assert copy_from is not None
+        try:
+            if msg_type == constants.COPY_DATA:
+                copy_from.feed(body)
+            elif msg_type == constants.COPY_DONE:
+                count = copy_from.finish()
+                then = self._copy_then
+                self._end_copy()
+                self.state = State.READY
+                self._send(backend.command_complete(f"COPY {count}"))
+                if then is not None:
+                    then()
+            elif msg_type == constants.COPY_FAIL:
+                reason = frontend.decode_utf8(body.split(b"\x00", 1)[0])
+                raise errors.PgError(interrupts.QUERY_CANCELED, f"COPY from stdin failed: {reason}")
+            elif msg_type not in (constants.FLUSH, constants.SYNC):
+                raise errors.PgError(
+                    errors.PROTOCOL_VIOLATION, f"unexpected message type 0x{msg_type:02X} during COPY from stdin"
+                )
+        except errors.PgError as error:
+            self._copy_failed(error)
+        except Exception:
+            log.failure("internal error in COPY FROM")
+            self._copy_failed(errors.PgError(errors.INTERNAL_ERROR, "internal error; see the server log"))
+
+    def _copy_failed(self, error: errors.PgError) -> None:
+        self._end_copy()
+        self.state = State.READY
+        self._rows_failed(error)
 
     def _resume(self) -> None:
         self._resume_call = None
@@ -460,6 +631,8 @@ class PostgresProtocol(Protocol):
             self._extended_error(error)
 
     def _abandon_rows(self) -> None:
+        if self.session is not None:
+            self.session.sleep_seconds = 0.0
         if self._rows is not None:
             close = getattr(self._rows, "close", None)
             if close is not None:
@@ -467,6 +640,7 @@ class PostgresProtocol(Protocol):
         self._rows = None
         self._then = None
         self._statements.clear()
+        self._end_copy()
 
     # --- extended query -------------------------------------------------------------------
 
@@ -571,9 +745,16 @@ class PostgresProtocol(Protocol):
         for fmt in portal.formats:
             if fmt not in (0, 1):
                 raise errors.PgError(errors.INVALID_PARAMETER_VALUE, f"unsupported format code: {fmt}")
+        if self._timeout_call is None:
+            self._arm_statement_timeout()
         if portal.result is None:
             portal.result = executor.run(portal.plan, portal.params, portal.literals)
             self._send_notices(portal.result)
+            if portal.result.copy is not None:
+                self._portal = portal
+                if self._start_copy(portal.result, self._execute_done):
+                    self._portal = None
+                return
             portal.rows = iter(portal.result.rows) if portal.result.fields is not None else None
             if portal.rows is None:
                 tag = portal.result.tag
@@ -747,6 +928,8 @@ class PostgresServerFactory(ServerFactory):
         self.committer = GroupCommitter(store, reactor)
         self.max_message_size = max_message_size
         self.connections: dict[int, PostgresProtocol] = {}
+        self.notifications = NotifyRegistry()
+        self.advisory_locks = AdvisoryLocks()
 
     def register(self, connection: PostgresProtocol) -> tuple[int, int]:
         """A process id (unique among live connections) and a secret, for BackendKeyData."""
@@ -761,7 +944,9 @@ class PostgresServerFactory(ServerFactory):
         self.connections.pop(connection.process_id, None)
 
     def cancel(self, process_id: int, secret_key: int) -> None:
-        """A CancelRequest: nothing runs across reactor turns yet, so there is nothing to stop."""
+        """A CancelRequest: with the right key, the statement running on that connection stops."""
         target = self.connections.get(process_id)
         if target is None or target.secret_key != secret_key:
             log.info("cancel request for unknown backend {pid}", pid=process_id)
+            return
+        target.interrupt(interrupts.USER_REQUEST)

@@ -10,6 +10,7 @@ import re
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from orbit_pg import __version__, errors
 from orbit_pg.storage.base import Row
@@ -157,6 +158,10 @@ class Transaction:
     explicit: bool = False  # inside BEGIN ... COMMIT
     failed: bool = False  # an error happened inside an explicit block
     started: datetime | None = None  # now(): taken when the transaction first asks for it
+    # NOTIFY's (channel, payload) pairs in order, duplicates folded; LISTEN (True, channel) and
+    # UNLISTEN (False, channel or None for *): all take effect at commit.
+    notifies: dict[tuple[str, str], None] = field(default_factory=dict)
+    listens: list[tuple[bool, str | None]] = field(default_factory=list)
 
 
 class Session:
@@ -167,6 +172,10 @@ class Session:
         self.database = database
         self.startup = startup
         self.process_id = 0
+        # pg_sleep: how long the running statement waits after its current slice (orbit_pg.interrupts).
+        self.sleep_seconds = 0.0
+        # The server's advisory locks (orbit_pg.advisory), set by the protocol.
+        self.advisory_locks: Any = None
         self.values: dict[str, str] = {}
         self.reset_all()
         self.transaction: Transaction | None = None
@@ -222,6 +231,12 @@ class Session:
         if new != self.values[key] and setting.report:
             self.changed_reports.append(key)
         self.values[key] = new
+
+    def milliseconds(self, name: str) -> int:
+        """A time setting's value in milliseconds (statement_timeout, lock_timeout)."""
+        match = _UNIT_VALUE.match(self.values[name])
+        assert match is not None
+        return int(match.group(1)) * dict(_TIME_UNITS).get(match.group(2), 1)
 
     def startup_value(self, setting: Setting) -> str:
         for name, value in self.startup.items():

@@ -200,6 +200,46 @@ class DiscardStmt(Node):
     target: str  # 'all', 'plans', 'sequences', 'temp'
 
 
+@dataclass(slots=True)
+class ListenStmt(Node):
+    conditionname: str
+
+
+@dataclass(slots=True)
+class UnlistenStmt(Node):
+    """UNLISTEN channel; ``conditionname`` None is UNLISTEN *."""
+
+    conditionname: str | None
+
+
+@dataclass(slots=True)
+class NotifyStmt(Node):
+    conditionname: str
+    payload: A_Const | None
+
+
+@dataclass(slots=True)
+class CopyStmt(Node):
+    """COPY table [(columns)] FROM STDIN | COPY table [(columns)] | (query) TO STDOUT, with options:
+    (name, value) where value is an A_Const, a word, True (a bare option), or a list of names
+    (["*"] for all); the old syntax's options arrive in the same form. ``filename`` None is STDIN/STDOUT."""
+
+    relation: RangeVar | None
+    query: Node | None
+    attlist: list[tuple[str, int]] | None
+    is_from: bool
+    filename: A_Const | None
+    options: list[tuple[str, Any]]
+    loc: int
+
+
+@dataclass(slots=True)
+class ClosePortalStmt(Node):
+    """CLOSE name; ``portalname`` None is CLOSE ALL."""
+
+    portalname: str | None
+
+
 def walk(node: Any) -> Iterator[Node]:
     """Every node under ``node`` (itself included), depth first."""
     if isinstance(node, Node):

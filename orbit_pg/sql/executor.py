@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from orbit_pg import errors, types
+from orbit_pg import errors, notify, types
+from orbit_pg.interrupts import PAUSE, PAUSE_EVERY
 from orbit_pg.session import SETTINGS, Session, Transaction, setting_text
-from orbit_pg.sql import ast, planner, relation
+from orbit_pg.sql import ast, copy, planner, relation
 from orbit_pg.sql.expressions import (
     Column,
     Compiled,
@@ -51,13 +52,16 @@ class Field:
 
 @dataclass(slots=True)
 class Result:
-    """A statement's outcome. ``rows`` (Python values per column) may be lazy; a "SELECT" tag
+    """A statement's outcome. ``rows`` (Python values per column) may be lazy, and a SELECT's may
+    hold ``PAUSE`` markers (not rows) where a long scan lets the reactor run; a "SELECT" tag
     gets its row count when the rows have been sent."""
 
     tag: str
     fields: list[Field] | None = None  # None: the command returns no rows
     rows: Iterable[Sequence[Any]] = ()
     notices: list[errors.PgError] = field(default_factory=list)
+    # COPY: a copy.CopyFrom to feed CopyData to, or a copy.CopyTo formatting ``rows``.
+    copy: Any = None
 
 
 Runner = Callable[["Executor", Context], Result]
@@ -121,6 +125,10 @@ class Executor:
         self.cache_stats = cache_stats  # what SHOW orbitpg.statement_cache prints
         # Writes of a transaction that has committed but is not yet durable.
         self.pending_commit: dict[str, Row | None] | None = None
+        # A committed transaction's notifications and LISTEN/UNLISTEN actions, for the protocol.
+        self.pending_notifies: tuple[list[notify.Notification], list[tuple[bool, str | None]]] | None = None
+        # The server's LISTEN table: actor changes are recorded while someone watches them.
+        self.notifications: notify.NotifyRegistry | None = None
         # The extended protocol's named objects; "" is the unnamed statement / portal.
         self.statements: dict[str, PreparedStatement] = {}
         self.portals: dict[str, Portal] = {}
@@ -145,8 +153,19 @@ class Executor:
         txn = self.session.transaction
         if txn is None or not txn.explicit:
             self._end_transaction()
-            if txn is not None and txn.writes:
-                self.pending_commit = txn.writes
+            if txn is not None:
+                self._commit(txn)
+
+    def _commit(self, txn: Transaction) -> None:
+        if txn.writes:
+            self.pending_commit = txn.writes
+        if txn.notifies or txn.listens:
+            self.pending_notifies = (list(txn.notifies), txn.listens)
+
+    def take_pending_notifies(self) -> tuple[list[notify.Notification], list[tuple[bool, str | None]]] | None:
+        """A committed transaction's notifications and LISTEN/UNLISTEN actions, to apply once it is durable."""
+        pending, self.pending_notifies = self.pending_notifies, None
+        return pending
 
     def take_pending_commit(self) -> dict[str, Row | None] | None:
         """A committed transaction's writes, for the caller to make durable before it says so
@@ -224,8 +243,7 @@ class Executor:
             notices.append(_warning(errors.NO_ACTIVE_SQL_TRANSACTION, "there is no transaction in progress"))
         self._end_transaction()
         if kind == "commit" and not txn.failed:
-            if txn.writes:
-                self.pending_commit = txn.writes
+            self._commit(txn)
             return Result("COMMIT", notices=notices)
         return Result("ROLLBACK", notices=notices)
 
@@ -327,6 +345,91 @@ class Executor:
 
         return None, run
 
+    # --- LISTEN / NOTIFY -------------------------------------------------------------------
+
+    def _plan_ListenStmt(self, stmt: ast.ListenStmt, params: Params) -> tuple[None, Runner]:
+        def run(executor: Executor, ctx: Context) -> Result:
+            executor.transaction().listens.append((True, stmt.conditionname))
+            return Result("LISTEN")
+
+        return None, run
+
+    def _plan_UnlistenStmt(self, stmt: ast.UnlistenStmt, params: Params) -> tuple[None, Runner]:
+        def run(executor: Executor, ctx: Context) -> Result:
+            executor.transaction().listens.append((False, stmt.conditionname))
+            return Result("UNLISTEN")
+
+        return None, run
+
+    def _plan_NotifyStmt(self, stmt: ast.NotifyStmt, params: Params) -> tuple[None, Runner]:
+        payload = Compiler(Scope(), params).compile(stmt.payload).fn if stmt.payload is not None else None
+
+        def run(executor: Executor, ctx: Context) -> Result:
+            notify.pg_notify(ctx.session, stmt.conditionname, None if payload is None else payload(None, ctx))
+            return Result("NOTIFY")
+
+        return None, run
+
+    def _plan_ClosePortalStmt(self, stmt: ast.ClosePortalStmt, params: Params) -> tuple[None, Runner]:
+        """CLOSE name | ALL: cursors are portals (the extended protocol's named ones included)."""
+
+        def run(executor: Executor, ctx: Context) -> Result:
+            if stmt.portalname is None:
+                for name in [name for name in executor.portals if name]:
+                    del executor.portals[name]
+            elif executor.portals.pop(stmt.portalname, None) is None:
+                raise errors.PgError("34000", f'cursor "{stmt.portalname}" does not exist')
+            return Result("CLOSE CURSOR")
+
+        return None, run
+
+    # --- COPY ---------------------------------------------------------------------------------
+
+    def _plan_CopyStmt(self, stmt: ast.CopyStmt, params: Params) -> tuple[None, Runner]:
+        if stmt.filename is not None:
+            raise errors.PgError(
+                errors.FEATURE_NOT_SUPPORTED,
+                "COPY to or from a file is not supported; use STDIN or STDOUT (psql's \\copy)",
+                position=stmt.filename.loc + 1,
+            )
+        options = copy.copy_options(
+            [(name, literal_value(v, params) if isinstance(v, ast.A_Const) else v) for name, v in stmt.options]
+        )
+        if stmt.query is not None:
+            if stmt.is_from:
+                raise errors.PgError(errors.SYNTAX_ERROR, "COPY FROM does not support a query")
+            fields, select = self._plan_SelectStmt(stmt.query, params)
+            names = [f.name for f in fields]
+        else:
+            assert stmt.relation is not None
+            scope = relation.resolve(stmt.relation)
+            attlist = stmt.attlist or [(c.name, 0) for c in relation.COLUMNS]
+            columns = []
+            for name, _ in attlist:
+                column = scope.columns.get(name)
+                if column is None:
+                    raise errors.PgError(
+                        errors.UNDEFINED_COLUMN, f'column "{name}" of relation "actors" does not exist'
+                    )
+                if column in columns:
+                    raise errors.PgError("42701", f'column "{name}" specified more than once')
+                columns.append(column)
+            names = [c.name for c in columns]
+            if stmt.is_from:
+                targets = [copy.CopyColumn(c.name, c.index, c.type) for c in columns]
+                _check_copy_columns(options, names)
+                width = len(relation.COLUMNS)
+                return None, lambda executor, ctx: Result("COPY", copy=copy.CopyFrom(executor, targets, options, width))
+            targets_ = [ast.ResTarget(ast.ColumnRef((name,), loc), None, loc) for name, loc in attlist]
+            fields, select = self._plan_SelectStmt(ast.SelectStmt(targets_, stmt.relation, None), params)
+        _check_copy_columns(options, names)
+        formatter = copy.CopyTo(names, [f.type for f in fields], options)
+
+        def run(executor: Executor, ctx: Context) -> Result:
+            return Result("COPY", rows=select(executor, ctx).rows, copy=formatter)
+
+        return None, run
+
     # --- reading ------------------------------------------------------------------------
 
     def _rows(self, snapshot: Snapshot, access: planner.AccessPath, ctx: Context) -> Iterator[Row]:
@@ -358,24 +461,33 @@ class Executor:
         theirs = (r for r in base if r[0] not in writes)
         yield from heapq.merge(theirs, mine, key=lambda r: r[0])
 
-    def _scan(self, access: planner.AccessPath, condition: Eval | None, ctx: Context) -> Iterator[Row]:
-        """Lazily: the snapshot stays open until the rows are consumed or the iterator is closed."""
+    def _scan(
+        self, access: planner.AccessPath, condition: Eval | None, ctx: Context, pausing: bool = False
+    ) -> Iterator[Row]:
+        """Lazily: the snapshot stays open until the rows are consumed or the iterator is closed.
+        A ``pausing`` scan yields PAUSE every thousand rows its condition rejects."""
         snapshot = self.store.snapshot()
+        rejected = 0
         try:
             for row in self._rows(snapshot, access, ctx):
                 if condition is None or condition(row, ctx) is True:
                     yield row
+                elif pausing:
+                    rejected += 1
+                    if not rejected & PAUSE_EVERY:
+                        yield PAUSE
         finally:
             snapshot.close()
 
     def _plan_scan(
         self, table: ast.RangeVar, where: ast.Node | None, params: Params | None
-    ) -> tuple[Scope, Callable[[Executor, Context], Iterator[Row]]]:
-        """Analyse FROM and WHERE; the returned function finds the matching rows when run."""
+    ) -> tuple[Scope, Callable[..., Iterator[Row]]]:
+        """Analyse FROM and WHERE; the returned function finds the matching rows when run
+        (``(executor, ctx, pausing=False)``)."""
         scope = relation.resolve(table)
         condition = Compiler(scope, params).boolean(where, "WHERE").fn if where is not None else None
         access = planner.choose(where, scope, params)
-        return scope, lambda executor, ctx: executor._scan(access, condition, ctx)
+        return scope, lambda executor, ctx, pausing=False: executor._scan(access, condition, ctx, pausing)
 
     def _plan_SelectStmt(self, stmt: ast.SelectStmt, params: Params) -> tuple[list[Field], Runner]:
         if stmt.from_table is not None:
@@ -384,7 +496,7 @@ class Executor:
             scope = Scope()
             condition = Compiler(scope, params).boolean(stmt.where, "WHERE").fn if stmt.where is not None else None
 
-            def source(executor: Executor, ctx: Context) -> Iterable[Any]:
+            def source(executor: Executor, ctx: Context, pausing: bool = False) -> Iterable[Any]:
                 return [()] if condition is None or condition((), ctx) is True else []
 
         compiler = Compiler(scope, params)
@@ -415,15 +527,16 @@ class Executor:
         )
 
         def run(executor: Executor, ctx: Context) -> Result:
-            rows: Iterable[Any] = source(executor, ctx)
+            rows: Iterable[Any] = source(executor, ctx, True)
             first = _limit_value(offset, ctx, "OFFSET", "2201X") or 0
             count = _limit_value(limit, ctx, "LIMIT", "2201W")
             if sort:
                 rows = _sorted(rows, sort, ctx)
             if first or count is not None:
+                rows = (row for row in rows if row is not PAUSE)
                 rows = itertools.islice(rows, first, None if count is None else first + count)
             if not whole_row:
-                rows = ([fn(row, ctx) for fn in projection] for row in rows)
+                rows = (row if row is PAUSE else [fn(row, ctx) for fn in projection] for row in rows)
             return Result("SELECT", fields, rows)
 
         return fields, run
@@ -503,6 +616,9 @@ class Executor:
         written earlier by this statement) is 23505, as PostgreSQL's unique index says."""
         staged: dict[str, Row | None] = {}
         count = 0
+        watched: list[tuple[str, str, str]] | None = None
+        if self.notifications is not None and self.notifications.watching_actors:
+            watched = []
         snapshot = self.store.snapshot()
         try:
             for old_id, values in changes:
@@ -515,9 +631,14 @@ class Executor:
                         raise _duplicate(new[0])
                 staged[new[0]] = new
                 count += 1
+                if watched is not None:
+                    watched.append(("insert" if old_id is None else "update", new[0], new[1]))
         finally:
             snapshot.close()
-        self.transaction().writes.update(staged)
+        txn = self.transaction()
+        txn.writes.update(staged)
+        for op, actor_id, actor_type in watched or ():
+            notify.actor_change(txn.notifies, op, actor_id, actor_type)
         return count
 
     def _plan_UpdateStmt(self, stmt: ast.UpdateStmt, params: Params) -> tuple[None, Runner]:
@@ -548,9 +669,12 @@ class Executor:
 
         def run(executor: Executor, ctx: Context) -> Result:
             rows = list(source(executor, ctx))
-            writes = executor.transaction().writes
+            txn = executor.transaction()
             for row in rows:
-                writes[row[0]] = None
+                txn.writes[row[0]] = None
+            if executor.notifications is not None and executor.notifications.watching_actors:
+                for row in rows:
+                    notify.actor_change(txn.notifies, "delete", row[0], row[1])
             return Result(f"DELETE {len(rows)}")
 
         return None, run
@@ -586,7 +710,7 @@ def _sort_keys(
 
 def _sorted(rows: Iterable[Any], keys: list[SortKey], ctx: Context) -> list[Any]:
     """Stable sorts from the last key to the first; NULLs last ascending, first descending."""
-    ordered = list(rows)
+    ordered = [row for row in rows if row is not PAUSE]
     for fn, item in reversed(keys):
         nulls_high = item.nulls_first is None or item.nulls_first == item.descending
 
@@ -653,6 +777,14 @@ def _duplicate(actor_id: str) -> errors.PgError:
         table="actors",
         constraint=relation.PRIMARY_KEY,
     )
+
+
+def _check_copy_columns(options: copy.CopyOptions, names: list[str]) -> None:
+    """FORCE_QUOTE / FORCE_NOT_NULL / FORCE_NULL name columns COPY copies."""
+    for option in ("force_quote", "force_not_null", "force_null"):
+        for name in getattr(options, option) or ():
+            if name != "*" and name not in names:
+                raise errors.PgError("42P10", f'{option.upper()} column "{name}" not referenced by COPY')
 
 
 def _value_text(value: Any) -> str:

@@ -351,6 +351,18 @@ def _call(implementation: Callable[..., Any], args: list[Eval], strict: bool) ->
     return run
 
 
+def _session_call(implementation: Callable[..., Any], args: list[Eval], strict: bool) -> Eval:
+    """A call of a function that acts on the session: it gets the session first."""
+
+    def run(row: Any, ctx: Any) -> Any:
+        values = [arg(row, ctx) for arg in args]
+        if strict and any(value is None for value in values):
+            return None
+        return implementation(ctx.session, *values)
+
+    return run
+
+
 class Compiler:
     """Compiles expressions against one scope; ``params`` is None where ``$n`` cannot appear."""
 
@@ -434,6 +446,8 @@ class Compiler:
         defaults = builtin.missing_defaults(len(args))
         if defaults:
             implementation = _with_defaults(implementation, defaults)
+        if builtin.session:
+            return Compiled(_session_call(implementation, [c.fn for c in coerced], builtin.strict), builtin.result)
         return Compiled(_call(implementation, [c.fn for c in coerced], builtin.strict), builtin.result)
 
     def _coalesce(self, node: ast.FuncCall) -> Compiled:

@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
-from orbit_pg import errors, types
+from orbit_pg import advisory, errors, interrupts, notify, types
 from orbit_pg.session import Session, version_string
 from orbit_pg.sql import jsonb_ops
 from orbit_pg.sql.resolution import (
@@ -76,7 +76,8 @@ class Builtin:
     """One overload. ``make`` gets the argument types the call resolved to and returns the
     implementation (None: PostgreSQL has this overload, orbit-pg does not). A strict function
     is NULL when any argument is; ``variadic`` is the type of each VARIADIC argument (at least
-    one); ``defaults`` are the values of trailing parameters a call may leave out."""
+    one); ``defaults`` are the values of trailing parameters a call may leave out; a ``session``
+    function gets the session first (pg_notify, pg_sleep act on the connection)."""
 
     args: tuple[types.PgType, ...]
     result: types.PgType
@@ -84,6 +85,7 @@ class Builtin:
     strict: bool = True
     variadic: types.PgType | None = None
     defaults: tuple[Any, ...] = ()
+    session: bool = False
 
     def arg_types(self, count: int) -> tuple[types.PgType, ...] | None:
         """The parameter types for a call with ``count`` arguments; None if it cannot take that many."""
@@ -316,6 +318,20 @@ BUILTINS: dict[str, list[Builtin]] = {
         _builtin((types.FLOAT4,), types.FLOAT4, abs),
         _builtin((types.INT2,), types.INT2, _integer_abs(types.INT2)),
     ],
+    "pg_notify": [_builtin((_TEXT, _TEXT), types.VOID, notify.pg_notify, strict=False, session=True)],
+    "pg_sleep": [_builtin((_FLOAT8,), types.VOID, interrupts.pg_sleep, session=True)],
+    **{
+        name: [
+            _builtin((types.INT8,), result, fn, session=True),
+            _builtin((_INT4, _INT4), result, fn, session=True),
+        ]
+        for name, result, fn in (
+            ("pg_advisory_lock", types.VOID, advisory.pg_advisory_lock),
+            ("pg_try_advisory_lock", _BOOL, advisory.pg_try_advisory_lock),
+            ("pg_advisory_unlock", _BOOL, advisory.pg_advisory_unlock),
+        )
+    },
+    "pg_advisory_unlock_all": [_builtin((), types.VOID, advisory.pg_advisory_unlock_all, session=True)],
     "round": [
         _builtin((_FLOAT8,), _FLOAT8, _rint),
         _builtin((_NUMERIC,), _NUMERIC, _round_numeric),

@@ -451,6 +451,71 @@ discard_stmt = (
     K("discard").suppress() - (K("all") | K("plans") | K("sequences") | K("temporary") | K("temp"))
 ).set_parse_action(lambda t: ast.DiscardStmt("temp" if t[0] == "temporary" else t[0]))
 
+listen_stmt = (K("listen").suppress() - ident).set_parse_action(lambda t: ast.ListenStmt(t[0]))
+all_channels = pp.Literal("*").set_parse_action(lambda: [None])
+unlisten_stmt = (K("unlisten").suppress() - (all_channels | ident)).set_parse_action(lambda t: ast.UnlistenStmt(t[0]))
+notify_stmt = (K("notify").suppress() - ident + pp.Opt(COMMA - string_literal)).set_parse_action(
+    lambda t: ast.NotifyStmt(t[0], t[1] if len(t) > 1 else None)
+)
+
+# COPY: the options list of PostgreSQL 9.0+, and the older syntax psql's \\copy passes on.
+copy_name_list = pp.Group(LPAR - pp.DelimitedList(ident) + RPAR).set_parse_action(lambda t: [list(t[0])])
+copy_all = pp.Literal("*").set_parse_action(lambda: [["*"]])
+copy_value = string_literal | signed_number | copy_all | copy_name_list | any_word
+copy_generic_option = (any_word + pp.Opt(copy_value, True)).set_parse_action(lambda t: [(t[0], t[1])])
+_AS = pp.Opt(K("as")).suppress()
+copy_legacy_option = (
+    K("binary").set_parse_action(lambda: [("format", "binary")])
+    | K("csv").set_parse_action(lambda: [("format", "csv")])
+    | K("header").set_parse_action(lambda: [("header", True)])
+    | ((K("delimiter") | K("null") | K("quote") | K("escape") | K("encoding")) + _AS - string_literal).set_parse_action(
+        lambda t: [(t[0].lower(), t[1])]
+    )
+    | (K("force").suppress() + K("quote").suppress() - (copy_all | pp.Group(pp.DelimitedList(ident)))).set_parse_action(
+        lambda t: [("force_quote", list(t[0]))]
+    )
+    | (
+        K("force").suppress() + K("not").suppress() - K("null").suppress() - pp.Group(pp.DelimitedList(ident))
+    ).set_parse_action(lambda t: [("force_not_null", list(t[0]))])
+)
+copy_options = pp.Opt(K("with")).suppress() + pp.Opt(
+    (LPAR + pp.DelimitedList(copy_generic_option) + RPAR) | pp.OneOrMore(copy_legacy_option)
+)
+copy_target = (
+    K("stdin").set_parse_action(lambda: [None]) | K("stdout").set_parse_action(lambda: [None]) | string_literal
+)
+
+
+def _copy(s: str, loc: int, toks: pp.ParseResults) -> ast.CopyStmt:
+    source = toks[0]
+    is_query = not isinstance(source, ast.RangeVar)
+    return ast.CopyStmt(
+        None if is_query else source,
+        source if is_query else None,
+        list(toks.columns[0]) if toks.columns else None,
+        toks.direction == "from",
+        toks.target[0],
+        list(toks.options),
+        loc,
+    )
+
+
+copy_columns = pp.Group(LPAR - pp.DelimitedList(located_ident) + RPAR)
+copy_stmt = (
+    K("copy").suppress()
+    - (
+        (LPAR + select_stmt + RPAR)
+        | table_ref + pp.Opt(pp.Group(LPAR - pp.DelimitedList(located_ident) + RPAR))("columns")
+    )
+    + (K("from") | K("to"))("direction").set_parse_action(lambda t: t[0].lower())
+    - pp.Group(copy_target)("target")
+    + pp.Group(copy_options)("options")
+).set_parse_action(_copy)
+
+close_stmt = (K("close").suppress() - (K("all").set_parse_action(lambda: [None]) | ident)).set_parse_action(
+    lambda t: ast.ClosePortalStmt(t[0])
+)
+
 statement = (
     select_stmt
     | insert_stmt
@@ -464,6 +529,11 @@ statement = (
     | execute_stmt
     | deallocate_stmt
     | discard_stmt
+    | listen_stmt
+    | unlisten_stmt
+    | notify_stmt
+    | copy_stmt
+    | close_stmt
 )
 script = pp.Opt(statement) + pp.ZeroOrMore(SEMI + pp.Opt(statement)) + pp.StringEnd()
 script.parse_with_tabs()

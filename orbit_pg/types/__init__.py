@@ -51,6 +51,7 @@ from orbit_pg.types.registry import (
     UNKNOWN,
     UUID,
     VARCHAR,
+    VOID,
     integer_type_for,
 )
 
@@ -80,6 +81,7 @@ __all__ = [
     "UNKNOWN",
     "UUID",
     "VARCHAR",
+    "VOID",
     "FarDatetime",
     "Interval",
     "PgType",

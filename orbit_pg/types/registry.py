@@ -111,6 +111,8 @@ INTERVAL = PgType(1186, "interval", "interval", 16, "T", interval_out, interval_
 NUMERIC = PgType(1700, "numeric", "numeric", -1, "N", numeric_out, numeric_in, numeric_send, numeric_recv)
 UUID = PgType(2950, "uuid", "uuid", 16, "U", uuid_out, uuid_in, uuid_send, uuid_recv)
 JSONB = PgType(3802, "jsonb", "jsonb", -1, "U", bytes_out, jsonb.canonical, jsonb_send, jsonb_recv)
+# What pg_sleep and pg_notify return: a value (not NULL) whose text and binary forms are empty.
+VOID = PgType(2278, "void", "void", 4, "P", lambda v: b"", lambda text: "", lambda v: b"", lambda data: "")
 
 # The scalar types; their arrays join below, and array_recv looks a wrong element type up here.
 BY_OID: dict[int, PgType] = {
@@ -137,6 +139,7 @@ BY_OID: dict[int, PgType] = {
         NUMERIC,
         UUID,
         JSONB,
+        VOID,
     )
 }
 

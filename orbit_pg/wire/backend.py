@@ -22,6 +22,7 @@ PARSE_COMPLETE = b"1\x00\x00\x00\x04"
 BIND_COMPLETE = b"2\x00\x00\x00\x04"
 CLOSE_COMPLETE = b"3\x00\x00\x00\x04"
 PORTAL_SUSPENDED = b"s\x00\x00\x00\x04"
+COPY_DONE = b"c\x00\x00\x00\x04"
 SSL_NOT_SUPPORTED = b"N"
 
 
@@ -119,6 +120,10 @@ def _notice_body(error: PgError) -> bytes:
 
 def error_response(error: PgError) -> bytes:
     return message(b"E", _notice_body(error))
+
+
+def notification_response(process_id: int, channel: str, payload: str) -> bytes:
+    return message(b"A", _INT32.pack(process_id) + cstring(channel) + cstring(payload))
 
 
 def notice_response(notice: PgError) -> bytes:
