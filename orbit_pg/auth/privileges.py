@@ -24,14 +24,26 @@ def _reads_columns(node: object) -> bool:
 
 
 def required_privileges(stmt: ast.Node) -> frozenset[str]:
-    """The table privileges on actors a statement uses: reading a column needs SELECT too."""
+    """The table privileges on actors a statement uses: reading a column (WHERE, RETURNING,
+    a right-hand side, another scan of actors) needs SELECT too, as in PostgreSQL."""
     if isinstance(stmt, ast.InsertStmt):
-        return frozenset({"INSERT"}) | (_SELECT if _reads_actors(stmt.rows) else _NONE)
+        needed = {"INSERT"}
+        conflict = stmt.on_conflict
+        if conflict is not None and conflict.action == "update":
+            needed.add("UPDATE")
+        if (
+            _reads_actors([stmt.rows, stmt.select])
+            or stmt.returning
+            or (conflict is not None and _reads_columns([conflict.where, [n for _, _, n in conflict.assignments]]))
+        ):
+            needed.add("SELECT")
+        return frozenset(needed)
     if isinstance(stmt, ast.UpdateStmt):
-        reads = _reads_columns([stmt.where, [node for _, _, node in stmt.assignments]])
+        reads = stmt.returning or stmt.from_tables or _reads_columns([stmt.where, [n for _, _, n in stmt.assignments]])
         return frozenset({"UPDATE"}) | (_SELECT if reads else _NONE)
     if isinstance(stmt, ast.DeleteStmt):
-        return frozenset({"DELETE"}) | (_SELECT if _reads_columns(stmt.where) else _NONE)
+        reads = stmt.returning or stmt.using or _reads_columns(stmt.where)
+        return frozenset({"DELETE"}) | (_SELECT if reads else _NONE)
     if isinstance(stmt, ast.SelectStmt) and _reads_actors(stmt):
         return _SELECT
     return _NONE
