@@ -21,6 +21,13 @@ class Options(usage.Options):
         ["data-dir", "d", "./orbitpg-data", "Directory of the LMDB environment holding the actors."],
         ["max-message-size", None, DEFAULT_MAX_MESSAGE_SIZE, "Largest protocol message accepted, in bytes.", int],
         ["map-size", None, 1 << 36, "LMDB map size in bytes (the most the data can grow to).", int],
+        [
+            "synchronous-commit",
+            None,
+            "on",
+            "on: COMMIT is acknowledged once on disk; off: once written, flushed within 200 ms "
+            "(a machine crash may lose the last commits; a server crash loses nothing).",
+        ],
     ]
 
     def postOptions(self) -> None:
@@ -28,6 +35,8 @@ class Options(usage.Options):
             raise usage.UsageError("--port must be between 0 and 65535")
         if self["max-message-size"] < 1024:
             raise usage.UsageError("--max-message-size must be at least 1024")
+        if self["synchronous-commit"] not in ("on", "off"):
+            raise usage.UsageError("--synchronous-commit must be on or off")
 
 
 class _StoreService(service.Service):
@@ -45,7 +54,11 @@ class _StoreService(service.Service):
 
 
 def makeService(options: Options | dict) -> service.IService:
-    store = ActorStore(options["data-dir"], map_size=options.get("map-size", 1 << 36))
+    store = ActorStore(
+        options["data-dir"],
+        map_size=options.get("map-size", 1 << 36),
+        sync=options.get("synchronous-commit", "on") == "on",
+    )
     factory = PostgresServerFactory(store, options.get("max-message-size", DEFAULT_MAX_MESSAGE_SIZE))
     top = service.MultiService()
     _StoreService(factory).setServiceParent(top)

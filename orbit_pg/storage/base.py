@@ -22,10 +22,17 @@ class Snapshot(Protocol):
 
     def scan_type(self, actor_type: str) -> Iterator[Row]: ...
 
+    def sync(self) -> None:
+        """Make every commit so far durable."""
+        ...
+
     def close(self) -> None: ...
 
 
 class Store(Protocol):
+    # False: commits are written but not synced (synchronous_commit off); ``sync`` flushes them.
+    synchronous: bool
+
     def snapshot(self) -> Snapshot: ...
 
     def validate(self, row: Row) -> None:
@@ -38,6 +45,10 @@ class Store(Protocol):
 
     def commit_many(self, write_sets: Sequence[Mapping[str, Row | None]]) -> None:
         """Apply several transactions' writes, in order, atomically in one durable write."""
+        ...
+
+    def sync(self) -> None:
+        """Make every commit so far durable."""
         ...
 
     def close(self) -> None: ...
