@@ -307,8 +307,8 @@ def _default_values(executor: Executor, ctx: Context) -> Iterator[tuple[Any, ...
 
 def _select_source(executor: Executor, stmt: ast.InsertStmt, columns: list[Column], params: Params) -> RowSource:
     """INSERT ... SELECT: the query's columns assigned to the target columns in order. As in
-    PostgreSQL, a bare literal or NULL in a select list is not resolved to text first: it
-    takes the target column's type."""
+    PostgreSQL, a bare literal, NULL or untyped parameter in a select list is not resolved to
+    text first: it takes the target column's type."""
     select = stmt.select
     assert select is not None
     targets: list[ast.ResTarget] | None = getattr(select, "targets", None)
@@ -317,7 +317,9 @@ def _select_source(executor: Executor, stmt: ast.InsertStmt, columns: list[Colum
         typed = list(targets)
         for i, (target, column) in enumerate(zip(targets, columns, strict=False)):
             value = target.value
-            if isinstance(value, ast.A_Const) and value.kind in ("string", "null"):
+            if (isinstance(value, ast.A_Const) and value.kind in ("string", "null")) or (
+                isinstance(value, ast.ParamRef) and _untyped(params, value.number)
+            ):
                 typed[i] = ast.ResTarget(ast.TypeCast(value, column.type.name, value.loc, value.loc), None, target.loc)
         select = dataclasses.replace(select, targets=typed)
         # Where each output column's expression starts (``*`` stands for all its columns).
@@ -340,6 +342,10 @@ def _select_source(executor: Executor, stmt: ast.InsertStmt, columns: list[Colum
             yield tuple(values)
 
     return source
+
+
+def _untyped(params: Params, number: int) -> bool:
+    return number > len(params.types) or params.types[number - 1] is types.UNKNOWN
 
 
 def _conflict_plan(stmt: ast.InsertStmt, params: Params) -> ConflictPlan | None:
