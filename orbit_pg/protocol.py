@@ -13,10 +13,12 @@ import secrets
 import shlex
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import datetime, timezone
 from typing import Any
 
 from twisted.internet import threads
+from twisted.internet.address import IPv4Address, IPv6Address
 from twisted.internet.interfaces import IDelayedCall, IReactorThreads, IReactorTime
 from twisted.internet.protocol import Protocol, ServerFactory
 from twisted.logger import Logger
@@ -283,6 +285,14 @@ class PostgresProtocol(Protocol):
         except errors.PgError as error:
             raise errors.fatal(error.sqlstate, error.message) from None
         self.session.process_id = self.process_id
+        self.session.server = self.factory
+        activity = self.session.activity
+        if self.transport is not None:
+            peer, host = self.transport.getPeer(), self.transport.getHost()
+            if isinstance(peer, IPv4Address | IPv6Address):
+                activity.client_addr, activity.client_port = peer.host, peer.port
+            if isinstance(host, IPv4Address | IPv6Address):
+                activity.server_addr, activity.server_port = host.host, host.port
         self.session.values["is_superuser"] = "on" if access.superuser else "off"
         self.session.values["max_connections"] = str(self.factory.limits.max_connections)
         self.executor = Executor(self.factory.store, self.session, self.factory.statement_cache.stats, access)
@@ -367,11 +377,17 @@ class PostgresProtocol(Protocol):
         for name, value in self.session.take_changed_reports():
             self._send(backend.parameter_status(name, value))
         self._send(backend.ready_for_query(self._executor.status))
+        self.session.activity.idle(self._executor.status)
 
     @property
     def _executor(self) -> Executor:
         assert self.executor is not None
         return self.executor
+
+    @property
+    def _session(self) -> Session:
+        assert self.session is not None
+        return self.session
 
     # --- simple query ---------------------------------------------------------------------
 
@@ -379,7 +395,9 @@ class PostgresProtocol(Protocol):
         cache = self.factory.statement_cache
         reactor = self.factory.reactor
         try:
-            found = cache.lookup(frontend.decode_query(body))
+            text = frontend.decode_query(body)
+            self._session.activity.start(text)
+            found = cache.lookup(text)
             if isinstance(found, Miss):
                 if found.large and IReactorThreads.providedBy(reactor):
                     # A bulk statement keeps the grammar busy for long: parse it in a worker
@@ -603,6 +621,7 @@ class PostgresProtocol(Protocol):
 
     def _parse(self, body: bytes) -> None:
         message = frontend.decode_parse(body)
+        self._session.activity.start(message.query)
         executor = self._executor
         if message.name and message.name in executor.statements:
             raise errors.PgError("42P05", f'prepared statement "{message.name}" already exists')
@@ -885,6 +904,15 @@ class PostgresServerFactory(ServerFactory):
     def backends(self) -> int:
         """Connections past their startup packet: what max_connections counts."""
         return sum(1 for connection in self.connections.values() if connection.backend)
+
+        self.started = datetime.now(timezone.utc)  # pg_postmaster_start_time
+
+    def sessions(self) -> Iterator[Session]:
+        """The sessions of the connections past startup (pg_stat_activity's rows)."""
+        return (c.session for c in list(self.connections.values()) if c.session is not None)
+
+    def relation_sizes(self) -> Mapping[str, int]:
+        return self.store.relation_sizes()
 
     def register(self, connection: PostgresProtocol) -> tuple[int, int]:
         """A process id (unique among live connections) and a secret, for BackendKeyData."""

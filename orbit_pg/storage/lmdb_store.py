@@ -139,5 +139,19 @@ class ActorStore:
                 txn.put(key, _encode(row[1].encode(), row[2]), db=self._actors)
                 txn.put(_key(row[1]), key, db=self._by_type)
 
+    def relation_sizes(self) -> dict[str, int]:
+        """Bytes in use per relation, from LMDB's page counts: the actors sub-database's leaf and
+        overflow pages hold the table, its branch pages are the primary key's B-tree, and the
+        type index is its own sub-database."""
+        with self._env.begin() as txn:
+            actors, by_type = txn.stat(self._actors), txn.stat(self._by_type)
+        page = actors["psize"]
+        return {
+            "actors": (actors["leaf_pages"] + actors["overflow_pages"]) * page,
+            "actors_pkey": actors["branch_pages"] * page,
+            "actors_actor_type_idx": (by_type["branch_pages"] + by_type["leaf_pages"] + by_type["overflow_pages"])
+            * page,
+        }
+
     def close(self) -> None:
         self._env.close()
