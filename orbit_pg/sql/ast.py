@@ -143,10 +143,34 @@ class SelectStmt(Node):
 
 
 @dataclass(slots=True)
+class SetToDefault(Node):
+    """DEFAULT in a VALUES row or an UPDATE assignment."""
+
+    loc: int
+
+
+@dataclass(slots=True)
+class OnConflictClause(Node):
+    """ON CONFLICT [(columns) | ON CONSTRAINT name] DO NOTHING | DO UPDATE SET ... [WHERE ...]."""
+
+    action: str  # 'nothing' or 'update'
+    columns: list[tuple[str, int]] | None  # the inference specification
+    constraint: tuple[str, int] | None
+    assignments: list[tuple[str, int, Node]]
+    where: Node | None
+    loc: int
+
+
+@dataclass(slots=True)
 class InsertStmt(Node):
+    """``rows`` for VALUES, ``select`` for INSERT ... SELECT, neither for DEFAULT VALUES."""
+
     table: RangeVar
     columns: list[tuple[str, int]] | None
-    rows: list[list[Node]]
+    rows: list[list[Node]] | None
+    select: Node | None = None
+    on_conflict: OnConflictClause | None = None
+    returning: list[ResTarget] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -154,12 +178,16 @@ class UpdateStmt(Node):
     table: RangeVar
     assignments: list[tuple[str, int, Node]]
     where: Node | None
+    from_tables: list[RangeVar] = field(default_factory=list)
+    returning: list[ResTarget] = field(default_factory=list)
 
 
 @dataclass(slots=True)
 class DeleteStmt(Node):
     table: RangeVar
     where: Node | None
+    using: list[RangeVar] = field(default_factory=list)
+    returning: list[ResTarget] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -222,6 +250,38 @@ class DeallocateStmt(Node):
 @dataclass(slots=True)
 class DiscardStmt(Node):
     target: str  # 'all', 'plans', 'sequences', 'temp'
+
+
+@dataclass(slots=True)
+class CreateRoleStmt(Node):
+    """CREATE ROLE / CREATE USER (``is_user``: LOGIN unless NOLOGIN). ``options`` are
+    (name, value) in order: ("superuser", bool), ("login", bool), ("password", A_Const | None)."""
+
+    name: str
+    options: list[tuple[str, Any]]
+    is_user: bool = False
+
+
+@dataclass(slots=True)
+class AlterRoleStmt(Node):
+    name: str
+    options: list[tuple[str, Any]]
+
+
+@dataclass(slots=True)
+class DropRoleStmt(Node):
+    names: list[str]
+    missing_ok: bool
+
+
+@dataclass(slots=True)
+class GrantStmt(Node):
+    """GRANT / REVOKE table privileges; ``privileges`` None is ALL."""
+
+    is_grant: bool
+    privileges: list[str] | None
+    objects: list[RangeVar]
+    grantees: list[str]
 
 
 def walk(node: Any) -> Iterator[Node]:

@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 from orbit_pg import errors, types
-from orbit_pg.sql import ast, jsonb_ops, resolution
+from orbit_pg.sql import ast, catalog_functions, jsonb_ops, resolution  # noqa: F401  (registers the catalog functions)
 from orbit_pg.sql.functions import BUILTINS, JSONB_CONCAT, JSONB_MINUS, NO_ARGUMENT_FUNCTIONS, OPERATORS, Builtin
 
 Eval = Callable[[Any, Any], Any]
@@ -434,7 +434,10 @@ class Compiler:
         defaults = builtin.missing_defaults(len(args))
         if defaults:
             implementation = _with_defaults(implementation, defaults)
-        return Compiled(_call(implementation, [c.fn for c in coerced], builtin.strict), builtin.result)
+        fns = [c.fn for c in coerced]
+        if builtin.session:
+            fns.insert(0, _session)
+        return Compiled(_call(implementation, fns, builtin.strict), builtin.result)
 
     def _coalesce(self, node: ast.FuncCall) -> Compiled:
         """COALESCE: the first argument that is not NULL, all in their common type."""
@@ -674,6 +677,10 @@ def _equality_type(left: types.PgType, right: types.PgType) -> types.PgType:
     return left
 
 
+def _session(row: Any, ctx: Any) -> Any:
+    return ctx.session
+
+
 def _with_defaults(implementation: Callable[..., Any], defaults: tuple[Any, ...]) -> Callable[..., Any]:
     return lambda *args: implementation(*args, *defaults)
 
@@ -770,6 +777,9 @@ def _short_circuit(args: list[Eval], winner: bool) -> Eval:
 def as_text(compiled: Compiled) -> Eval:
     if compiled.type.category == "S":
         return compiled.fn
+    if compiled.type is types.BOOL:
+        # The bool → text cast (booltext) spells the words out, where boolout prints t / f.
+        return _null_safe_unary(lambda v: "true" if v else "false", compiled.fn)
     out = compiled.type.text_out
     return _null_safe_unary(lambda v: out(v).decode(), compiled.fn)
 
@@ -839,7 +849,8 @@ def _number_cast(target: types.PgType) -> Callable[[Any], Any]:
             return Decimal(value)
 
         return to_numeric
-    low, high = (0, 2**32 - 1) if target is types.OID else types.INTEGER_RANGES[target]
+    oid_like = target is types.OID or target in types.OID_ALIASES
+    low, high = (0, 2**32 - 1) if oid_like else types.INTEGER_RANGES[target]
 
     def to_integer(value: Any) -> int:
         if isinstance(value, float):
@@ -852,7 +863,7 @@ def _number_cast(target: types.PgType) -> Callable[[Any], Any]:
             rounded = int(value.to_integral_value(rounding=ROUND_HALF_UP))
         else:
             rounded = value
-        if target is types.OID and -(2**31) <= rounded < 0:
+        if oid_like and -(2**31) <= rounded < 0:
             rounded += 2**32  # a negative int4 is a large oid, as in PostgreSQL
         if not low <= rounded <= high:
             raise errors.PgError(errors.NUMERIC_VALUE_OUT_OF_RANGE, f"{target.name} out of range")
