@@ -36,9 +36,10 @@ class GroupCommitter:
     """Batches commits; with a reactor that has threads, the durable write runs in a worker
     thread, so the reactor keeps serving (and collecting the next group) while the disk syncs."""
 
-    def __init__(self, store: Store, reactor: IReactorTime) -> None:
+    def __init__(self, store: Store, reactor: IReactorTime, max_group: int = 0) -> None:
         self.store = store
         self.reactor = reactor
+        self.max_group = max_group  # most commits per durable write; 0: no limit, 1: no group commit
         self.groups = 0  # how many durable writes served how many commits: for the logs and tests
         self.commits = 0
         self._threads = IReactorThreads.providedBy(reactor)
@@ -71,11 +72,13 @@ class GroupCommitter:
 
     def _schedule(self) -> None:
         if self._waiting and self._call is None and not self._writing:
+            # (With a group size limit, what is left waits for the next write.)
             self._call = self.reactor.callLater(0, self._start)
 
     def _start(self) -> None:
         self._call = None
-        group, self._waiting = self._waiting, []
+        size = self.max_group or len(self._waiting)
+        group, self._waiting = self._waiting[:size], self._waiting[size:]
         flush, self._durable = self._durable and not self.store.synchronous, False
         self.groups += 1
         self.commits += len(group)

@@ -958,6 +958,7 @@ class PostgresServerFactory(ServerFactory):
         authenticator: Authenticator | None = None,
         tls: tls_config.TlsSettings | None = None,
         connection_limits: limits.Limits | None = None,
+        commit_group_size: int = 0,
     ) -> None:
         if reactor is None:
             from twisted.internet import reactor as default_reactor
@@ -966,7 +967,7 @@ class PostgresServerFactory(ServerFactory):
         self.reactor = reactor
         self.store = store
         self.statement_cache = StatementCache()
-        self.committer = GroupCommitter(store, reactor)
+        self.committer = GroupCommitter(store, reactor, commit_group_size)
         self.transactions = Transactions()
         self.max_message_size = max_message_size
         self.connections: dict[int, PostgresProtocol] = {}

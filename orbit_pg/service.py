@@ -31,6 +31,13 @@ class Options(usage.Options):
             "on: COMMIT is acknowledged once on disk; off: once written, flushed within 200 ms "
             "(a machine crash may lose the last commits; a server crash loses nothing).",
         ],
+        [
+            "commit-group-size",
+            None,
+            0,
+            "Most commits that share one durable write (group commit); 0: no limit, 1: none.",
+            int,
+        ],
         ["hba", None, None, "Access rules file (pg_hba.conf-like; see docs/security.md). Default: loopback only."],
         ["tls-cert", None, None, "PEM certificate (chain) for TLS; SSLRequest is then answered 'S'."],
         ["tls-key", None, None, "PEM private key of --tls-cert."],
@@ -62,6 +69,8 @@ class Options(usage.Options):
             raise usage.UsageError("--max-message-size must be at least 1024")
         if self["synchronous-commit"] not in ("on", "off"):
             raise usage.UsageError("--synchronous-commit must be on or off")
+        if self["commit-group-size"] < 0:
+            raise usage.UsageError("--commit-group-size must be 0 or more")
         if bool(self["tls-cert"]) != bool(self["tls-key"]):
             raise usage.UsageError("--tls-cert and --tls-key go together")
         if self["tls-ca"] and not self["tls-cert"]:
@@ -116,6 +125,7 @@ def makeService(options: Options | dict) -> service.IService:
             options.get("superuser-reserved-connections", 3),
             options.get("authentication-timeout", 60.0),
         ),
+        commit_group_size=options.get("commit-group-size", 0),
     )
     top = service.MultiService()
     _StoreService(factory).setServiceParent(top)

@@ -309,7 +309,8 @@ class Session:
         """RESET ALL: every changeable setting back to its startup value, reported as SET would."""
         for name in list(self.values):
             setting = SETTINGS.get(name)
-            if setting is not None and setting.kind != "readonly":
+            # (Transaction modes are not RESET ALL's, as GUC_NO_RESET_ALL says.)
+            if setting is not None and setting.kind != "readonly" and name not in TRANSACTION_MODES:
                 self.set(name, None)
 
     def _apply_startup(self, name: str, value: str) -> None:

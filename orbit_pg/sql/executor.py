@@ -217,7 +217,9 @@ class Executor:
         self._end_transaction(commit=False)
 
     def statement_failed(self) -> None:
-        """An error aborts an implicit transaction and marks an explicit one failed."""
+        """An error aborts an implicit transaction and marks an explicit one failed; it also
+        ends the Query it happened in, and so its implicit transaction block."""
+        self.implicit_block = False
         txn = self.session.transaction
         if txn is None:
             return

@@ -361,7 +361,6 @@ def test_acknowledged_commits_survive_sigkill_mid_load(tmp_path: Path) -> None:
             ]
             for thread in writers:
                 thread.start()
-            started = time.monotonic()
             time.sleep(rng.uniform(0.2, 0.4))
             assert server.pid is not None
             os.kill(server.pid, signal.SIGKILL)
@@ -369,7 +368,6 @@ def test_acknowledged_commits_survive_sigkill_mid_load(tmp_path: Path) -> None:
             for thread in writers:
                 thread.join(TIMEOUT)
             server.restart()
-            print(f"run {run}: {time.monotonic() - started:.1f}s")
             with connect(server) as conn:
                 ids = {row[0] for row in conn.execute("SELECT actor_id FROM actors WHERE actor_type = 'pair'")}
             pairs = {int(actor_id.split(":")[1]) for actor_id in ids}
