@@ -52,20 +52,20 @@ def stack(subarrays: list[Any]) -> list[Any]:
     return nonempty
 
 
-def element(array: list[Any], subscripts: list[int | None]) -> Any:
+def element(array: list[Any], subscripts: list[int | None], lower: int = 1) -> Any:
     """array[i][j]...: NULL when a subscript is NULL or out of range, or their number is not
-    the array's number of dimensions."""
+    the array's number of dimensions. ``lower`` is the first subscript (1, or 0 for int2vector)."""
     if len(subscripts) != len(dims(array)):
         return None
     value: Any = array
     for subscript in subscripts:
-        if subscript is None or not 1 <= subscript <= len(value):
+        if subscript is None or not lower <= subscript < lower + len(value):
             return None
-        value = value[subscript - 1]
+        value = value[subscript - lower]
     return value
 
 
-def slice_(array: list[Any], limits: list[tuple[int | None, int | None]]) -> list[Any]:
+def slice_(array: list[Any], limits: list[tuple[int | None, int | None]], lower: int = 1) -> list[Any]:
     """array[a:b][c:d]...: each range clipped to the array; an empty range gives '{}'. A
     missing bound is the dimension's own."""
     shape = dims(array)
@@ -73,12 +73,12 @@ def slice_(array: list[Any], limits: list[tuple[int | None, int | None]]) -> lis
         return []
     limits = limits + [(None, None)] * (len(shape) - len(limits))
     ranges = []
-    for (lower, upper), size in zip(limits, shape, strict=True):
-        start = 1 if lower is None else max(lower, 1)
-        stop = size if upper is None else min(upper, size)
-        if start > stop:
+    for (low, high), size in zip(limits, shape, strict=True):
+        start = 0 if low is None else max(low - lower, 0)
+        stop = size if high is None else min(high - lower + 1, size)
+        if start >= stop:
             return []
-        ranges.append((start - 1, stop))
+        ranges.append((start, stop))
 
     def cut(level: list[Any], depth: int) -> list[Any]:
         start, stop = ranges[depth]

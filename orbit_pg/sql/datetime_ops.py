@@ -202,3 +202,144 @@ def date_part(type_: types.PgType) -> Callable[[str, Any], float]:
     """date_part(field, x): the same field as double precision."""
     exact = extract(type_)
     return lambda field, value: float(exact(field, value))
+
+
+# --- to_char (formatting.c DCH_to_char) --------------------------------------------------------
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October")
+_MONTHS += ("November", "December")
+_DAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
+# Longest first, as DCH_keywords is searched.
+_KEYWORDS = sorted(
+    """A.D. A.M. AD AM B.C. B.M. BC CC D DAY DD DDD DY Day Dy FX HH HH12 HH24 I ID IDDD IW IY IYY IYYY J MI MM MON
+    MONTH MS Mon Month OF P.M. PM Q RM SS SSSS SSSSS TZ TZH TZM US W WW Y Y,YYY YY YYY YYYY a.d. a.m. ad am b.c. bc
+    cc d day dd ddd dy i id iddd iw iy iyy iyyy j mi mm mon month ms of p.m. pm q rm ss ssss sssss tz tzh tzm us w ww
+    y y,yyy yy yyy yyyy""".split(),
+    key=len,
+    reverse=True,
+)
+
+
+def _ordinal(number: int, upper: bool) -> str:
+    if 10 <= number % 100 <= 20:
+        suffix = "th"
+    else:
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return suffix.upper() if upper else suffix
+
+
+def _cased(word: str, keyword: str) -> str:
+    """MONTH, Month, month: the name in the keyword's case."""
+    if keyword.isupper():
+        return word.upper()
+    if keyword.islower():
+        return word.lower()
+    return word
+
+
+def _field_text(keyword: str, stamp: datetime, fill: bool) -> tuple[str, int | None]:
+    """One keyword's text, and the number it shows (for a TH suffix)."""
+    key = keyword.upper()
+    iso_year, iso_week, iso_day = stamp.isocalendar()
+    year = stamp.year
+    hour12 = stamp.hour % 12 or 12
+    numbers = {
+        "HH24": (stamp.hour, 2),
+        "HH12": (hour12, 2),
+        "HH": (hour12, 2),
+        "MI": (stamp.minute, 2),
+        "SS": (stamp.second, 2),
+        "MS": (stamp.microsecond // 1000, 3),
+        "US": (stamp.microsecond, 6),
+        "SSSS": (stamp.hour * 3600 + stamp.minute * 60 + stamp.second, 0),
+        "SSSSS": (stamp.hour * 3600 + stamp.minute * 60 + stamp.second, 0),
+        "YYYY": (year, 4),
+        "YYY": (year % 1000, 3),
+        "YY": (year % 100, 2),
+        "Y": (year % 10, 1),
+        "IYYY": (iso_year, 4),
+        "IYY": (iso_year % 1000, 3),
+        "IY": (iso_year % 100, 2),
+        "I": (iso_year % 10, 1),
+        "MM": (stamp.month, 2),
+        "DDD": (stamp.timetuple().tm_yday, 3),
+        "DD": (stamp.day, 2),
+        "D": (stamp.isoweekday() % 7 + 1, 0),
+        "ID": (iso_day, 0),
+        "IDDD": ((iso_week - 1) * 7 + iso_day, 3),
+        "WW": ((stamp.timetuple().tm_yday - 1) // 7 + 1, 2),
+        "IW": (iso_week, 2),
+        "W": ((stamp.day - 1) // 7 + 1, 0),
+        "Q": ((stamp.month - 1) // 3 + 1, 0),
+        "CC": ((year + 99) // 100, 2),
+        "J": (date(year, stamp.month, stamp.day).toordinal() + 1721425, 0),
+    }
+    if key in numbers:
+        number, width = numbers[key]
+        return (f"{number:0{width}d}" if fill else str(number)), number
+    if key == "Y,YYY":
+        return f"{year // 1000},{year % 1000:03d}", None
+    if key in ("MONTH", "MON"):
+        name = _MONTHS[stamp.month - 1]
+        if key == "MON":
+            return _cased(name[:3], keyword), None
+        return _cased(name.ljust(9) if fill else name, keyword), None
+    if key in ("DAY", "DY"):
+        name = _DAYS[stamp.isoweekday() % 7]
+        if key == "DY":
+            return _cased(name[:3], keyword), None
+        return _cased(name.ljust(9) if fill else name, keyword), None
+    if key in ("AM", "PM", "A.M.", "P.M."):
+        text = ("AM" if stamp.hour < 12 else "PM") if "." not in key else ("A.M." if stamp.hour < 12 else "P.M.")
+        return (text if keyword[0].isupper() else text.lower()), None
+    if key in ("AD", "BC", "A.D.", "B.C."):
+        text = "AD" if "." not in key else "A.D."
+        return (text if keyword[0].isupper() else text.lower()), None
+    if key == "RM":
+        numeral = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")[stamp.month - 1]
+        return _cased(numeral.ljust(4) if fill else numeral, keyword), None
+    if key in ("TZ", "OF", "TZH", "TZM"):
+        utc = stamp.tzinfo is not None
+        text = {"TZ": "UTC" if utc else "", "OF": "+00" if utc else "+00", "TZH": "+00", "TZM": "00"}[key]
+        return (text if keyword[0].isupper() else text.lower()), None
+    return "", None  # FX: fixed format, nothing to print
+
+
+def to_char(type_: types.PgType) -> Callable[[Any, str], str | None]:
+    """to_char(timestamp[tz], format): PostgreSQL's template patterns, FM and TH modifiers,
+    and "quoted" text; an empty format is NULL."""
+
+    def format_(value: Any, template: str) -> str | None:
+        if not template:
+            return None
+        stamp = _plain(value, type_.name)
+        if type_ is types.TIMESTAMPTZ:
+            stamp = stamp.astimezone(timezone.utc)
+        out = []
+        i, size = 0, len(template)
+        while i < size:
+            fill = True
+            if template.startswith(("FM", "fm"), i):
+                fill = False
+                i += 2
+            keyword = next((k for k in _KEYWORDS if template.startswith(k, i)), None)
+            if keyword is None:
+                char = template[i]
+                if char == '"':
+                    end = template.find('"', i + 1)
+                    end = size if end < 0 else end
+                    out.append(template[i + 1 : end].replace('\\"', '"'))
+                    i = end + 1
+                else:
+                    out.append(char)
+                    i += 1
+                continue
+            text, number = _field_text(keyword, stamp, fill)
+            i += len(keyword)
+            if number is not None and template.startswith(("TH", "th"), i):
+                text += _ordinal(number, template[i] == "T")
+                i += 2
+            out.append(text)
+        return "".join(out)
+
+    return format_

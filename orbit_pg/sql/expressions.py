@@ -788,6 +788,7 @@ class Compiler:
                 pair[0] = _one
             bounds.append(tuple(pair))
         array_fn = arg.fn
+        base = _LOWER_BOUNDS.get(arg.type.typname, 1)
         if is_slice:
 
             def run(row: Any, ctx: Any) -> Any:
@@ -801,7 +802,7 @@ class Compiler:
                     if (low is None and lower is not None) or (high is None and upper is not None):
                         return None
                     limits.append((low, high))
-                return array_ops.slice_(array, limits)
+                return array_ops.slice_(array, limits, base)
 
             return Compiled(run, arg.type)
 
@@ -810,7 +811,7 @@ class Compiler:
             if array is None:
                 return None
             subscripts = [pair[1](row, ctx) for pair in bounds]
-            return array_ops.element(array, subscripts)
+            return array_ops.element(array, subscripts, base)
 
         return Compiled(fetch, arg.type.element)
 
@@ -1043,6 +1044,8 @@ _A_EXPR_KINDS: dict[str, Callable[[Compiler, ast.A_Expr], Compiled]] = {
     "between_sym": Compiler._between,
     "not_between_sym": Compiler._between,
 }
+# The catalogs' vector types start at subscript 0 (int2vectorin sets a lower bound of 0).
+_LOWER_BOUNDS = {"int2vector": 0, "oidvector": 0}
 # The collations of a PostgreSQL database initialised with the C locale (no ICU).
 _COLLATIONS = frozenset(("default", "C", "POSIX", "ucs_basic"))
 

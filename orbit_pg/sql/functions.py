@@ -625,6 +625,16 @@ BUILTINS.update(
             Builtin((_TEXT, _DATE), _FLOAT8, _by_type(datetime_ops.date_part, 1)),
             _builtin((_TEXT, _INTERVAL), _FLOAT8, None),
         ],
+        "to_char": [
+            Builtin((_TIMESTAMP, _TEXT), _TEXT, _by_type(datetime_ops.to_char, 0)),
+            Builtin((_TIMESTAMPTZ, _TEXT), _TEXT, _by_type(datetime_ops.to_char, 0)),
+            _builtin((_INTERVAL, _TEXT), _TEXT, None),
+            _builtin((_NUMERIC, _TEXT), _TEXT, None),
+            _builtin((_INT4, _TEXT), _TEXT, None),
+            _builtin((_INT8, _TEXT), _TEXT, None),
+            _builtin((_FLOAT4, _TEXT), _TEXT, None),
+            _builtin((_FLOAT8, _TEXT), _TEXT, None),
+        ],
         "extract": [
             Builtin((_TEXT, _TIMESTAMP), _NUMERIC, _by_type(datetime_ops.extract, 1)),
             Builtin((_TEXT, _TIMESTAMPTZ), _NUMERIC, _by_type(datetime_ops.extract, 1)),
