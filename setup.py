@@ -11,7 +11,15 @@ setup(
     packages=find_packages(include=["orbit_pg", "orbit_pg.*"]) + ["twisted.plugins"],
     install_requires=["Twisted>=23.10", "pyparsing>=3.1", "ujson>=5", "lmdb>=1.4"],
     extras_require={
-        "test": ["pytest>=7", "pytest-twisted>=1.14", "psycopg[binary]>=3.1", "pg8000>=1.30", "asyncpg>=0.29", "sqlalchemy>=2", "alembic>=1.12"],
+        "test": [
+            "pytest>=7",
+            "pytest-twisted>=1.14",
+            "psycopg[binary]>=3.1",
+            "pg8000>=1.30",
+            "asyncpg>=0.29",
+            "sqlalchemy>=2",
+            "alembic>=1.12",
+        ],
     },
     classifiers=["Framework :: Twisted", "Topic :: Database :: Database Engines/Servers"],
 )
