@@ -285,6 +285,38 @@ class DiscardStmt(Node):
     target: str  # 'all', 'plans', 'sequences', 'temp'
 
 
+@dataclass(slots=True)
+class CreateRoleStmt(Node):
+    """CREATE ROLE / CREATE USER (``is_user``: LOGIN unless NOLOGIN). ``options`` are
+    (name, value) in order: ("superuser", bool), ("login", bool), ("password", A_Const | None)."""
+
+    name: str
+    options: list[tuple[str, Any]]
+    is_user: bool = False
+
+
+@dataclass(slots=True)
+class AlterRoleStmt(Node):
+    name: str
+    options: list[tuple[str, Any]]
+
+
+@dataclass(slots=True)
+class DropRoleStmt(Node):
+    names: list[str]
+    missing_ok: bool
+
+
+@dataclass(slots=True)
+class GrantStmt(Node):
+    """GRANT / REVOKE table privileges; ``privileges`` None is ALL."""
+
+    is_grant: bool
+    privileges: list[str] | None
+    objects: list[RangeVar]
+    grantees: list[str]
+
+
 def walk(node: Any) -> Iterator[Node]:
     """Every node under ``node`` (itself included), depth first."""
     if isinstance(node, Node):

@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 from orbit_pg import errors, types
-from orbit_pg.sql import array_ops, ast, jsonb_ops, resolution
+from orbit_pg.sql import array_ops, ast, catalog_functions, jsonb_ops, resolution  # noqa: F401  (registers the catalog functions)
 from orbit_pg.sql.functions import (
     ARRAY_CONCAT,
     BUILTINS,
@@ -442,7 +442,10 @@ class Compiler:
         defaults = builtin.missing_defaults(len(args))
         if defaults:
             implementation = _with_defaults(implementation, defaults)
-        return Compiled(_call(implementation, [c.fn for c in coerced], builtin.strict), result)
+        fns = [c.fn for c in coerced]
+        if builtin.session:
+            fns.insert(0, _session)
+        return Compiled(_call(implementation, fns, builtin.strict), result)
 
     def _coalesce(self, node: ast.FuncCall) -> Compiled:
         """COALESCE: the first argument that is not NULL, all in their common type."""
@@ -1076,6 +1079,10 @@ def _equality_type(left: types.PgType, right: types.PgType) -> types.PgType:
     return left
 
 
+def _session(row: Any, ctx: Any) -> Any:
+    return ctx.session
+
+
 def _actual(param: types.PgType, element: types.PgType, loc: int) -> types.PgType:
     """A polymorphic parameter or result as the type it stands for."""
     if param is resolution.ANYELEMENT:
@@ -1264,7 +1271,8 @@ def _number_cast(target: types.PgType) -> Callable[[Any], Any]:
             return Decimal(value)
 
         return to_numeric
-    low, high = (0, 2**32 - 1) if target is types.OID else types.INTEGER_RANGES[target]
+    oid_like = target is types.OID or target in types.OID_ALIASES
+    low, high = (0, 2**32 - 1) if oid_like else types.INTEGER_RANGES[target]
 
     def to_integer(value: Any) -> int:
         if isinstance(value, float):
@@ -1277,7 +1285,7 @@ def _number_cast(target: types.PgType) -> Callable[[Any], Any]:
             rounded = int(value.to_integral_value(rounding=ROUND_HALF_UP))
         else:
             rounded = value
-        if target is types.OID and -(2**31) <= rounded < 0:
+        if oid_like and -(2**31) <= rounded < 0:
             rounded += 2**32  # a negative int4 is a large oid, as in PostgreSQL
         if not low <= rounded <= high:
             raise errors.PgError(errors.NUMERIC_VALUE_OUT_OF_RANGE, f"{target.name} out of range")

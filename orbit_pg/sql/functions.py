@@ -77,7 +77,8 @@ class Builtin:
     """One overload. ``make`` gets the argument types the call resolved to and returns the
     implementation (None: PostgreSQL has this overload, orbit-pg does not). A strict function
     is NULL when any argument is; ``variadic`` is the type of each VARIADIC argument (at least
-    one); ``defaults`` are the values of trailing parameters a call may leave out."""
+    one); ``defaults`` are the values of trailing parameters a call may leave out; a ``session``
+    function's implementation takes the session before the arguments."""
 
     args: tuple[types.PgType, ...]
     result: types.PgType
@@ -85,6 +86,7 @@ class Builtin:
     strict: bool = True
     variadic: types.PgType | None = None
     defaults: tuple[Any, ...] = ()
+    session: bool = False
 
     def arg_types(self, count: int) -> tuple[types.PgType, ...] | None:
         """The parameter types for a call with ``count`` arguments; None if it cannot take that many."""

@@ -734,6 +734,63 @@ discard_stmt = (
     K("discard").suppress() - (K("all") | K("plans") | K("sequences") | K("temporary") | K("temp"))
 ).set_parse_action(lambda t: ast.DiscardStmt("temp" if t[0] == "temporary" else t[0]))
 
+# Roles and table privileges (CREATE/ALTER/DROP ROLE, GRANT/REVOKE).
+_role_flag = (
+    K("superuser")
+    | K("nosuperuser")
+    | K("login")
+    | K("nologin")
+    | K("createdb")
+    | K("nocreatedb")
+    | K("createrole")
+    | K("nocreaterole")
+    | K("inherit")
+    | K("noinherit")
+).set_parse_action(lambda t: (t[0].lower().removeprefix("no"), not t[0].lower().startswith("no")))
+role_option = _role_flag | (
+    K("password").suppress() - (string_literal | K("null").set_parse_action(lambda: [None]))
+).set_parse_action(lambda t: ("password", t[0]))
+role_options = pp.Opt(K("with")).suppress() + pp.Group(pp.ZeroOrMore(pp.Group(role_option)))
+role_word = K("role") | K("user")
+create_role_stmt = (K("create").suppress() + role_word - ident + role_options).set_parse_action(
+    lambda t: ast.CreateRoleStmt(t[1], [tuple(o[0]) for o in t[2]], t[0] == "user")
+)
+alter_role_stmt = (K("alter").suppress() + role_word.suppress() - ident + role_options).set_parse_action(
+    lambda t: ast.AlterRoleStmt(t[0], [tuple(o[0]) for o in t[1]])
+)
+drop_role_stmt = (
+    K("drop").suppress() + role_word.suppress() - pp.Opt(K("if") + K("exists"))("missing_ok") + pp.DelimitedList(ident)
+).set_parse_action(lambda t: ast.DropRoleStmt([n for n in t if n not in ("if", "exists")], bool(t.missing_ok)))
+_privileges = (K("all") + pp.Opt(K("privileges"))).set_parse_action(lambda: [None]) | pp.Group(
+    pp.DelimitedList((K("select") | K("insert") | K("update") | K("delete")).set_parse_action(lambda t: t[0].upper()))
+)
+
+
+def _grant(is_grant: bool, toks: pp.ParseResults) -> ast.GrantStmt:
+    privileges = None if toks[0] is None else list(toks[0])
+    return ast.GrantStmt(is_grant, privileges, list(toks[1]), list(toks[2]))
+
+
+grant_stmt = (
+    K("grant").suppress()
+    - _privileges
+    + K("on").suppress()
+    + pp.Opt(K("table")).suppress()
+    + pp.Group(pp.DelimitedList(table_ref))
+    + K("to").suppress()
+    + pp.Group(pp.DelimitedList(ident))
+).set_parse_action(lambda t: _grant(True, t))
+revoke_stmt = (
+    K("revoke").suppress()
+    - _privileges
+    + K("on").suppress()
+    + pp.Opt(K("table")).suppress()
+    + pp.Group(pp.DelimitedList(table_ref))
+    + K("from").suppress()
+    + pp.Group(pp.DelimitedList(ident))
+).set_parse_action(lambda t: _grant(False, t))
+role_stmt = create_role_stmt | alter_role_stmt | drop_role_stmt | grant_stmt | revoke_stmt
+
 statement = (
     select_stmt
     | insert_stmt
@@ -747,6 +804,7 @@ statement = (
     | execute_stmt
     | deallocate_stmt
     | discard_stmt
+    | role_stmt
 )
 script = pp.Opt(statement) + pp.ZeroOrMore(SEMI + pp.Opt(statement)) + pp.StringEnd()
 script.parse_with_tabs()

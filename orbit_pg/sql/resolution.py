@@ -72,6 +72,11 @@ _IMPLICIT: dict[types.PgType, frozenset[types.PgType]] = {
         (types.TIMESTAMP, (types.TIMESTAMPTZ,)),
     )
 }
+# oid and the integers convert implicitly to the OID alias types (regclass, ...), and those to oid.
+for _source in (types.INT2, types.INT4, types.INT8, types.OID):
+    _IMPLICIT[_source] = _IMPLICIT.get(_source, frozenset()) | frozenset(types.OID_ALIASES)
+for _alias in types.OID_ALIASES:
+    _IMPLICIT[_alias] = frozenset((types.OID,))
 _PREFERRED = frozenset((types.BOOL, types.TEXT, types.OID, types.FLOAT8, types.TIMESTAMPTZ, types.INTERVAL))
 
 
