@@ -49,6 +49,12 @@ _SETTINGS = [
         "Sets the maximum allowed idle time between queries, when in a transaction.",
         "ms",
     ),
+    Setting(
+        "idle_session_timeout",
+        "0",
+        "Sets the maximum allowed idle time between queries, when not in a transaction.",
+        "ms",
+    ),
     Setting("in_hot_standby", "off", "Shows whether hot standby is currently active.", "readonly", True),
     Setting("integer_datetimes", "on", "Shows whether datetimes are integer based.", "readonly", True),
     Setting("IntervalStyle", "postgres", "Sets the display format for interval values.", report=True),
@@ -136,6 +142,13 @@ def normalize(setting: Setting, value: str) -> str:
             raise invalid() from None
         return value
     return value
+
+
+def milliseconds(text: str) -> int:
+    """A time setting's value (as SHOW prints it, say "1min") in milliseconds."""
+    match = _UNIT_VALUE.match(text)
+    assert match is not None, text
+    return int(match.group(1)) * dict(_TIME_UNITS).get(match.group(2), 1)
 
 
 def setting_text(values: list[tuple[str, str]], setting: Setting | None) -> str:

@@ -9,6 +9,7 @@ transaction's write set: a statement is atomic, whichever row fails.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -306,22 +307,26 @@ def _default_values(executor: Executor, ctx: Context) -> Iterator[tuple[Any, ...
 
 def _select_source(executor: Executor, stmt: ast.InsertStmt, columns: list[Column], params: Params) -> RowSource:
     """INSERT ... SELECT: the query's columns assigned to the target columns in order. As in
-    PostgreSQL, a bare literal or NULL in its select list is not resolved to text first: it
-    takes the target column's type."""
+    PostgreSQL, a bare literal, NULL or untyped parameter in a select list is not resolved to
+    text first: it takes the target column's type."""
     select = stmt.select
-    assert isinstance(select, ast.SelectStmt)
-    targets = list(select.targets)
-    for i, (target, column) in enumerate(zip(targets, columns, strict=False)):
-        value = target.value
-        if isinstance(value, ast.A_Const) and value.kind in ("string", "null"):
-            cast = ast.TypeCast(value, column.type.name, value.loc, value.loc)
-            targets[i] = ast.ResTarget(cast, target.name or "?column?", target.loc)
-    fields, query = executor._plan_SelectStmt(
-        ast.SelectStmt(targets, select.from_table, select.where, select.sort, select.limit, select.offset), params
-    )
+    assert select is not None
+    targets: list[ast.ResTarget] | None = getattr(select, "targets", None)
+    locs = [getattr(select, "loc", 0)] * len(columns)
+    if targets is not None:
+        typed = list(targets)
+        for i, (target, column) in enumerate(zip(targets, columns, strict=False)):
+            value = target.value
+            if (isinstance(value, ast.A_Const) and value.kind in ("string", "null")) or (
+                isinstance(value, ast.ParamRef) and _untyped(params, value.number)
+            ):
+                typed[i] = ast.ResTarget(ast.TypeCast(value, column.type.name, value.loc, value.loc), None, target.loc)
+        select = dataclasses.replace(select, targets=typed)
+        # Where each output column's expression starts (``*`` stands for all its columns).
+        locs = [t.loc for t in targets for _ in (relation.COLUMNS if isinstance(t.value, ast.A_Star) else (t,))]
+    fields, query = getattr(executor, "_plan_" + type(select).__name__)(select, params)
     width = len(fields)
-    # Where each output column's expression starts (``*`` stands for all its columns).
-    locs = [t.loc for t in select.targets for _ in (relation.COLUMNS if isinstance(t.value, ast.A_Star) else (t,))]
+    locs += [locs[-1] if locs else 0] * (width - len(locs))
     _check_widths(stmt, columns, width, [ast.A_Star(loc) for loc in locs])
     assigned = [
         assign(Compiled(lambda row, ctx, i=i: row[i], field.type), column, locs[i]).fn
@@ -337,6 +342,10 @@ def _select_source(executor: Executor, stmt: ast.InsertStmt, columns: list[Colum
             yield tuple(values)
 
     return source
+
+
+def _untyped(params: Params, number: int) -> bool:
+    return number > len(params.types) or params.types[number - 1] is types.UNKNOWN
 
 
 def _conflict_plan(stmt: ast.InsertStmt, params: Params) -> ConflictPlan | None:

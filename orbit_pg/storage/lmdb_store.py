@@ -12,6 +12,7 @@ import lmdb
 
 from orbit_pg import errors
 from orbit_pg.storage.base import Row
+from orbit_pg.storage.lmdb_catalog import LmdbCatalog
 
 _LEN = struct.Struct("!I")
 # LMDB's default maximum key size; a longer key cannot be stored or indexed.
@@ -91,9 +92,13 @@ class ActorStore:
     def __init__(self, path: str, map_size: int = 1 << 36, sync: bool = True) -> None:
         os.makedirs(path, exist_ok=True)
         self.path = path
-        self._env = lmdb.open(path, map_size=map_size, max_dbs=4, sync=sync, metasync=sync)
+        self._env = lmdb.open(path, map_size=map_size, max_dbs=8, sync=sync, metasync=sync)
         self._actors = self._env.open_db(b"actors")
         self._by_type = self._env.open_db(b"actors_actor_type_idx", dupsort=True)
+
+    def catalog(self, name: str) -> LmdbCatalog:
+        """A system catalog (roles, privileges) in the same environment as the actors."""
+        return LmdbCatalog(self._env, name)
 
     def snapshot(self) -> LmdbSnapshot:
         return LmdbSnapshot(self._env, self._actors, self._by_type)
