@@ -975,12 +975,11 @@ class PostgresServerFactory(ServerFactory):
         self.authenticator = authenticator or Authenticator(Roles(store.catalog(CATALOG_NAME)))
         self.tls = tls
         self.limits = connection_limits or limits.Limits()
+        self.started = datetime.now(timezone.utc)  # pg_postmaster_start_time
 
     def backends(self) -> int:
         """Connections past their startup packet: what max_connections counts."""
         return sum(1 for connection in self.connections.values() if connection.backend)
-
-        self.started = datetime.now(timezone.utc)  # pg_postmaster_start_time
 
     def sessions(self) -> Iterator[Session]:
         """The sessions of the connections past startup (pg_stat_activity's rows)."""

@@ -92,7 +92,7 @@ class CatalogNames:
         if kind == "regnamespace":
             oid = _SCHEMA_OIDS.get(split_name(name)[0]) if len(split_name(name)) == 1 else None
             if oid is None:
-                raise errors.PgError(errors.UNDEFINED_OBJECT, f'schema "{name}" does not exist')
+                raise errors.PgError("3F000", f'schema "{name}" does not exist')
             return oid
         if kind == "regrole":
             found = [r.oid for r in roles.roles(None) if r.name == split_name(name)[0] and r.oid != 10]

@@ -47,15 +47,15 @@ def role_name(session: Any, oid: int) -> str | None:
 
 
 def _privileges(role: Role) -> dict[str, Any]:
-    su = role.superuser
+    """A superuser as ``CREATE ROLE name SUPERUSER LOGIN`` makes one (a superuser may do all the rest)."""
     return {
-        "rolsuper": su,
+        "rolsuper": role.superuser,
         "rolinherit": True,
-        "rolcreaterole": su,
-        "rolcreatedb": su,
+        "rolcreaterole": False,
+        "rolcreatedb": False,
         "rolcanlogin": role.login,
-        "rolreplication": su,
-        "rolbypassrls": su,
+        "rolreplication": False,
+        "rolbypassrls": False,
         "rolconnlimit": -1,
     }
 
@@ -77,10 +77,10 @@ def _users(ctx: Any) -> Iterator[dict[str, Any]]:
             yield {
                 "usename": role.name,
                 "usesysid": role.oid,
-                "usecreatedb": role.superuser,
+                "usecreatedb": False,
                 "usesuper": role.superuser,
-                "userepl": role.superuser,
-                "usebypassrls": role.superuser,
+                "userepl": False,
+                "usebypassrls": False,
                 "passwd": "********",
             }
 

@@ -35,6 +35,7 @@ from orbit_pg.sql.expressions import (
     coerce,
     column_name,
     literal_value,
+    order_key,
     type_named,
 )
 from orbit_pg.storage.base import Row, Snapshot, Store
@@ -677,10 +678,19 @@ def _sort_keys(
             key = targets[names.index(node.fields[0])]
         else:
             key = coerce(compiler.compile(node), types.TEXT, getattr(node, "loc", 0))
-        if key.type is types.JSONB:
-            raise errors.PgError(errors.FEATURE_NOT_SUPPORTED, "ordering by jsonb is not supported yet")
-        keys.append((key.fn, item))
+        order = order_key(key.type, getattr(node, "loc", 0))
+        keys.append((key.fn if order is None else _ordered(key.fn, order), item))
     return keys
+
+
+def _ordered(fn: Eval, order: Callable[[Any], Any]) -> Eval:
+    """A sort key's value as its type orders (NULL stays NULL for NULLS FIRST/LAST)."""
+
+    def run(row: Any, ctx: Context) -> Any:
+        value = fn(row, ctx)
+        return None if value is None else order(value)
+
+    return run
 
 
 def _sorted(rows: Iterable[Any], keys: list[SortKey], ctx: Context) -> list[Any]:
