@@ -678,6 +678,13 @@ def _sort_keys(
             key = targets[names.index(node.fields[0])]
         else:
             key = coerce(compiler.compile(node), types.TEXT, getattr(node, "loc", 0))
+        if key.type is types.JSON:
+            raise errors.PgError(
+                errors.UNDEFINED_FUNCTION,
+                "could not identify an ordering operator for type json",
+                hint="Use an explicit ordering operator or modify the query.",
+                position=getattr(node, "loc", 0) + 1,
+            )
         order = order_key(key.type, getattr(node, "loc", 0))
         keys.append((key.fn if order is None else _ordered(key.fn, order), item))
     return keys
