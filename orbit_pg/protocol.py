@@ -900,12 +900,11 @@ class PostgresServerFactory(ServerFactory):
         self.authenticator = authenticator or Authenticator(Roles(store.catalog(CATALOG_NAME)))
         self.tls = tls
         self.limits = connection_limits or limits.Limits()
+        self.started = datetime.now(timezone.utc)  # pg_postmaster_start_time
 
     def backends(self) -> int:
         """Connections past their startup packet: what max_connections counts."""
         return sum(1 for connection in self.connections.values() if connection.backend)
-
-        self.started = datetime.now(timezone.utc)  # pg_postmaster_start_time
 
     def sessions(self) -> Iterator[Session]:
         """The sessions of the connections past startup (pg_stat_activity's rows)."""
@@ -913,6 +912,10 @@ class PostgresServerFactory(ServerFactory):
 
     def relation_sizes(self) -> Mapping[str, int]:
         return self.store.relation_sizes()
+
+    def stored_roles(self) -> list[tuple[str, bool, bool]]:
+        """(name, superuser, can log in) of each stored role; none while authentication is trust."""
+        return [(role.name, role.superuser, role.login) for role in self.authenticator.roles]
 
     def register(self, connection: PostgresProtocol) -> tuple[int, int]:
         """A process id (unique among live connections) and a secret, for BackendKeyData."""
