@@ -180,3 +180,22 @@ def test_asyncpg_upserts_and_returning(server: Server) -> None:
             await asyncio.wait_for(conn.close(), 5)
 
     asyncio.run(asyncio.wait_for(scenario(), 60))
+
+
+def test_returning_row_description_names_the_table_columns(server: Server) -> None:
+    """As PostgreSQL's: plain columns carry the table's OID and attribute number, expressions zeros."""
+    with connect(server) as conn:
+        oid = conn.execute("SELECT 'actors'::regclass::oid").fetchone()[0] if server.kind == "postgres" else 16384
+        cur = conn.execute(
+            "INSERT INTO actors VALUES (%s, 't', '{}') RETURNING *, actor_id AS x, state->'a', 1", ["rd:1"]
+        )
+        result = cur.pgresult
+        assert result is not None
+        assert [(result.ftable(i), result.ftablecol(i), result.ftype(i)) for i in range(result.nfields)] == [
+            (oid, 1, TEXT),
+            (oid, 2, TEXT),
+            (oid, 3, JSONB),
+            (oid, 1, TEXT),
+            (0, 0, JSONB),
+            (0, 0, INT4),
+        ]

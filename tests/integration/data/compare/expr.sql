@@ -179,3 +179,25 @@ SELECT (ARRAY['a','b'])['x']
 SELECT (ARRAY['a','b'])[true]
 SELECT ARRAY[ARRAY[1,2], ARRAY[3,4]], ARRAY[ARRAY['a']], ARRAY[NULL], ARRAY[NULL, 'a']
 SELECT '{1,2}'::int[] = '{1,2}', '{1,2}'::int[] @> '{1}'
+SELECT actor_id, actor_id LIKE 'x%' AS is_x FROM actors ORDER BY is_x, actor_id DESC
+SELECT actor_id FROM actors ORDER BY (state->>'balance')::numeric DESC NULLS LAST, actor_id
+SELECT actor_id FROM actors ORDER BY jsonb_typeof(state) NULLS FIRST, state DESC
+SELECT actor_id FROM actors WHERE state->'tags' ? 'a' OR state @> '[1]' ORDER BY 1
+SELECT actor_id, ARRAY[actor_id]::text[] || actor_type FROM actors WHERE actor_id IN ('u:1', 'u:2') ORDER BY 2 DESC
+SELECT actor_id FROM actors WHERE actor_id = ANY (string_to_array('u:1,x:2', ',')) ORDER BY 1
+SELECT actor_id FROM actors WHERE split_part(actor_id, ':', 2)::int BETWEEN 2 AND 4 ORDER BY 1
+SELECT actor_id, CASE jsonb_typeof(state) WHEN 'object' THEN 'obj' WHEN 'array' THEN 'arr' END FROM actors ORDER BY 2 NULLS FIRST, 1
+SELECT upper(actor_type) COLLATE "C" AS t FROM actors WHERE actor_type NOT IN ('thing') ORDER BY t COLLATE "C", actor_id
+SELECT actor_id FROM actors WHERE actor_id !~ '^[gx]' AND actor_type !~~ 'g%' ORDER BY 1
+SELECT actor_id FROM actors WHERE state IS NOT DISTINCT FROM '{}' OR state = '[]' ORDER BY 1
+SELECT actor_id FROM actors WHERE actor_id SIMILAR TO '(u|g):1' ORDER BY 1
+SELECT regexp_replace(actor_id, '^(\w):(\d)$', '\2-\1') AS r FROM actors ORDER BY r
+SELECT actor_id FROM actors WHERE actor_type LIKE ANY ('{gr%,us%}') ORDER BY actor_id
+SELECT actor_id FROM actors ORDER BY actor_id COLLATE "C" DESC LIMIT 3
+SELECT greatest(state, '{}') FROM actors WHERE actor_id = 'u:2'
+SELECT to_char('2024-03-05 14:07:09.123456'::timestamp, 'YYYY-MM-DD HH24:MI:SS'), to_char('2024-03-05 14:07:09.123456'::timestamp, 'HH12:MI AM, Dy DD Mon YYYY'), to_char('2024-03-05 04:07:09'::timestamp, 'FMHH12 pm FMMonth FMDDth')
+SELECT to_char('2024-03-05 14:07:09.123456'::timestamptz, 'YYYY-MM-DD"T"HH24:MI:SS.US TZ OF'), to_char('2024-12-31'::timestamp, 'Month|Day|MON|DAY|month|day|Q|WW|IW|IYYY|DDD|D|ID|CC|J|W|RM|MS')
+SELECT to_char('2024-03-21'::timestamp, 'DDth DDTH FMDDth \Y "quoted YYYY"'), to_char('2024-03-22'::timestamp, ''), to_char(NULL::timestamp, 'YYYY'), to_char('2001-01-01'::timestamp, 'Y,YYY YYY YY Y SSSS')
+SELECT to_char(1.5, 'x'::text, 1)
+SELECT to_char(now(), 'YYYY') = EXTRACT(year FROM now())::text
+SELECT (ARRAY[1,2,3])[2:2][1:1], (ARRAY[1,2,3])[1:0]
