@@ -988,6 +988,10 @@ class PostgresServerFactory(ServerFactory):
     def relation_sizes(self) -> Mapping[str, int]:
         return self.store.relation_sizes()
 
+    def stored_roles(self) -> list[tuple[str, bool, bool]]:
+        """(name, superuser, can log in) of each stored role; none while authentication is trust."""
+        return [(role.name, role.superuser, role.login) for role in self.authenticator.roles]
+
     def register(self, connection: PostgresProtocol) -> tuple[int, int]:
         """A process id (unique among live connections) and a secret, for BackendKeyData."""
         while True:

@@ -282,6 +282,10 @@ class Server(Protocol):
         """Bytes on disk of the table and of each index, by relation name."""
         ...
 
+    def stored_roles(self) -> Iterable[tuple[str, bool, bool]]:
+        """(name, superuser, can log in) of each role CREATE ROLE made."""
+        ...
+
 
 class Session:
     """Per-connection state: startup parameters, SET values and the open transaction."""
