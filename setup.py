@@ -27,6 +27,8 @@ setup(
             "pg8000>=1.30",
             "asyncpg>=0.29",
             "hypothesis>=6.100",
+            "sqlalchemy>=2",
+            "alembic>=1.12",
         ],
     },
     classifiers=["Framework :: Twisted", "Topic :: Database :: Database Engines/Servers"],
