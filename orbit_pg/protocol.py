@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import enum
 import secrets
-import shlex
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import datetime, timezone
 from typing import Any
 
 from twisted.internet import threads
+from twisted.internet.address import IPv4Address, IPv6Address
 from twisted.internet.interfaces import IDelayedCall, IReactorThreads, IReactorTime
 from twisted.internet.protocol import Protocol, ServerFactory
 from twisted.logger import Logger
@@ -23,15 +24,22 @@ from twisted.python.failure import Failure
 
 from orbit_pg import errors, interrupts, types
 from orbit_pg.advisory import AdvisoryLocks
+from orbit_pg.auth import limits
+from orbit_pg.auth import tls as tls_config
+from orbit_pg.auth.methods import Authenticator, Exchange, Peer, SaslExchange
+from orbit_pg.auth.privileges import Access
+from orbit_pg.auth.roles import CATALOG_NAME, Roles
 from orbit_pg.commit import GroupCommitter
 from orbit_pg.interrupts import PAUSE
+from orbit_pg.locks import LockWait
 from orbit_pg.notify import Notification, NotifyRegistry
-from orbit_pg.session import Session
+from orbit_pg.session import Session, milliseconds
 from orbit_pg.sql import ast, grammar
 from orbit_pg.sql.cache import Miss, Parsed, StatementCache
 from orbit_pg.sql.copy import CopyFrom, CopyTo, copy_response
 from orbit_pg.sql.executor import Executor, Plan, Portal, PreparedStatement, Result
 from orbit_pg.storage.base import Store
+from orbit_pg.transactions import Transactions
 from orbit_pg.wire import backend, constants, frontend
 from orbit_pg.wire.constants import DEFAULT_MAX_MESSAGE_SIZE
 from orbit_pg.wire.framing import MessageCutter
@@ -47,10 +55,15 @@ _FATAL = object()
 
 class State(enum.Enum):
     STARTUP = "startup"  # waiting for StartupMessage (or SSLRequest / GSSENCRequest / CancelRequest)
+    AUTHENTICATING = "authenticating"  # a password exchange is under way
     READY = "ready"  # authenticated; typed messages
     IN_QUERY = "in query"  # a result is streaming; new messages wait in a queue
     COPY_IN = "copy in"  # COPY FROM STDIN: CopyData until CopyDone or CopyFail
+    WAITING = "waiting"  # a statement waits for a row lock; it runs again when woken
     CLOSED = "closed"
+
+
+_SERVING = (State.STARTUP, State.AUTHENTICATING, State.READY, State.COPY_IN)
 
 
 class PostgresProtocol(Protocol):
@@ -97,6 +110,18 @@ class PostgresProtocol(Protocol):
         self._copy_to: CopyTo | None = None
         self._copy_from: CopyFrom | None = None
         self._copy_then: Callable[[], None] | None = None
+        # A statement parked on a row lock: the wait, its timeout, and how it fails if cancelled.
+        self._wait: LockWait | None = None
+        self._wait_timeout: IDelayedCall | None = None
+        self._wait_failed: Callable[[errors.PgError], None] | None = None
+        # Authentication: the exchange under way, the startup packet's user, database and
+        # parameters, whether TLS is on, and the timers that close a silent client.
+        self._exchange: Exchange | None = None
+        self._login: tuple[str, str, dict[str, str]] = ("", "", {})
+        self.tls = False
+        self.backend = False  # past the startup packet: counts against max_connections
+        self._auth_timer: IDelayedCall | None = None
+        self._idle_timer: IDelayedCall | None = None
 
     # --- transport ----------------------------------------------------------------------
 
@@ -104,13 +129,28 @@ class PostgresProtocol(Protocol):
         self.cutter = MessageCutter(self.factory.max_message_size)
         self.process_id, self.secret_key = self.factory.register(self)
         self.transport.registerProducer(self, True)
+        self._auth_timer = self.factory.reactor.callLater(
+            self.factory.limits.authentication_timeout, self._authentication_timed_out
+        )
+        if len(self.factory.connections) > self.factory.limits.max_connections * 2:
+            # As PostgreSQL's postmaster: too many connections even to look at the startup packet.
+            self._fatal(limits.too_many_clients())
 
     def connectionLost(self, reason: Failure | None = None) -> None:
-        # An open transaction dies with its connection; nothing of it reached the store.
-        if self.session is not None:
-            self.session.transaction = None
+        # An open transaction dies with its connection; nothing of it reached the store,
+        # and the rows it locked are free again.
+        self._end_wait()
+        if self.executor is not None:
+            self.executor.abort()
         self._abandon_rows()
-        for call in (self._resume_call, self._process_call, self._notify_call, self._timeout_call):
+        for call in (
+            self._resume_call,
+            self._process_call,
+            self._auth_timer,
+            self._idle_timer,
+            self._notify_call,
+            self._timeout_call,
+        ):
             if call is not None and call.active():
                 call.cancel()
         self._queued.clear()
@@ -123,6 +163,7 @@ class PostgresProtocol(Protocol):
     def dataReceived(self, data: bytes) -> None:
         if self.state is State.CLOSED:
             return
+        self._cancel_idle_timer()
         try:
             self._queued.extend(self.cutter.feed(data))
         except errors.PgError as error:
@@ -140,7 +181,7 @@ class PostgresProtocol(Protocol):
         self._process_call = None
         deadline = time.perf_counter() + TURN_BUDGET
         queued = self._queued
-        while queued and self.state in (State.STARTUP, State.READY, State.COPY_IN) and not self._producer_paused:
+        while queued and self.state in _SERVING and not self._producer_paused:
             if time.perf_counter() > deadline:
                 self._process_call = self.factory.reactor.callLater(0, self._process)
                 break
@@ -150,6 +191,8 @@ class PostgresProtocol(Protocol):
                     self._startup_packet(body)
                 elif msg_type is _FATAL:
                     raise body
+                elif self.state is State.AUTHENTICATING:
+                    self._password_message(msg_type, body)
                 else:
                     self._message(msg_type, body)
             except errors.PgError as error:
@@ -163,6 +206,8 @@ class PostgresProtocol(Protocol):
         elif not queued and self._reading_paused:
             self._reading_paused = False
             self.transport.resumeProducing()
+        if not queued and self.state is State.READY and not self._holding:
+            self._start_idle_timer()
 
     def _send(self, data: bytes) -> None:
         self._out.append(data)
@@ -181,14 +226,19 @@ class PostgresProtocol(Protocol):
     def _close(self) -> None:
         self.state = State.CLOSED
         self._flush()
+        # Over TLS, the close_notify waits until no producer is registered (TLSMemoryBIOProtocol).
+        self.transport.unregisterProducer()
         self.transport.loseConnection()
 
     # --- startup ------------------------------------------------------------------------
 
     def _startup_packet(self, body: bytes) -> None:
         code = frontend.read_startup_code(body)
+        if code == constants.SSL_REQUEST_CODE and self.factory.tls is not None and not self.tls:
+            self._start_tls(self.factory.tls)
+            return
         if code in (constants.SSL_REQUEST_CODE, constants.GSSENC_REQUEST_CODE):
-            # TLS and GSSAPI encryption come later; "N" tells the client to go on in clear.
+            # No TLS configured (or already on), no GSSAPI: "N" tells the client to go on as it is.
             self._send(backend.SSL_NOT_SUPPORTED)
             self._queued.extend(self.cutter.feed(b""))
             return
@@ -218,22 +268,125 @@ class PostgresProtocol(Protocol):
         database = params.pop("database", "") or user
         params.update(_command_line_options(params.pop("options", "")))
         params.pop("replication", None)
+        if not self.factory.store.synchronous:
+            params.setdefault("synchronous_commit", "off")  # the server's setting, as in postgresql.conf
+        self._login = (user, database, params)
+        self.factory.limits.check_backend(self.factory.backends())
+        self.backend = True
+        self.cutter.expect_startup = False
+        self._queued.extend(self.cutter.feed(b""))
+        exchange = self.factory.authenticator.begin(self._peer(), user, database)
+        if exchange is None:
+            self._authenticated()
+            return
+        self._exchange = exchange
+        self.state = State.AUTHENTICATING
+        self._send(exchange.begin())
+
+    def _peer(self) -> Peer:
+        address = self.transport.getPeer()
+        host = getattr(address, "host", "[local]")
+        tls = self.factory.tls
+        if not self.tls or tls is None:
+            return Peer(host)
+        return Peer(host, True, tls.certificate_hash, tls_config.client_common_name(self.transport))
+
+    def _start_tls(self, tls: tls_config.TlsSettings) -> None:
+        """SSLRequest answered "S": the handshake comes next, so bytes the client sent after its
+        request were sent in clear where it asked for TLS; PostgreSQL refuses them (CVE-2021-23222)."""
+        if self.cutter.buffered or self._queued:
+            raise errors.fatal(errors.PROTOCOL_VIOLATION, "received unencrypted data after SSL request")
+        self._send(backend.SSL_SUPPORTED)
+        self._flush()
+        self.transport.startTLS(tls.context_factory)
+        self.tls = True
+
+    def _password_message(self, msg_type: int, body: bytes) -> None:
+        assert self._exchange is not None
+        if msg_type != constants.PASSWORD_MESSAGE:
+            expected = "SASL" if isinstance(self._exchange, SaslExchange) else "password"
+            raise errors.fatal(errors.PROTOCOL_VIOLATION, f"expected {expected} response, got message type {msg_type}")
+        reply, done = self._exchange.step(body)
+        self._send(reply)
+        if done:
+            self._exchange = None
+            self._authenticated()
+
+    def _authenticated(self) -> None:
+        """The client proved who it is: check the role, then start the session."""
+        user, database, params = self._login
+        role = self.factory.authenticator.authorize(user)
+        access = Access(self.factory.authenticator.roles, user)
+        self.factory.limits.check_reserved(self.factory.backends(), access.superuser)
         try:
             self.session = Session(user, database, params)
         except errors.PgError as error:
             raise errors.fatal(error.sqlstate, error.message) from None
         self.session.process_id = self.process_id
-        self.executor = Executor(self.factory.store, self.session, self.factory.statement_cache.stats)
+        self.session.server = self.factory
+        activity = self.session.activity
+        if self.transport is not None:
+            peer, host = self.transport.getPeer(), self.transport.getHost()
+            if isinstance(peer, IPv4Address | IPv6Address):
+                activity.client_addr, activity.client_port = peer.host, peer.port
+            if isinstance(host, IPv4Address | IPv6Address):
+                activity.server_addr, activity.server_port = host.host, host.port
+        self.session.values["is_superuser"] = "on" if access.superuser else "off"
+        self.session.values["max_connections"] = str(self.factory.limits.max_connections)
+        self.executor = Executor(
+            self.factory.store, self.session, self.factory.statement_cache.stats, access, self.factory.transactions
+        )
         self.executor.notifications = self.factory.notifications
         self.session.advisory_locks = self.factory.advisory_locks
-        self.cutter.expect_startup = False
-        self._queued.extend(self.cutter.feed(b""))
+        if self._auth_timer is not None and self._auth_timer.active():
+            self._auth_timer.cancel()
+        self._auth_timer = None
+        log.info(
+            "connection authorized: user={user} database={database} tls={tls}{role}",
+            user=user,
+            database=database,
+            tls=self.tls,
+            role="" if role is not None else " (no roles defined: superuser)",
+        )
         self.state = State.READY
         self._send(backend.AUTHENTICATION_OK)
         for name, value in self.session.reported():
             self._send(backend.parameter_status(name, value))
         self._send(backend.backend_key_data(self.process_id, self.secret_key))
         self._send(backend.ready_for_query(constants.TRANSACTION_IDLE))
+
+    # --- timeouts -------------------------------------------------------------------------
+
+    def _authentication_timed_out(self) -> None:
+        """authentication_timeout: PostgreSQL closes a client that has not authenticated in
+        time, without a message (it might not even have sent a whole startup packet)."""
+        self._auth_timer = None
+        if self.state in (State.STARTUP, State.AUTHENTICATING):
+            log.info("closing connection {pid}: authentication timed out", pid=self.process_id)
+            self._close()
+
+    def _start_idle_timer(self) -> None:
+        self._cancel_idle_timer()
+        assert self.session is not None
+        in_transaction = self._executor.status != constants.TRANSACTION_IDLE
+        setting = "idle_in_transaction_session_timeout" if in_transaction else "idle_session_timeout"
+        timeout = milliseconds(self.session.show(setting))
+        if timeout > 0:
+            self._idle_timer = self.factory.reactor.callLater(timeout / 1000, self._idle_timed_out, in_transaction)
+
+    def _cancel_idle_timer(self) -> None:
+        if self._idle_timer is not None and self._idle_timer.active():
+            self._idle_timer.cancel()
+        self._idle_timer = None
+
+    def _idle_timed_out(self, in_transaction: bool) -> None:
+        self._idle_timer = None
+        if self.state is not State.READY:
+            return
+        if in_transaction:
+            self._fatal(errors.PgError("25P03", "terminating connection due to idle-in-transaction timeout"))
+        else:
+            self._fatal(errors.PgError("57P05", "terminating connection due to idle-session timeout"))
 
     # --- ready ----------------------------------------------------------------------------
 
@@ -247,6 +400,8 @@ class PostgresProtocol(Protocol):
         if handler is not None:
             try:
                 handler(self, body)
+            except LockWait as wait:
+                self._park(wait, lambda: self._message(msg_type, body), self._extended_error)
             except errors.PgError as error:
                 if error.severity == "FATAL":
                     raise
@@ -272,11 +427,17 @@ class PostgresProtocol(Protocol):
             self._out.extend(self._notifications)
             self._notifications.clear()
         self._send(backend.ready_for_query(self._executor.status))
+        self.session.activity.idle(self._executor.status)
 
     @property
     def _executor(self) -> Executor:
         assert self.executor is not None
         return self.executor
+
+    @property
+    def _session(self) -> Session:
+        assert self.session is not None
+        return self.session
 
     # --- simple query ---------------------------------------------------------------------
 
@@ -284,7 +445,9 @@ class PostgresProtocol(Protocol):
         cache = self.factory.statement_cache
         reactor = self.factory.reactor
         try:
-            found = cache.lookup(frontend.decode_query(body))
+            text = frontend.decode_query(body)
+            self._session.activity.start(text)
+            found = cache.lookup(text)
             if isinstance(found, Miss):
                 if found.large and IReactorThreads.providedBy(reactor):
                     # A bulk statement keeps the grammar busy for long: parse it in a worker
@@ -323,6 +486,7 @@ class PostgresProtocol(Protocol):
         self._executor.portals.pop("", None)
         if not parsed.statements:
             self._send(backend.EMPTY_QUERY_RESPONSE)
+        self._executor.implicit_block = len(parsed.statements) > 1
         self._parsed = parsed
         self._statements = deque(range(len(parsed.statements)))
         self._run_statements()
@@ -335,9 +499,10 @@ class PostgresProtocol(Protocol):
         cache = self.factory.statement_cache
         try:
             while self._statements:
-                plan, literals = cache.plan(self._parsed, self._statements.popleft(), executor)
+                plan, literals = cache.plan(self._parsed, self._statements[0], executor)
                 self._arm_statement_timeout()
                 result = executor.run(plan, (), literals)
+                self._statements.popleft()
                 if result.copy is not None:
                     self._send_notices(result)
                     if not self._start_copy(result, self._run_statements):
@@ -356,6 +521,9 @@ class PostgresProtocol(Protocol):
                 if not self._start_rows(iter(result.rows), encoders, None, result.tag, self._run_statements):
                     return
             executor.end_of_query()
+        except LockWait as wait:
+            self._park(wait, self._run_statements, self._query_failed)
+            return
         except errors.PgError as error:
             self._query_failed(error)
             return
@@ -396,11 +564,13 @@ class PostgresProtocol(Protocol):
         self._holding = True
         self._after_commit = then
         self._committing_notifies = notifies
-        self.factory.committer.commit(writes, self._committed)
+        durable = self._executor.session.values["synchronous_commit"] != "off"
+        self.factory.committer.commit(writes, self._committed, durable)
         return True
 
     def _committed(self, error: errors.PgError | None) -> None:
         notifies, self._committing_notifies = self._committing_notifies, None
+        self._executor.finish_commit(error)
         if self.state is State.CLOSED:
             return
         if error is None and notifies is not None:
@@ -455,16 +625,67 @@ class PostgresProtocol(Protocol):
     def _arm_statement_timeout(self) -> None:
         self._disarm_statement_timeout()
         assert self.session is not None
-        milliseconds = self.session.milliseconds("statement_timeout")
-        if milliseconds > 0:
+        limit = milliseconds(self.session.values["statement_timeout"])
+        if limit > 0:
             self._timeout_call = self.factory.reactor.callLater(
-                milliseconds / 1000, self.interrupt, interrupts.STATEMENT_TIMEOUT
+                limit / 1000, self.interrupt, interrupts.STATEMENT_TIMEOUT
             )
 
     def _disarm_statement_timeout(self) -> None:
         if self._timeout_call is not None and self._timeout_call.active():
             self._timeout_call.cancel()
         self._timeout_call = None
+
+    # --- waiting for a row lock -------------------------------------------------------------
+
+    def _park(self, wait: LockWait, again: Callable[[], None], failed: Callable[[errors.PgError], None]) -> None:
+        """Stop handling this connection's messages until the lock's holder lets go, then run
+        the statement ``again``; the reactor serves the other connections meanwhile.
+        lock_timeout (or statement_timeout, if sooner) ends the wait with an error."""
+        self.state = State.WAITING
+        self._wait, self._wait_failed = wait, failed
+        wait.waiter.wakeup.addCallback(lambda _: self.factory.reactor.callLater(0, self._unpark, wait, again))
+        session = self.session
+        assert session is not None
+        timeouts = []
+        for name, message in (
+            ("lock_timeout", "canceling statement due to lock timeout"),
+            ("statement_timeout", "canceling statement due to statement timeout"),
+        ):
+            limit = milliseconds(session.values[name])
+            if limit:
+                sqlstate = "55P03" if name == "lock_timeout" else "57014"
+                timeouts.append((limit, errors.PgError(sqlstate, message)))
+        if timeouts:
+            limit, error = min(timeouts, key=lambda t: t[0])
+            self._wait_timeout = self.factory.reactor.callLater(limit / 1000, self.cancel_wait, error)
+
+    def _unpark(self, wait: LockWait, again: Callable[[], None]) -> None:
+        if self._wait is not wait or self.state is not State.WAITING:
+            return  # cancelled meanwhile
+        self._end_wait()
+        self.state = State.READY
+        again()
+        self._process()
+
+    def cancel_wait(self, error: errors.PgError) -> bool:
+        """End a lock wait with ``error`` (lock_timeout, a cancel request); False if not waiting."""
+        if self._wait is None or self.state is not State.WAITING:
+            return False
+        failed = self._wait_failed
+        self._end_wait()
+        self.state = State.READY
+        assert failed is not None
+        failed(error)
+        self._process()
+        return True
+
+    def _end_wait(self) -> None:
+        if self._wait is not None:
+            self.factory.transactions.locks.cancel(self._wait.waiter)
+        if self._wait_timeout is not None and self._wait_timeout.active():
+            self._wait_timeout.cancel()
+        self._wait = self._wait_timeout = self._wait_failed = None
 
     def _query_failed(self, error: errors.PgError) -> None:
         self._abandon_rows()
@@ -654,6 +875,7 @@ class PostgresProtocol(Protocol):
 
     def _parse(self, body: bytes) -> None:
         message = frontend.decode_parse(body)
+        self._session.activity.start(message.query)
         executor = self._executor
         if message.name and message.name in executor.statements:
             raise errors.PgError("42P05", f'prepared statement "{message.name}" already exists')
@@ -889,16 +1111,36 @@ def _encoders(plan: Plan, formats: list[int]) -> list[Callable[[Any], bytes]]:
     return encoders
 
 
+def _split_options(options: str) -> list[str]:
+    """PostgreSQL's pg_split_opts: words split at white space, a backslash keeps the next
+    character (quotes mean nothing, so an unbalanced one is just a character)."""
+    words: list[str] = []
+    word: list[str] | None = None
+    escaped = False
+    for char in options:
+        if escaped or char == "\\" or not char.isspace():
+            word = word if word is not None else []
+            if escaped or char != "\\":
+                word.append(char)
+            escaped = not escaped and char == "\\"
+        elif word is not None:
+            words.append("".join(word))
+            word = None
+    if word is not None:
+        words.append("".join(word))
+    return words
+
+
 def _command_line_options(options: str) -> dict[str, str]:
     """The startup ``options`` parameter: ``-c name=value`` and ``--name=value`` pairs."""
     settings: dict[str, str] = {}
-    words = shlex.split(options.replace("\\ ", "\0"))
+    words = _split_options(options)
     i = 0
     while i < len(words):
-        word = words[i].replace("\0", " ")
+        word = words[i]
         if word == "-c" and i + 1 < len(words):
             i += 1
-            word = words[i].replace("\0", " ")
+            word = words[i]
         elif word.startswith("-c"):
             word = word[2:]
         elif word.startswith("--"):
@@ -916,7 +1158,15 @@ class PostgresServerFactory(ServerFactory):
     protocol = PostgresProtocol
 
     def __init__(
-        self, store: Store, max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE, reactor: IReactorTime | None = None
+        self,
+        store: Store,
+        max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
+        reactor: IReactorTime | None = None,
+        *,
+        authenticator: Authenticator | None = None,
+        tls: tls_config.TlsSettings | None = None,
+        connection_limits: limits.Limits | None = None,
+        commit_group_size: int = 0,
     ) -> None:
         if reactor is None:
             from twisted.internet import reactor as default_reactor
@@ -925,11 +1175,32 @@ class PostgresServerFactory(ServerFactory):
         self.reactor = reactor
         self.store = store
         self.statement_cache = StatementCache()
-        self.committer = GroupCommitter(store, reactor)
+        self.committer = GroupCommitter(store, reactor, commit_group_size)
+        self.transactions = Transactions()
         self.max_message_size = max_message_size
         self.connections: dict[int, PostgresProtocol] = {}
         self.notifications = NotifyRegistry()
         self.advisory_locks = AdvisoryLocks()
+        # Who may connect and how (default: loopback only; trust until a role exists).
+        self.authenticator = authenticator or Authenticator(Roles(store.catalog(CATALOG_NAME)))
+        self.tls = tls
+        self.limits = connection_limits or limits.Limits()
+        self.started = datetime.now(timezone.utc)  # pg_postmaster_start_time
+
+    def backends(self) -> int:
+        """Connections past their startup packet: what max_connections counts."""
+        return sum(1 for connection in self.connections.values() if connection.backend)
+
+    def sessions(self) -> Iterator[Session]:
+        """The sessions of the connections past startup (pg_stat_activity's rows)."""
+        return (c.session for c in list(self.connections.values()) if c.session is not None)
+
+    def relation_sizes(self) -> Mapping[str, int]:
+        return self.store.relation_sizes()
+
+    def stored_roles(self) -> list[tuple[str, bool, bool]]:
+        """(name, superuser, can log in) of each stored role; none while authentication is trust."""
+        return [(role.name, role.superuser, role.login) for role in self.authenticator.roles]
 
     def register(self, connection: PostgresProtocol) -> tuple[int, int]:
         """A process id (unique among live connections) and a secret, for BackendKeyData."""
@@ -944,9 +1215,11 @@ class PostgresServerFactory(ServerFactory):
         self.connections.pop(connection.process_id, None)
 
     def cancel(self, process_id: int, secret_key: int) -> None:
-        """A CancelRequest: with the right key, the statement running on that connection stops."""
+        """A CancelRequest: with the right key, what runs on that connection stops with 57014 (a lock
+        wait, a result streaming, a pg_sleep); a wrong key is ignored."""
         target = self.connections.get(process_id)
         if target is None or target.secret_key != secret_key:
             log.info("cancel request for unknown backend {pid}", pid=process_id)
             return
-        target.interrupt(interrupts.USER_REQUEST)
+        if not target.cancel_wait(interrupts.query_canceled(interrupts.USER_REQUEST)):
+            target.interrupt(interrupts.USER_REQUEST)

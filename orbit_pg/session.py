@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 import zoneinfo
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timezone
+from typing import Any, Protocol
 
 from orbit_pg import __version__, errors
-from orbit_pg.storage.base import Row
+from orbit_pg.locks import Owner
+from orbit_pg.storage.base import Row, Snapshot
 
 SERVER_VERSION = "15.0"
 
@@ -37,6 +39,13 @@ _SETTINGS = [
         "default_transaction_isolation",
         "read committed",
         "Sets the transaction isolation level of each new transaction.",
+        "isolation",
+    ),
+    Setting(
+        "default_transaction_deferrable",
+        "off",
+        "Sets the default deferrable status of new transactions.",
+        "bool",
     ),
     Setting(
         "default_transaction_read_only", "off", "Sets the default read-only status of new transactions.", "bool", True
@@ -46,6 +55,12 @@ _SETTINGS = [
         "idle_in_transaction_session_timeout",
         "0",
         "Sets the maximum allowed idle time between queries, when in a transaction.",
+        "ms",
+    ),
+    Setting(
+        "idle_session_timeout",
+        "0",
+        "Sets the maximum allowed idle time between queries, when not in a transaction.",
         "ms",
     ),
     Setting("in_hot_standby", "off", "Shows whether hot standby is currently active.", "readonly", True),
@@ -71,12 +86,27 @@ _SETTINGS = [
     Setting("synchronous_commit", "on", "Sets the current transaction's synchronization level."),
     Setting("TimeZone", "Etc/UTC", "Sets the time zone for displaying and interpreting time stamps.", report=True),
     Setting("timezone_abbreviations", "Default", "Selects a file of time zone abbreviations."),
-    Setting("transaction_isolation", "read committed", "Sets the current transaction's isolation level."),
+    Setting(
+        "transaction_deferrable",
+        "off",
+        "Whether to defer a read-only serializable transaction until it can be executed with no possible "
+        "serialization failures.",
+        "bool",
+    ),
+    Setting("transaction_isolation", "read committed", "Sets the current transaction's isolation level.", "isolation"),
     Setting("transaction_read_only", "off", "Sets the current transaction's read-only status.", "bool"),
     Setting("work_mem", "4MB", "Sets the maximum memory to be used for query workspaces.", "kb"),
 ]
 SETTINGS: dict[str, Setting] = {s.name.lower(): s for s in _SETTINGS}
 
+ISOLATION_LEVELS = ("serializable", "repeatable read", "read committed", "read uncommitted")
+# Characteristics of the current transaction: set afresh from their defaults when one starts.
+TRANSACTION_MODES = {
+    "transaction_isolation": "default_transaction_isolation",
+    "transaction_read_only": "default_transaction_read_only",
+    "transaction_deferrable": "default_transaction_deferrable",
+}
+_SYNCHRONOUS_COMMIT = {"local", "remote_write", "remote_apply", "on", "off", "true", "false", "yes", "no", "1", "0"}
 _BOOL_WORDS = {"on": "on", "off": "off", "true": "on", "false": "off", "yes": "on", "no": "off", "1": "on", "0": "off"}
 _TIME_UNITS = [("d", 86_400_000), ("h", 3_600_000), ("min", 60_000), ("s", 1000), ("ms", 1)]
 _MEMORY_UNITS = [("TB", 1 << 30), ("GB", 1 << 20), ("MB", 1 << 10), ("kB", 1)]
@@ -98,9 +128,11 @@ def _format_units(amount: int, units: list[tuple[str, int]]) -> str:
 def normalize(setting: Setting, value: str) -> str:
     """Check a value for a known setting and return the text SHOW prints for it."""
 
-    def invalid() -> errors.PgError:
+    def invalid(choices: Sequence[str] | None = None) -> errors.PgError:
         return errors.PgError(
-            errors.INVALID_PARAMETER_VALUE, f'invalid value for parameter "{setting.name}": "{value}"'
+            errors.INVALID_PARAMETER_VALUE,
+            f'invalid value for parameter "{setting.name}": "{value}"',
+            hint=None if choices is None else f"Available values: {', '.join(choices)}.",
         )
 
     if setting.kind == "bool":
@@ -108,6 +140,11 @@ def normalize(setting: Setting, value: str) -> str:
         if word is None:
             raise errors.PgError(errors.INVALID_PARAMETER_VALUE, f'parameter "{setting.name}" requires a Boolean value')
         return word
+    if setting.kind == "isolation":
+        level = value.strip().lower()
+        if level not in ISOLATION_LEVELS:
+            raise invalid(ISOLATION_LEVELS)
+        return level
     if setting.kind == "int":
         try:
             return str(int(value))
@@ -123,6 +160,11 @@ def normalize(setting: Setting, value: str) -> str:
             raise invalid()
         return _format_units(int(match.group(1)) * sizes.get(match.group(2), 1), units)
     lowered = setting.name.lower()
+    if lowered == "synchronous_commit":
+        word = value.strip().lower()
+        if word not in _SYNCHRONOUS_COMMIT:
+            raise invalid(("local", "remote_write", "remote_apply", "on", "off"))
+        return _BOOL_WORDS.get(word, word)
     if lowered == "client_encoding":
         encoding = _ENCODINGS.get("".join(c for c in value.lower() if c.isalnum()))
         if encoding is None:
@@ -135,6 +177,13 @@ def normalize(setting: Setting, value: str) -> str:
             raise invalid() from None
         return value
     return value
+
+
+def milliseconds(text: str) -> int:
+    """A time setting's value (as SHOW prints it, say "1min") in milliseconds."""
+    match = _UNIT_VALUE.match(text)
+    assert match is not None, text
+    return int(match.group(1)) * dict(_TIME_UNITS).get(match.group(2), 1)
 
 
 def setting_text(values: list[tuple[str, str]], setting: Setting | None) -> str:
@@ -151,6 +200,17 @@ def _quote_ident(name: str) -> str:
 
 
 @dataclass
+class Savepoint:
+    """What ROLLBACK TO restores: the write set, settings and locks as they were."""
+
+    name: str
+    writes: dict[str, Row | None]
+    values: dict[str, str]
+    settings: tuple[dict[str, str | None], dict[str, str | None], set[str]]
+    locks: int
+
+
+@dataclass
 class Transaction:
     """A transaction's private write set, applied to the store in one write at COMMIT."""
 
@@ -162,6 +222,73 @@ class Transaction:
     # UNLISTEN (False, channel or None for *): all take effect at commit.
     notifies: dict[tuple[str, str], None] = field(default_factory=dict)
     listens: list[tuple[bool, str | None]] = field(default_factory=list)
+    # Several statements of one simple Query: PostgreSQL's implicit transaction block.
+    implicit_block: bool = False
+    owner: Owner = field(default_factory=lambda: Owner(0))  # in the lock table
+    # REPEATABLE READ and SERIALIZABLE read from one snapshot, taken by the first query;
+    # ``snapshot_seq`` is the last commit it sees (for first-committer-wins).
+    snapshot_taken: bool = False
+    snapshot: Snapshot | None = None
+    snapshot_seq: int = 0
+    savepoints: list[Savepoint] = field(default_factory=list)
+    # Undo for SET: each setting's value before the transaction changed it, the values
+    # plain SET gave (they outlive COMMIT), and the settings whose last SET was LOCAL.
+    prior: dict[str, str | None] = field(default_factory=dict)
+    session_set: dict[str, str | None] = field(default_factory=dict)
+    local: set[str] = field(default_factory=set)
+    xid: int | None = None  # txid_current(): taken when the transaction first asks for it
+
+
+# ReadyForQuery's status → pg_stat_activity.state between statements
+_IDLE_STATES = {b"I": "idle", b"T": "idle in transaction", b"E": "idle in transaction (aborted)"}
+
+
+@dataclass
+class Activity:
+    """What pg_stat_activity shows of a connection (PostgreSQL's PgBackendStatus)."""
+
+    backend_start: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    client_addr: str | None = None
+    client_port: int | None = None
+    server_addr: str | None = None
+    server_port: int | None = None
+    state: str = "idle"
+    query: str = ""
+    query_start: datetime | None = None
+    xact_start: datetime | None = None
+    state_change: datetime | None = None
+
+    def start(self, query: str) -> None:
+        """A statement arrives: the connection is active (and in a transaction from now on)."""
+        now = datetime.now(timezone.utc)
+        if self.xact_start is None:
+            self.xact_start = now
+        self.state, self.query, self.query_start, self.state_change = "active", query, now, now
+
+    def idle(self, status: bytes) -> None:
+        """ReadyForQuery was sent with ``status`` (I, T or E)."""
+        self.state = _IDLE_STATES[status]
+        self.state_change = datetime.now(timezone.utc)
+        if status == b"I":
+            self.xact_start = None
+
+
+class Server(Protocol):
+    """What a session may know of the server it runs in (the catalogs show it)."""
+
+    started: datetime
+
+    def sessions(self) -> Iterable[Session]:
+        """The sessions of every live connection."""
+        ...
+
+    def relation_sizes(self) -> Mapping[str, int]:
+        """Bytes on disk of the table and of each index, by relation name."""
+        ...
+
+    def stored_roles(self) -> Iterable[tuple[str, bool, bool]]:
+        """(name, superuser, can log in) of each role CREATE ROLE made."""
+        ...
 
 
 class Session:
@@ -176,6 +303,8 @@ class Session:
         self.sleep_seconds = 0.0
         # The server's advisory locks (orbit_pg.advisory), set by the protocol.
         self.advisory_locks: Any = None
+        self.server: Server | None = None
+        self.activity = Activity()
         self.values: dict[str, str] = {}
         self.reset_all()
         self.transaction: Transaction | None = None
@@ -192,7 +321,8 @@ class Session:
         """RESET ALL: every changeable setting back to its startup value, reported as SET would."""
         for name in list(self.values):
             setting = SETTINGS.get(name)
-            if setting is not None and setting.kind != "readonly":
+            # (Transaction modes are not RESET ALL's, as GUC_NO_RESET_ALL says.)
+            if setting is not None and setting.kind != "readonly" and name not in TRANSACTION_MODES:
                 self.set(name, None)
 
     def _apply_startup(self, name: str, value: str) -> None:
@@ -210,33 +340,47 @@ class Session:
             return self.values[key]
         raise errors.PgError(errors.UNDEFINED_OBJECT, f'unrecognized configuration parameter "{name}"')
 
-    def set(self, name: str, value: str | None) -> None:
-        """SET name = value; ``None`` is DEFAULT / RESET. Records reported settings that changed."""
+    def set(self, name: str, value: str | None, local: bool = False) -> None:
+        """SET [LOCAL] name = value; ``None`` is DEFAULT / RESET. Records reported settings that
+        changed, and what the open transaction must undo if it rolls back (or, for LOCAL, ends)."""
         key = name.lower()
         setting = SETTINGS.get(key)
+        new: str | None
         if setting is None:
             if "." not in key:
                 raise errors.PgError(errors.UNDEFINED_OBJECT, f'unrecognized configuration parameter "{name}"')
-            if value is None:
-                self.values.pop(key, None)
-            else:
-                self.values[key] = value
-            return
-        if setting.kind == "readonly":
+            new = value  # a custom option; RESET removes it
+        elif setting.kind == "readonly":
             raise errors.PgError("55P02", f'parameter "{key}" cannot be changed')
-        if value is None:
-            new = self.startup_value(setting)
         else:
-            new = normalize(setting, value)
-        if new != self.values[key] and setting.report:
-            self.changed_reports.append(key)
-        self.values[key] = new
+            new = self.startup_value(setting) if value is None else normalize(setting, value)
+        txn = self.transaction
+        if txn is not None and key not in TRANSACTION_MODES:
+            txn.prior.setdefault(key, self.values.get(key))
+            if local:
+                txn.local.add(key)
+            else:
+                txn.local.discard(key)
+                txn.session_set[key] = new
+        self.assign(key, new)
 
-    def milliseconds(self, name: str) -> int:
-        """A time setting's value in milliseconds (statement_timeout, lock_timeout)."""
-        match = _UNIT_VALUE.match(self.values[name])
-        assert match is not None
-        return int(match.group(1)) * dict(_TIME_UNITS).get(match.group(2), 1)
+    def assign(self, key: str, value: str | None) -> None:
+        """Change a setting's value (None removes a custom option), reporting it if it is
+        reported and changed."""
+        if value != self.values.get(key) and key in SETTINGS and SETTINGS[key].report:
+            self.changed_reports.append(key)
+        if value is None:
+            self.values.pop(key, None)
+        else:
+            self.values[key] = value
+
+    def end_settings(self, txn: Transaction, commit: bool) -> None:
+        """The transaction ends: a rollback undoes its SETs, a commit only its SET LOCALs."""
+        for key, prior in txn.prior.items():
+            if not commit:
+                self.assign(key, prior)
+            elif key in txn.local:
+                self.assign(key, txn.session_set.get(key, prior))
 
     def startup_value(self, setting: Setting) -> str:
         for name, value in self.startup.items():

@@ -57,12 +57,21 @@ class FuncCall(Node):
 
 @dataclass(slots=True)
 class A_Expr(Node):
-    """A binary operator (``left`` is None for a prefix operator such as unary minus)."""
+    """An operator expression (``left`` is None for a prefix operator such as unary minus).
+
+    ``kind`` is A_Expr_Kind's: 'op' (plain), 'op_any' / 'op_all' (``left op ANY (array)``),
+    'distinct' / 'not_distinct', 'in' (``op`` '=' or '<>', ``right`` a list of nodes), 'like',
+    'ilike', 'similar' (``op`` names the operator, ``escape`` the ESCAPE character's
+    expression), 'between', 'not_between', 'between_sym', 'not_between_sym' (``right`` the two
+    bounds).
+    """
 
     op: str
     left: Node | None
-    right: Node
+    right: Any
     loc: int
+    kind: str = "op"
+    escape: Node | None = None
 
 
 @dataclass(slots=True)
@@ -86,6 +95,54 @@ class BooleanTest(Node):
     arg: Node
     value: bool
     negated: bool
+    loc: int
+
+
+@dataclass(slots=True)
+class CaseWhen(Node):
+    expr: Node
+    result: Node
+    loc: int
+
+
+@dataclass(slots=True)
+class CaseExpr(Node):
+    """CASE [arg] WHEN ... THEN ... [ELSE defresult] END."""
+
+    arg: Node | None
+    args: list[CaseWhen]
+    defresult: Node | None
+    loc: int
+
+
+@dataclass(slots=True)
+class A_ArrayExpr(Node):
+    """ARRAY[...]; an element that is itself ``[...]`` (no ARRAY keyword) is a sub-array."""
+
+    elements: list[Node]
+    loc: int
+
+
+@dataclass(slots=True)
+class A_Indices(Node):
+    """One subscript: ``[uidx]``, or a slice ``[lidx:uidx]`` (either bound may be left out)."""
+
+    is_slice: bool
+    lidx: Node | None
+    uidx: Node | None
+
+
+@dataclass(slots=True)
+class A_Indirection(Node):
+    arg: Node
+    indirection: list[A_Indices]
+    loc: int
+
+
+@dataclass(slots=True)
+class CollateClause(Node):
+    arg: Node
+    collname: str
     loc: int
 
 
@@ -124,6 +181,14 @@ class SortBy(Node):
 
 
 @dataclass(slots=True)
+class LockingClause(Node):
+    """FOR UPDATE / NO KEY UPDATE / SHARE / KEY SHARE [NOWAIT | SKIP LOCKED]."""
+
+    strength: str  # 'update', 'no key update', 'share', 'key share'
+    wait_policy: str = "block"  # 'block', 'nowait', 'skip locked'
+
+
+@dataclass(slots=True)
 class SelectStmt(Node):
     targets: list[ResTarget]
     from_table: RangeVar | None
@@ -131,13 +196,38 @@ class SelectStmt(Node):
     sort: list[SortBy] = field(default_factory=list)
     limit: Node | None = None
     offset: Node | None = None
+    locking: LockingClause | None = None
+
+
+@dataclass(slots=True)
+class SetToDefault(Node):
+    """DEFAULT in a VALUES row or an UPDATE assignment."""
+
+    loc: int
+
+
+@dataclass(slots=True)
+class OnConflictClause(Node):
+    """ON CONFLICT [(columns) | ON CONSTRAINT name] DO NOTHING | DO UPDATE SET ... [WHERE ...]."""
+
+    action: str  # 'nothing' or 'update'
+    columns: list[tuple[str, int]] | None  # the inference specification
+    constraint: tuple[str, int] | None
+    assignments: list[tuple[str, int, Node]]
+    where: Node | None
+    loc: int
 
 
 @dataclass(slots=True)
 class InsertStmt(Node):
+    """``rows`` for VALUES, ``select`` for INSERT ... SELECT, neither for DEFAULT VALUES."""
+
     table: RangeVar
     columns: list[tuple[str, int]] | None
-    rows: list[list[Node]]
+    rows: list[list[Node]] | None
+    select: Node | None = None
+    on_conflict: OnConflictClause | None = None
+    returning: list[ResTarget] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -145,12 +235,16 @@ class UpdateStmt(Node):
     table: RangeVar
     assignments: list[tuple[str, int, Node]]
     where: Node | None
+    from_tables: list[RangeVar] = field(default_factory=list)
+    returning: list[ResTarget] = field(default_factory=list)
 
 
 @dataclass(slots=True)
 class DeleteStmt(Node):
     table: RangeVar
     where: Node | None
+    using: list[RangeVar] = field(default_factory=list)
+    returning: list[ResTarget] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -170,7 +264,22 @@ class VariableShowStmt(Node):
 
 @dataclass(slots=True)
 class TransactionStmt(Node):
-    kind: str  # 'begin', 'commit', 'rollback'
+    """BEGIN, COMMIT, ROLLBACK and savepoints; ``modes`` are (setting, value) pairs of
+    BEGIN's transaction modes, e.g. ("transaction_isolation", "serializable")."""
+
+    kind: str  # 'begin', 'commit', 'rollback', 'savepoint', 'release', 'rollback_to'
+    modes: list[tuple[str, str]] = field(default_factory=list)
+    savepoint: str | None = None
+    chain: bool = False
+
+
+@dataclass(slots=True)
+class TransactionModesStmt(Node):
+    """SET TRANSACTION modes (``session`` False) or SET SESSION CHARACTERISTICS AS
+    TRANSACTION modes (``session`` True): PostgreSQL's VAR_SET_MULTI forms of SET."""
+
+    modes: list[tuple[str, str]]
+    session: bool
 
 
 @dataclass(slots=True)
@@ -238,6 +347,38 @@ class ClosePortalStmt(Node):
     """CLOSE name; ``portalname`` None is CLOSE ALL."""
 
     portalname: str | None
+
+
+@dataclass(slots=True)
+class CreateRoleStmt(Node):
+    """CREATE ROLE / CREATE USER (``is_user``: LOGIN unless NOLOGIN). ``options`` are
+    (name, value) in order: ("superuser", bool), ("login", bool), ("password", A_Const | None)."""
+
+    name: str
+    options: list[tuple[str, Any]]
+    is_user: bool = False
+
+
+@dataclass(slots=True)
+class AlterRoleStmt(Node):
+    name: str
+    options: list[tuple[str, Any]]
+
+
+@dataclass(slots=True)
+class DropRoleStmt(Node):
+    names: list[str]
+    missing_ok: bool
+
+
+@dataclass(slots=True)
+class GrantStmt(Node):
+    """GRANT / REVOKE table privileges; ``privileges`` None is ALL."""
+
+    is_grant: bool
+    privileges: list[str] | None
+    objects: list[RangeVar]
+    grantees: list[str]
 
 
 def walk(node: Any) -> Iterator[Node]:

@@ -18,10 +18,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from orbit_pg import errors, notify, types
+from orbit_pg import errors, notify, transactions, types
+from orbit_pg.auth.privileges import Access, required_privileges
 from orbit_pg.interrupts import PAUSE, PAUSE_EVERY
-from orbit_pg.session import SETTINGS, Session, Transaction, setting_text
-from orbit_pg.sql import ast, copy, planner, relation
+from orbit_pg.locks import STRENGTHS, LockMode
+from orbit_pg.session import SETTINGS, TRANSACTION_MODES, Session, Transaction, setting_text
+from orbit_pg.sql import ast, copy, modify, planner, relation, role_commands
 from orbit_pg.sql.expressions import (
     Column,
     Compiled,
@@ -31,10 +33,10 @@ from orbit_pg.sql.expressions import (
     Literals,
     Params,
     Scope,
-    as_text,
     coerce,
     column_name,
     literal_value,
+    order_key,
     type_named,
 )
 from orbit_pg.storage.base import Row, Snapshot, Store
@@ -74,8 +76,12 @@ class Plan:
     param_types: list[types.PgType]
     fields: list[Field] | None
     runner: Runner
-    # BEGIN/COMMIT/ROLLBACK may run in a failed transaction; nothing else may.
+    # COMMIT/ROLLBACK [TO SAVEPOINT] may run in a failed transaction; nothing else may.
     ends_failed_transaction: bool = False
+    # A query (not a utility statement): the first one fixes the transaction's snapshot.
+    takes_snapshot: bool = False
+    # The command a read-only transaction refuses ("UPDATE", "SELECT FOR UPDATE", ...).
+    writes: str | None = None
     # The lexer's literals: the type each slot's value takes, and the slots whose values
     # analysis used (a plan serves only texts with the same values there).
     literal_types: list[types.PgType] = field(default_factory=list)
@@ -86,6 +92,8 @@ class Plan:
     # the protocol as it needs them.
     row_descriptions: dict[tuple[int, ...], bytes] = field(default_factory=dict)
     encoders: dict[tuple[int, ...], list[Callable[[Any], bytes]]] = field(default_factory=dict)
+    # Table privileges on actors the statement needs, checked against the role at each run.
+    privileges: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -118,17 +126,36 @@ STATEMENT_CACHE_SETTING = "orbitpg.statement_cache"
 _IN_FAILED = "current transaction is aborted, commands ignored until end of transaction block"
 
 
+_SAVEPOINT_COMMANDS = {"savepoint": "SAVEPOINT", "release": "RELEASE SAVEPOINT", "rollback_to": "ROLLBACK TO SAVEPOINT"}
+_ENDS_FAILED = frozenset({"commit", "rollback", "rollback_to"})
+_QUERIES = (ast.SelectStmt, ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.ExecuteStmt)
+
+
 class Executor:
-    def __init__(self, store: Store, session: Session, cache_stats: Callable[[], str] = lambda: "") -> None:
+    def __init__(
+        self,
+        store: Store,
+        session: Session,
+        cache_stats: Callable[[], str] = lambda: "",
+        access: Access | None = None,
+        shared: transactions.Transactions | None = None,
+    ) -> None:
         self.store = store
+        self.access = access  # the session's role; None: no privilege checks (embedding, unit tests)
         self.session = session
         self.cache_stats = cache_stats  # what SHOW orbitpg.statement_cache prints
-        # Writes of a transaction that has committed but is not yet durable.
+        # Locks and commit numbers shared with the server's other connections.
+        self.transactions = shared if shared is not None else transactions.Transactions()
+        # Writes of a transaction that has committed but is not yet durable, and that
+        # transaction (its row locks are released once the writes are durable).
         self.pending_commit: dict[str, Row | None] | None = None
         # A committed transaction's notifications and LISTEN/UNLISTEN actions, for the protocol.
         self.pending_notifies: tuple[list[notify.Notification], list[tuple[bool, str | None]]] | None = None
         # The server's LISTEN table: actor changes are recorded while someone watches them.
         self.notifications: notify.NotifyRegistry | None = None
+        self._committing: Transaction | None = None
+        # Several statements in one simple Query form an implicit transaction block.
+        self.implicit_block = False
         # The extended protocol's named objects; "" is the unnamed statement / portal.
         self.statements: dict[str, PreparedStatement] = {}
         self.portals: dict[str, Portal] = {}
@@ -145,22 +172,15 @@ class Executor:
 
     def transaction(self) -> Transaction:
         if self.session.transaction is None:
-            self.session.transaction = Transaction()
+            return self.transactions.begin(self.session, self.implicit_block)
         return self.session.transaction
 
     def end_of_query(self) -> None:
         """An implicit transaction (no BEGIN) commits when its Query, or its Sync, is reached."""
+        self.implicit_block = False
         txn = self.session.transaction
         if txn is None or not txn.explicit:
-            self._end_transaction()
-            if txn is not None:
-                self._commit(txn)
-
-    def _commit(self, txn: Transaction) -> None:
-        if txn.writes:
-            self.pending_commit = txn.writes
-        if txn.notifies or txn.listens:
-            self.pending_notifies = (list(txn.notifies), txn.listens)
+            self._end_transaction(commit=True)
 
     def take_pending_notifies(self) -> tuple[list[notify.Notification], list[tuple[bool, str | None]]] | None:
         """A committed transaction's notifications and LISTEN/UNLISTEN actions, to apply once it is durable."""
@@ -169,23 +189,53 @@ class Executor:
 
     def take_pending_commit(self) -> dict[str, Row | None] | None:
         """A committed transaction's writes, for the caller to make durable before it says so
-        to the client (the protocol batches them with other connections' commits)."""
+        to the client (the protocol batches them with other connections' commits); the
+        caller then calls ``finish_commit``."""
         writes, self.pending_commit = self.pending_commit, None
         return writes
+
+    def finish_commit(self, error: errors.PgError | None) -> None:
+        """The pending commit is durable (or failed): others may now see it, and lock its rows."""
+        txn, self._committing = self._committing, None
+        if txn is None:
+            return
+        if error is None:
+            self.transactions.committed(txn.writes)
+        self.transactions.locks.release_after(txn.owner)
 
     def commit_now(self) -> None:
         """Make the pending commit durable at once, without batching."""
         writes = self.take_pending_commit()
         if writes:
             self.store.commit(writes)
+        self.finish_commit(None)
 
-    def _end_transaction(self) -> None:
-        """Portals live as long as their transaction, as in PostgreSQL."""
-        self.session.transaction = None
+    def _end_transaction(self, commit: bool) -> None:
+        """End the open transaction. A commit with writes waits in ``pending_commit`` and keeps
+        its row locks until durable. Portals live as long as their transaction, as in PostgreSQL."""
+        txn = self.session.transaction
         self.portals.clear()
+        if txn is None:
+            return
+        commit = commit and not txn.failed
+        self.transactions.end(self.session, txn, commit)
+        if commit and (txn.notifies or txn.listens):
+            self.pending_notifies = (list(txn.notifies), txn.listens)
+        if commit and txn.writes:
+            self.pending_commit = txn.writes
+            self._committing = txn
+        else:
+            self.transactions.locks.release_after(txn.owner)
+
+    def abort(self) -> None:
+        """The connection is gone: its open transaction rolls back and its locks go."""
+        self.implicit_block = False
+        self._end_transaction(commit=False)
 
     def statement_failed(self) -> None:
-        """An error aborts an implicit transaction and marks an explicit one failed."""
+        """An error aborts an implicit transaction and marks an explicit one failed; it also
+        ends the Query it happened in, and so its implicit transaction block."""
+        self.implicit_block = False
         txn = self.session.transaction
         if txn is None:
             return
@@ -193,7 +243,7 @@ class Executor:
             txn.failed = True
             txn.writes.clear()
         else:
-            self._end_transaction()
+            self._end_transaction(commit=False)
 
     def check_not_failed(self, allowed: bool) -> None:
         txn = self.session.transaction
@@ -207,10 +257,18 @@ class Executor:
     ) -> Plan:
         """Analyse a statement. ``declared`` are Parse's parameter types (None: no ``$n`` allowed);
         with ``literals``, the plan reads the lexer's literal slots at run time."""
-        self.check_not_failed(isinstance(stmt, ast.TransactionStmt))
+        ends_failed = isinstance(stmt, ast.TransactionStmt) and stmt.kind in _ENDS_FAILED
+        self.check_not_failed(ends_failed)
         params = Params(declared, literals)
-        fields, runner = getattr(self, "_plan_" + type(stmt).__name__)(stmt, params)
-        plan = Plan(params.resolved(), fields, runner, isinstance(stmt, ast.TransactionStmt))
+        role_command = role_commands.PLANNERS.get(type(stmt))
+        if role_command is not None:
+            fields, runner = role_command(stmt, params)
+        else:
+            fields, runner = getattr(self, "_plan_" + type(stmt).__name__)(stmt, params)
+        plan = Plan(params.resolved(), fields, runner, ends_failed, isinstance(stmt, _QUERIES), _writes(stmt))
+        if isinstance(stmt, ast.ExecuteStmt):
+            plan.writes = self.statements[stmt.name].plan.writes  # type: ignore[union-attr]
+        plan.privileges = required_privileges(stmt)
         plan.shareable = not isinstance(stmt, ast.ExecuteStmt | ast.VariableShowStmt | ast.PrepareStmt)
         if literals is not None:
             plan.literal_types = list(literals.types)
@@ -219,7 +277,13 @@ class Executor:
 
     def run(self, plan: Plan, params: Sequence[Any] = (), literals: Sequence[Any] = ()) -> Result:
         self.check_not_failed(plan.ends_failed_transaction)
-        self.transaction()
+        if plan.privileges and self.access is not None:
+            self.access.check_table(plan.privileges)
+        txn = self.transaction()
+        if plan.writes is not None:
+            transactions.check_writable(self.session, plan.writes)
+        if plan.takes_snapshot and not txn.snapshot_taken:
+            self.transactions.take_snapshot(self.session, txn, self.store)
         return plan.runner(self, Context(self.session, params, literals))
 
     def execute(self, stmt: ast.Node) -> Result:
@@ -229,23 +293,64 @@ class Executor:
     # --- transaction control and settings ---------------------------------------------------
 
     def _plan_TransactionStmt(self, stmt: ast.TransactionStmt, params: Params) -> tuple[None, Runner]:
-        return None, lambda executor, ctx: executor._transaction_control(stmt.kind)
+        return None, lambda executor, ctx: executor._transaction_control(stmt)
 
-    def _transaction_control(self, kind: str) -> Result:
+    def _transaction_control(self, stmt: ast.TransactionStmt) -> Result:
+        """PostgreSQL's transaction block state machine (xact.c), with its warnings."""
         txn = self.transaction()
+        kind = stmt.kind
         notices = []
-        if kind == "begin":
+        if kind in ("begin", "start"):
             if txn.explicit:
                 notices.append(_warning(errors.ACTIVE_SQL_TRANSACTION, "there is already a transaction in progress"))
             txn.explicit = True
-            return Result("BEGIN", notices=notices)
+            self._set_modes(txn, stmt.modes)
+            return Result("BEGIN" if kind == "begin" else "START TRANSACTION", notices=notices)
+        if kind in ("savepoint", "release", "rollback_to"):
+            if not txn.explicit:
+                raise _outside_block(_SAVEPOINT_COMMANDS[kind])
+            assert stmt.savepoint is not None
+            if kind == "savepoint":
+                transactions.savepoint(self.session, txn, stmt.savepoint)
+                return Result("SAVEPOINT")
+            if kind == "release":
+                transactions.release(txn, stmt.savepoint)
+                return Result("RELEASE")
+            transactions.rollback_to(self.session, self.transactions.locks, txn, stmt.savepoint)
+            return Result("ROLLBACK")
         if not txn.explicit:
+            if stmt.chain:
+                raise _outside_block("COMMIT AND CHAIN" if kind == "commit" else "ROLLBACK AND CHAIN")
             notices.append(_warning(errors.NO_ACTIVE_SQL_TRANSACTION, "there is no transaction in progress"))
-        self._end_transaction()
-        if kind == "commit" and not txn.failed:
-            self._commit(txn)
-            return Result("COMMIT", notices=notices)
-        return Result("ROLLBACK", notices=notices)
+        committed = kind == "commit" and not txn.failed
+        modes = [(mode, self.session.values[mode]) for mode in TRANSACTION_MODES]
+        self._end_transaction(commit=kind == "commit")
+        if stmt.chain:
+            chained = self.transaction()
+            chained.explicit = True
+            self.session.values.update(modes)
+        return Result("COMMIT" if committed else "ROLLBACK", notices=notices)
+
+    def _set_modes(self, txn: Transaction | None, modes: list[tuple[str, str]]) -> None:
+        for name, value in modes:
+            transactions.set_mode(self.session, txn, name, value)
+
+    def _plan_TransactionModesStmt(self, stmt: ast.TransactionModesStmt, params: Params) -> tuple[None, Runner]:
+        def run(executor: Executor, ctx: Context) -> Result:
+            session = executor.session
+            if stmt.session:
+                for name, value in stmt.modes:
+                    session.set(TRANSACTION_MODES[name], value)
+                return Result("SET")
+            txn = executor.transaction()
+            if not (txn.explicit or txn.implicit_block):
+                warning = _outside_block("SET TRANSACTION")
+                warning.severity = "WARNING"
+                return Result("SET", notices=[warning])
+            executor._set_modes(txn, stmt.modes)
+            return Result("SET")
+
+        return None, run
 
     def _plan_VariableSetStmt(self, stmt: ast.VariableSetStmt, params: Params) -> tuple[None, Runner]:
         value = None
@@ -259,10 +364,15 @@ class Executor:
         if stmt.name is None:
             self.session.reset_settings()
             return Result(tag)
-        if stmt.is_local and not self.transaction().explicit:
+        txn = self.transaction()
+        key = stmt.name.lower()
+        if key in TRANSACTION_MODES:
+            self._set_modes(txn, [(key, value if value is not None else self.session.values[TRANSACTION_MODES[key]])])
+            return Result(tag)
+        if stmt.is_local and not (txn.explicit or txn.implicit_block):
             warning = _warning(errors.NO_ACTIVE_SQL_TRANSACTION, "SET LOCAL can only be used in transaction blocks")
             return Result(tag, notices=[warning])
-        self.session.set(stmt.name, value)
+        self.session.set(stmt.name, value, stmt.is_local)
         return Result(tag)
 
     def _plan_VariableShowStmt(self, stmt: ast.VariableShowStmt, params: Params) -> tuple[list[Field], Runner]:
@@ -311,7 +421,7 @@ class Executor:
             )
         compiler = Compiler(Scope(), params)
         args = [
-            _assignment(compiler, Column(f"${i + 1}", i, param_type), node).fn
+            modify.assign(compiler.compile(node), Column(f"${i + 1}", i, param_type), getattr(node, "loc", 0)).fn
             for i, (param_type, node) in enumerate(zip(inner.param_types, stmt.params, strict=True))
         ]
 
@@ -334,7 +444,8 @@ class Executor:
     def _plan_DiscardStmt(self, stmt: ast.DiscardStmt, params: Params) -> tuple[None, Runner]:
         def run(executor: Executor, ctx: Context) -> Result:
             if stmt.target == "all":
-                if executor.transaction().explicit:
+                txn = executor.transaction()
+                if txn.explicit or txn.implicit_block:
                     raise errors.PgError(
                         errors.ACTIVE_SQL_TRANSACTION, "DISCARD ALL cannot run inside a transaction block"
                     )
@@ -465,8 +576,10 @@ class Executor:
         self, access: planner.AccessPath, condition: Eval | None, ctx: Context, pausing: bool = False
     ) -> Iterator[Row]:
         """Lazily: the snapshot stays open until the rows are consumed or the iterator is closed.
+        REPEATABLE READ and SERIALIZABLE read the transaction's snapshot, the others a new one.
         A ``pausing`` scan yields PAUSE every thousand rows its condition rejects."""
-        snapshot = self.store.snapshot()
+        held = self.transaction().snapshot
+        snapshot = held if held is not None else self.store.snapshot()
         rejected = 0
         try:
             for row in self._rows(snapshot, access, ctx):
@@ -477,7 +590,33 @@ class Executor:
                     if not rejected & PAUSE_EVERY:
                         yield PAUSE
         finally:
-            snapshot.close()
+            if held is None:
+                snapshot.close()
+
+    def _lock(self, txn: Transaction, key: str, mode: LockMode, wait_policy: str = "block") -> bool:
+        """A row lock for this transaction (see ``locks``), then first-committer-wins."""
+        if not self.transactions.locks.acquire(txn.owner, key, mode, wait_policy):
+            return False
+        self.transactions.check_unchanged(txn, key)
+        return True
+
+    def _lock_rows(self, rows: Iterable[Row], locking: ast.LockingClause, wanted: int | None) -> list[Row]:
+        """SELECT ... FOR UPDATE/SHARE: lock each row found (skipping locked ones under SKIP
+        LOCKED) until LIMIT has enough, as PostgreSQL's LockRows node does below Limit."""
+        txn = self.transaction()
+        mode = STRENGTHS[locking.strength]
+        locked: list[Row] = []
+        try:
+            for row in rows:
+                if wanted is not None and len(locked) >= wanted:
+                    break
+                if self._lock(txn, row[0], mode, locking.wait_policy):
+                    locked.append(row)
+        finally:
+            close = getattr(rows, "close", None)
+            if close is not None:
+                close()
+        return locked
 
     def _plan_scan(
         self, table: ast.RangeVar, where: ast.Node | None, params: Params | None
@@ -526,12 +665,16 @@ class Executor:
             isinstance(t.value, ast.A_Star) for t in stmt.targets
         )
 
+        locking = stmt.locking if stmt.from_table is not None else None
+
         def run(executor: Executor, ctx: Context) -> Result:
-            rows: Iterable[Any] = source(executor, ctx, True)
+            rows: Iterable[Any] = source(executor, ctx, locking is None)
             first = _limit_value(offset, ctx, "OFFSET", "2201X") or 0
             count = _limit_value(limit, ctx, "LIMIT", "2201W")
             if sort:
                 rows = _sorted(rows, sort, ctx)
+            if locking is not None:
+                rows = executor._lock_rows(rows, locking, None if count is None else first + count)
             if first or count is not None:
                 rows = (row for row in rows if row is not PAUSE)
                 rows = itertools.islice(rows, first, None if count is None else first + count)
@@ -564,66 +707,40 @@ class Executor:
             return writes[actor_id] is not None
         return snapshot.get(actor_id) is not None
 
-    def _plan_InsertStmt(self, stmt: ast.InsertStmt, params: Params) -> tuple[None, Runner]:
-        scope = relation.resolve(stmt.table)
-        if stmt.columns is None:
-            columns = relation.COLUMNS
-        else:
-            columns = []
-            for name, loc in stmt.columns:
-                column = _target_column(scope, name, loc)
-                if column in columns:
-                    raise errors.PgError("42701", f'column "{name}" specified more than once', position=loc + 1)
-                columns.append(column)
-        width = len(stmt.rows[0])
-        for values in stmt.rows:
-            if len(values) != width:
-                raise errors.PgError(
-                    errors.SYNTAX_ERROR, "VALUES lists must all be the same length", position=values[0].loc + 1
-                )
-        if width > len(columns):
-            extra = stmt.rows[0][len(columns)]
-            raise errors.PgError(
-                errors.SYNTAX_ERROR,
-                "INSERT has more expressions than target columns",
-                position=getattr(extra, "loc", 0) + 1,
-            )
-        if width < len(columns):
-            loc = stmt.columns[width][1] if stmt.columns else stmt.rows[0][-1].loc
-            raise errors.PgError(
-                errors.SYNTAX_ERROR, "INSERT has more target columns than expressions", position=loc + 1
-            )
-        compiler = Compiler(Scope(), params)
-        compiled_rows = [
-            [_assignment(compiler, c, v).fn for c, v in zip(columns, values, strict=True)] for values in stmt.rows
-        ]
-        indexes = [c.index for c in columns]
-        return None, lambda executor, ctx: executor._insert(compiled_rows, indexes, ctx)
+    def _plan_InsertStmt(self, stmt: ast.InsertStmt, params: Params) -> tuple[list[Field] | None, Runner]:
+        return modify.plan_insert(self, stmt, params)
 
-    def _insert(self, compiled_rows: list[list[Eval]], indexes: list[int], ctx: Context) -> Result:
-        def rows() -> Iterator[tuple[None, tuple[Any, ...]]]:
-            for fns in compiled_rows:
-                values: list[Any] = [None, None, None]
-                for index, fn in zip(indexes, fns, strict=True):
-                    values[index] = fn(None, ctx)
-                yield None, tuple(values)
-
-        return Result(f"INSERT 0 {self._stage(rows())}")
-
-    def _stage(self, changes: Iterable[tuple[str | None, tuple[Any, ...]]]) -> int:
-        """Check new row versions — (the old actor_id, None for an insert; the new values) —
-        and add them to the transaction's writes. A key another row holds (committed, or
-        written earlier by this statement) is 23505, as PostgreSQL's unique index says."""
+    def _stage(self, changes: Iterable[modify.Change]) -> int:
+        """Check a statement's row changes — (the old actor_id, None for an insert; the new
+        values, None for a delete) — lock their rows, and only when all pass add them to the
+        transaction's writes: every write goes through here (a statement that must wait for
+        a lock runs again). A key another row holds (committed, or written earlier by this
+        statement) is 23505, as PostgreSQL's unique index says."""
         staged: dict[str, Row | None] = {}
         count = 0
+        txn = self.transaction()
         watched: list[tuple[str, str, str]] | None = None
         if self.notifications is not None and self.notifications.watching_actors:
             watched = []
         snapshot = self.store.snapshot()
         try:
             for old_id, values in changes:
+                if values is None:
+                    assert old_id is not None
+                    self._lock(txn, old_id, LockMode.UPDATE)
+                    if watched is not None:
+                        old = txn.writes[old_id] if old_id in txn.writes else snapshot.get(old_id)
+                        if old is not None:
+                            watched.append(("delete", old_id, old[1]))
+                    staged[old_id] = None
+                    count += 1
+                    continue
                 new = self._check_row(values)
+                if old_id is not None:
+                    self._lock(txn, old_id, LockMode.NO_KEY_UPDATE if new[0] == old_id else LockMode.UPDATE)
                 if new[0] != old_id:
+                    # The key being taken: wait for a transaction inserting or deleting it.
+                    self.transactions.locks.acquire(txn.owner, new[0], LockMode.UPDATE)
                     if old_id is not None:
                         staged.setdefault(old_id, None)
                     taken = staged.get(new[0]) is not None or (new[0] not in staged and self._exists(snapshot, new[0]))
@@ -635,52 +752,32 @@ class Executor:
                     watched.append(("insert" if old_id is None else "update", new[0], new[1]))
         finally:
             snapshot.close()
-        txn = self.transaction()
         txn.writes.update(staged)
         for op, actor_id, actor_type in watched or ():
             notify.actor_change(txn.notifies, op, actor_id, actor_type)
         return count
 
-    def _plan_UpdateStmt(self, stmt: ast.UpdateStmt, params: Params) -> tuple[None, Runner]:
-        scope, source = self._plan_scan(stmt.table, stmt.where, params)
-        compiler = Compiler(scope, params)
-        assignments = []
-        seen = set()
-        for name, loc, node in stmt.assignments:
-            column = _target_column(scope, name, loc)
-            if name in seen:
-                raise errors.PgError("42601", f'multiple assignments to same column "{name}"')
-            seen.add(name)
-            assignments.append((column.index, _assignment(compiler, column, node).fn))
-        return None, lambda executor, ctx: executor._update(list(source(executor, ctx)), assignments, ctx)
+    def _plan_UpdateStmt(self, stmt: ast.UpdateStmt, params: Params) -> tuple[list[Field] | None, Runner]:
+        return modify.plan_update(self, stmt, params)
 
-    def _update(self, rows: list[Row], assignments: list[tuple[int, Eval]], ctx: Context) -> Result:
-        def changes() -> Iterator[tuple[str, tuple[Any, ...]]]:
-            for row in rows:
-                values = list(row)
-                for index, fn in assignments:
-                    values[index] = fn(row, ctx)
-                yield row[0], tuple(values)
-
-        return Result(f"UPDATE {self._stage(changes())}")
-
-    def _plan_DeleteStmt(self, stmt: ast.DeleteStmt, params: Params) -> tuple[None, Runner]:
-        _, source = self._plan_scan(stmt.table, stmt.where, params)
-
-        def run(executor: Executor, ctx: Context) -> Result:
-            rows = list(source(executor, ctx))
-            txn = executor.transaction()
-            for row in rows:
-                txn.writes[row[0]] = None
-            if executor.notifications is not None and executor.notifications.watching_actors:
-                for row in rows:
-                    notify.actor_change(txn.notifies, "delete", row[0], row[1])
-            return Result(f"DELETE {len(rows)}")
-
-        return None, run
+    def _plan_DeleteStmt(self, stmt: ast.DeleteStmt, params: Params) -> tuple[list[Field] | None, Runner]:
+        return modify.plan_delete(self, stmt, params)
 
 
 SortKey = tuple[Eval, ast.SortBy]
+
+
+def _outside_block(command: str) -> errors.PgError:
+    return errors.PgError(errors.NO_ACTIVE_SQL_TRANSACTION, f"{command} can only be used in transaction blocks")
+
+
+def _writes(stmt: ast.Node) -> str | None:
+    """The command name a read-only transaction refuses (PostgreSQL's CreateCommandName)."""
+    if isinstance(stmt, ast.InsertStmt | ast.UpdateStmt | ast.DeleteStmt):
+        return type(stmt).__name__[: -len("Stmt")].upper()
+    if isinstance(stmt, ast.SelectStmt) and stmt.locking is not None and stmt.from_table is not None:
+        return f"SELECT FOR {stmt.locking.strength.upper()}"
+    return None
 
 
 def _sort_keys(
@@ -702,10 +799,26 @@ def _sort_keys(
             key = targets[names.index(node.fields[0])]
         else:
             key = coerce(compiler.compile(node), types.TEXT, getattr(node, "loc", 0))
-        if key.type is types.JSONB:
-            raise errors.PgError(errors.FEATURE_NOT_SUPPORTED, "ordering by jsonb is not supported yet")
-        keys.append((key.fn, item))
+        if key.type is types.JSON:
+            raise errors.PgError(
+                errors.UNDEFINED_FUNCTION,
+                "could not identify an ordering operator for type json",
+                hint="Use an explicit ordering operator or modify the query.",
+                position=getattr(node, "loc", 0) + 1,
+            )
+        order = order_key(key.type, getattr(node, "loc", 0))
+        keys.append((key.fn if order is None else _ordered(key.fn, order), item))
     return keys
+
+
+def _ordered(fn: Eval, order: Callable[[Any], Any]) -> Eval:
+    """A sort key's value as its type orders (NULL stays NULL for NULLS FIRST/LAST)."""
+
+    def run(row: Any, ctx: Context) -> Any:
+        value = fn(row, ctx)
+        return None if value is None else order(value)
+
+    return run
 
 
 def _sorted(rows: Iterable[Any], keys: list[SortKey], ctx: Context) -> list[Any]:
@@ -741,31 +854,6 @@ def _limit_value(fn: Eval | None, ctx: Context, clause: str, sqlstate: str) -> i
     if value is not None and value < 0:
         raise errors.PgError(sqlstate, f"{clause} must not be negative")
     return value
-
-
-def _assignment(compiler: Compiler, column: Column, node: ast.Node) -> Compiled:
-    """PostgreSQL's assignment coercion: literals and parameters take the column type; any type → text."""
-    compiled = coerce(compiler.compile(node), column.type, getattr(node, "loc", 0))
-    if compiled.type is column.type or (column.type.category == "S" and compiled.type.category == "S"):
-        return compiled
-    if column.type is types.TEXT:
-        return Compiled(as_text(compiled), types.TEXT)
-    raise errors.PgError(
-        errors.DATATYPE_MISMATCH,
-        f'column "{column.name}" is of type {column.type.name} but expression is of type {compiled.type.name}',
-        hint="You will need to rewrite or cast the expression.",
-        position=getattr(node, "loc", 0) + 1,
-    )
-
-
-def _target_column(scope: Scope, name: str, loc: int) -> Column:
-    """A column INSERT or UPDATE writes to."""
-    column = scope.columns.get(name)
-    if column is None:
-        raise errors.PgError(
-            errors.UNDEFINED_COLUMN, f'column "{name}" of relation "actors" does not exist', position=loc + 1
-        )
-    return column
 
 
 def _duplicate(actor_id: str) -> errors.PgError:

@@ -8,6 +8,7 @@ failure deep in a statement reports where it happened, which PostgreSQL's
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pyparsing as pp
 
@@ -20,8 +21,8 @@ RESERVED = frozenset(
     """all and any array as asc between by case cast collate column constraint create current_date
     current_role current_schema current_time current_timestamp current_user default delete desc distinct
     do else end except false fetch for from grant group having in inner insert intersect into is join
-    leading left like limit not null nulls offset on only or order right select session_user set some
-    table then to true union unique update user using values when where with current_catalog""".split()
+    leading left like limit not null nulls offset on only or order returning right select session_user set
+    some table then to true union unique update user using values when where with current_catalog""".split()
 )
 
 
@@ -89,19 +90,22 @@ keyword_function = pp.MatchFirst([K(word) for word in SQL_FUNCTION_KEYWORDS]).se
 
 
 def _name_expr(s: str, loc: int, toks: pp.ParseResults) -> ast.Node:
-    if len(toks) == 2 and isinstance(toks[1], pp.ParseResults):
-        return ast.FuncCall(toks[0], list(toks[1]), loc)
+    if isinstance(toks[-1], pp.ParseResults):
+        *names, args = toks
+        if len(names) == 2 and names[0] != "pg_catalog":
+            # Only built-in functions exist, and they live in pg_catalog.
+            return ast.FuncCall(".".join(names), list(args), loc)
+        return ast.FuncCall(names[-1], list(args), loc)
     return ast.ColumnRef(tuple(toks), loc)
 
 
 # A name, then either a call's argument list or a qualified column's second part. A function
 # with SQL's own argument syntax (below) is left to its rule, by the regex itself: one
 # attempt less for every name in an expression.
-_SPECIAL_CALL = r"(?!(?i:substring|trim|position|coalesce|greatest|least|nullif|left|right)\s*\()"
+_SPECIAL_CALL = r"(?!(?i:substring|trim|position|coalesce|greatest|least|nullif|left|right|extract)\s*\()"
 call_ident = pp.Regex(rf'{_SPECIAL_CALL}(?:{UNQUOTED_IDENT}|"(?:[^"]|"")*")').set_parse_action(_ident)
-name_expr = (
-    call_ident + pp.Opt((LPAR + pp.Group(pp.Opt(pp.DelimitedList(expr))) + RPAR) | (DOT + ident))
-).set_parse_action(_name_expr)
+call_args = LPAR + pp.Group(pp.Opt(pp.DelimitedList(expr))) + RPAR
+name_expr = (call_ident + pp.Opt(call_args | (DOT + ident + pp.Opt(call_args)))).set_parse_action(_name_expr)
 
 cast_function = (K("cast") + LPAR + expr + K("as").suppress() + type_name + RPAR).set_parse_action(
     lambda s, loc, t: ast.TypeCast(t[1], t[2][0], loc, t[2][1], loc)
@@ -138,6 +142,15 @@ trim_call = (
 position_call = (K("position").suppress() + LPAR - expr + K("in").suppress() + expr + RPAR).set_parse_action(
     lambda s, loc, t: ast.FuncCall("position", [t[1], t[0]], loc, system=True)
 )
+# EXTRACT(field FROM x) is extract('field', x); the field may be a word or a string.
+extract_call = (
+    K("extract").suppress()
+    + LPAR
+    - (string_literal | (any_word + pp.Empty()).set_parse_action(lambda s, loc, t: ast.A_Const(t[0], "string", loc)))
+    + _FROM
+    + expr
+    + RPAR
+).set_parse_action(lambda s, loc, t: ast.FuncCall("extract", [t[0], t[1]], loc, system=True))
 # COALESCE, GREATEST, LEAST and NULLIF are constructs of the grammar, not functions.
 expr_list_call = (
     (K("coalesce") | K("greatest") | K("least")) + LPAR - pp.Group(pp.DelimitedList(expr)) + RPAR
@@ -150,18 +163,70 @@ left_right_call = ((K("left") | K("right")) + LPAR + pp.Group(pp.Opt(pp.Delimite
     lambda s, loc, t: ast.FuncCall(t[0].lower(), list(t[1]), loc)
 )
 
+# CASE [arg] WHEN ... THEN ... [ELSE ...] END
+case_when = (K("when") - expr + K("then").suppress() - expr).set_parse_action(
+    lambda s, loc, t: ast.CaseWhen(t[1], t[2], loc)
+)
+case_expr = (
+    K("case").suppress()
+    - pp.Opt(~K("when") + expr)("arg")
+    + pp.Group(pp.OneOrMore(case_when))("whens")
+    + pp.Opt(K("else").suppress() - expr)("default")
+    + K("end").suppress()
+).set_parse_action(
+    lambda s, loc, t: ast.CaseExpr(t.arg[0] if t.arg else None, list(t.whens), t.default[0] if t.default else None, loc)
+)
+
+# ARRAY[...]; inside it a bare [...] is a sub-array.
+LBRACK, RBRACK = pp.Suppress("["), pp.Suppress("]")
+array_body = pp.Forward()
+array_body <<= (LBRACK + pp.Group(pp.Opt(pp.DelimitedList(array_body | expr))) + RBRACK).set_parse_action(
+    lambda s, loc, t: ast.A_ArrayExpr(list(t[0]), loc)
+)
+array_expr = (K("array").suppress() + array_body).set_parse_action(
+    lambda s, loc, t: ast.A_ArrayExpr(t[0].elements, loc)
+)
+
+
+class _Quantified(ast.Node):
+    """ANY / SOME / ALL (array): only the right operand of an operator (gram.y sub_type)."""
+
+    __slots__ = ("kind", "arg", "loc")
+
+    def __init__(self, kind: str, arg: ast.Node, loc: int) -> None:
+        self.kind, self.arg, self.loc = kind, arg, loc
+
+
+quantified = ((K("any") | K("some") | K("all")) + LPAR + expr + RPAR).set_parse_action(
+    lambda s, loc, t: _Quantified("op_all" if t[0].lower() == "all" else "op_any", t[1], loc)
+)
+
+
+class _Parenthesized:
+    """A parenthesized expression, until ``_indirection`` has seen whether it is subscripted."""
+
+    __slots__ = ("node",)
+
+    def __init__(self, node: ast.Node) -> None:
+        self.node = node
+
+
 primary = (
     string_literal
     | number
     | name_expr
+    | case_expr
+    | array_expr
+    | quantified
     | substring_call
     | trim_call
     | position_call
+    | extract_call
     | expr_list_call
     | nullif_call
     | left_right_call
     | keyword_const
-    | (LPAR + expr + RPAR)
+    | (LPAR + expr + RPAR).set_parse_action(lambda t: _Parenthesized(t[0]))
     | param_ref
     | cast_function
     | (keyword_function + pp.Opt(LPAR + RPAR))
@@ -176,39 +241,104 @@ def _cast(s: str, loc: int, toks: pp.ParseResults) -> ast.Node:
     return node
 
 
+def _indirection(s: str, loc: int, toks: pp.ParseResults) -> ast.Node:
+    first = toks[0]
+    node = first.node if isinstance(first, _Parenthesized) else first
+    if len(toks) == 1:
+        return node
+    if not isinstance(first, _Parenthesized | ast.ColumnRef | ast.ParamRef):
+        # gram.y subscripts column references, parameters and parenthesized expressions only.
+        raise pp.ParseFatalException(s, toks[1], "syntax error")
+    return ast.A_Indirection(node, list(toks[2::2]), loc)
+
+
+# Subscripts a[i] and slices a[i:j], a[:j], a[i:].
+def _indices(s: str, loc: int, toks: pp.ParseResults) -> ast.A_Indices:
+    parts = list(toks)
+    if ":" not in parts:
+        if not parts:
+            raise pp.ParseException(s, loc, "empty subscript")
+        return ast.A_Indices(False, None, parts[0])
+    colon = parts.index(":")
+    return ast.A_Indices(True, parts[0] if colon else None, parts[-1] if colon < len(parts) - 1 else None)
+
+
+# The "[" is kept until _indirection has checked what it follows (a syntax error points at it).
+subscript = (
+    pp.Literal("[").set_parse_action(lambda s, loc, t: loc)
+    + (pp.Opt(expr) + pp.Opt(pp.Literal(":") + pp.Opt(expr))).set_parse_action(_indices)
+    + RBRACK
+)
+subscripted = (primary + pp.ZeroOrMore(subscript)).set_parse_action(_indirection)
+
 # "::" binds tightest of all operators.
 cast_operator = pp.Literal("::").set_parse_action(lambda s, loc, t: loc)
-cast_expr = (primary + pp.ZeroOrMore(cast_operator + type_name)).set_parse_action(_cast)
+cast_expr = (subscripted + pp.ZeroOrMore(cast_operator + type_name)).set_parse_action(_cast)
 
 # Operators, with PostgreSQL's precedence (gram.y), loosest first. Any other operator
-# (||, ->, @>, ...) is gram.y's "Op": one level between comparison and + and -.
+# (||, ->, @>, ~~, ...) and OPERATOR(...) is gram.y's "Op": one level between LIKE and + and -.
 _NOT_OP_CHAR = r"(?![*/<>=~!@#%^&|`?])"
-PRECEDENCE = {"or": 1, "and": 2, "not": 3, "is": 4, "=": 5, "<>": 5, "<": 5, ">": 5, "<=": 5, ">=": 5}
-PRECEDENCE.update({"+": 7, "-": 7, "*": 8, "/": 8, "%": 8, "^": 9})
-OTHER_OPERATOR_PRECEDENCE = 6
-UNARY_MINUS_PRECEDENCE = 10
+PRECEDENCE = {"or": 10, "and": 20, "not": 30, "is": 40}
+PRECEDENCE.update(dict.fromkeys(("=", "<>", "<", ">", "<=", ">="), 50))
+# BETWEEN, IN, LIKE, ILIKE, SIMILAR (and their NOT forms) bind below every symbol operator.
+PREDICATE_PRECEDENCE = 60
+ESCAPE_PRECEDENCE = 65
+OTHER_OPERATOR_PRECEDENCE = 70
+PRECEDENCE.update({"+": 80, "-": 80, "*": 90, "/": 90, "%": 90, "^": 100})
+COLLATE_PRECEDENCE = 110
+UNARY_MINUS_PRECEDENCE = 120
 
 _OP_CHARS = frozenset("~!@#^&|`?+-*/%<>=")
 # An operator may end in + or - only if it holds one of these (scan.l).
 _NON_SQL_OP_CHARS = frozenset("~!@#^&|`?%")
-_AND_OR = re.compile(r"(?i:and|or)(?![A-Za-z0-9_$])")
+_WORD_END = r"(?![A-Za-z0-9_$])"
+# Operators spelled in words; white space inside them is any.
+_WORD_OPERATOR = re.compile(
+    r"(?i:and|or|escape|is\s+(?:not\s+)?distinct\s+from|(?:not\s+)?(?:i?like|similar\s+to|"
+    r"between(?:\s+(?:a?symmetric))?))"
+    + _WORD_END
+    # OPERATOR(pg_catalog.~): any operator by its qualified name, always at "Op" precedence.
+    + rf'|(?i:operator)\s*\(\s*(?:(?P<schema>{UNQUOTED_IDENT}|"(?:[^"]|"")*")\s*\.\s*)?'
+    + r"(?P<symbol>[~!@#^&|`?+\-*/%<>=]+)\s*\)"
+)
+# A_Expr kinds of the word operators, and the operator each names (gram.y's a_expr rules).
+_PREDICATES = {
+    "like": ("like", "~~"),
+    "not like": ("like", "!~~"),
+    "ilike": ("ilike", "~~*"),
+    "not ilike": ("ilike", "!~~*"),
+    "similar to": ("similar", "~"),
+    "not similar to": ("similar", "!~"),
+    "between": ("between", "between"),
+    "between asymmetric": ("between", "between"),
+    "not between": ("not_between", "not between"),
+    "not between asymmetric": ("not_between", "not between"),
+    "between symmetric": ("between_sym", "between symmetric"),
+    "not between symmetric": ("not_between_sym", "not between symmetric"),
+    "is distinct from": ("distinct", "="),
+    "is not distinct from": ("not_distinct", "="),
+}
 
 
 class _Operator(pp.Token):
-    """A binary operator: AND, OR, or one as PostgreSQL's lexer cuts it (scan.l): the longest
-    run of operator characters, less any trailing + and - when it holds none of ~!@#^&|`?%
-    (so ``2*-3`` and ``a->-1`` read as in PostgreSQL). ``=>`` is not an operator. One token
-    for all: after every operand the grammar tries it once."""
+    """A binary operator: one spelled in words (AND, OR, LIKE, BETWEEN, ...), or one as
+    PostgreSQL's lexer cuts it (scan.l): the longest run of operator characters, less any
+    trailing + and - when it holds none of ~!@#^&|`?% (so ``2*-3`` and ``a->-1`` read as in
+    PostgreSQL). ``=>`` is not an operator. One token for all: after every operand the
+    grammar tries it once."""
 
     def __init__(self) -> None:
         super().__init__()
         self.set_name("operator")
         self.mayIndexError = False
 
-    def parseImpl(self, instring: str, loc: int, do_actions: bool = True) -> tuple[int, str]:
-        word = _AND_OR.match(instring, loc)
+    def parseImpl(self, instring: str, loc: int, do_actions: bool = True) -> tuple[int, Any]:
+        word = _WORD_OPERATOR.match(instring, loc)
         if word is not None:
-            return word.end(), word[0]
+            if word["schema"] is not None or word["symbol"] is not None:
+                schema = word["schema"]
+                return word.end(), (schema and _ident(instring, loc, [schema]), word["symbol"])
+            return word.end(), " ".join(word[0].lower().split())
         end = loc
         size = len(instring)
         while end < size and instring[end] in _OP_CHARS:
@@ -222,14 +352,43 @@ class _Operator(pp.Token):
         return end, op
 
 
-binary_op = _Operator().set_parse_action(lambda s, loc, t: ("binary", "<>" if t[0] == "!=" else t[0].lower(), loc))
-prefix_op = pp.Regex(rf"(?i:not)(?![A-Za-z0-9_$])|[-+]{_NOT_OP_CHAR}").set_parse_action(
+def _binary_op(s: str, loc: int, toks: pp.ParseResults) -> tuple[str, str, int]:
+    token = toks[0]
+    if isinstance(token, tuple):  # OPERATOR(schema.op)
+        schema, op = token
+        if schema is not None and schema != "pg_catalog":
+            raise errors.PgError(errors.INVALID_SCHEMA_NAME, f'schema "{schema}" does not exist', position=loc + 1)
+        return ("operator", "<>" if op == "!=" else op, loc)
+    return ("binary", "<>" if token == "!=" else token, loc)
+
+
+binary_op = _Operator().set_parse_action(_binary_op)
+prefix_op = pp.Regex(rf"(?i:not){_WORD_END}|[-+]{_NOT_OP_CHAR}").set_parse_action(
     lambda s, loc, t: ("prefix", t[0].lower(), loc)
 )
-is_test = pp.Regex(r"(?i:is\s+(not\s+)?(null|true|false))(?![A-Za-z0-9_$])").set_parse_action(
+is_test = pp.Regex(r"(?i:is\s+(not\s+)?(null|true|false))" + _WORD_END).set_parse_action(
     lambda s, loc, t: ("postfix", t[0].lower().split(), loc)
 )
-operand = pp.ZeroOrMore(prefix_op) + cast_expr + pp.ZeroOrMore(is_test)
+# [NOT] IN (list): a postfix test whose operand is the list.
+in_list = (
+    pp.Regex(r"(?i:(?:not\s+)?in)" + _WORD_END) + LPAR - pp.Group(pp.DelimitedList(expr)) + RPAR
+).set_parse_action(lambda s, loc, t: ("postfix", ["in", t[0].lower() != "in", list(t[1])], loc))
+# COLLATE name: the name may be qualified, and its last part any word (pg_catalog.default).
+collation_name = (ident + pp.ZeroOrMore(DOT + (ident | any_word))).set_parse_action(lambda t: ".".join(t))
+collate_clause = (K("collate").suppress() - collation_name).set_parse_action(
+    lambda s, loc, t: ("postfix", ["collate", t[0]], loc)
+)
+# One look ahead before trying the postfix forms: most operands have none.
+_POSTFIX_START = pp.Regex(r"(?i)(?=(?:is|not|in|collate)" + _WORD_END + ")").suppress()
+operand = pp.ZeroOrMore(prefix_op) + cast_expr + pp.ZeroOrMore(_POSTFIX_START + (is_test | in_list | collate_clause))
+
+
+def _postfix_precedence(what: list[Any]) -> int:
+    if what[0] == "in":
+        return PREDICATE_PRECEDENCE
+    if what[0] == "collate":
+        return COLLATE_PRECEDENCE
+    return PRECEDENCE["is"]
 
 
 class _Operators:
@@ -239,9 +398,33 @@ class _Operators:
     level; the tree it builds is the same.
     """
 
-    def __init__(self, tokens: list) -> None:
+    def __init__(self, text: str, tokens: list) -> None:
+        self.text = text
         self.tokens = tokens
         self.i = 0
+
+    def _syntax_error(self, loc: int) -> pp.ParseFatalException:
+        return pp.ParseFatalException(self.text, loc, "syntax error")
+
+    def _precedence(self, kind: str, op: Any) -> int:
+        if kind == "postfix":
+            return _postfix_precedence(op)
+        if kind == "operator":
+            return OTHER_OPERATOR_PRECEDENCE
+        if op in _PREDICATES:
+            return PRECEDENCE["is"] if op.startswith("is ") else PREDICATE_PRECEDENCE
+        if op == "escape":
+            return ESCAPE_PRECEDENCE
+        return PRECEDENCE.get(op, OTHER_OPERATOR_PRECEDENCE)
+
+    def _operand(self, min_precedence: int) -> ast.Node:
+        """The next operand: a quantified ANY/ALL (array) only where an operator's right side is."""
+        if isinstance(self.tokens[self.i], _Quantified):
+            raise self._syntax_error(self.tokens[self.i].loc)
+        return self.parse(min_precedence)
+
+    def _next_is(self, op: str) -> bool:
+        return self.i < len(self.tokens) and isinstance(self.tokens[self.i], tuple) and self.tokens[self.i][1] == op
 
     def parse(self, min_precedence: int) -> ast.Node:
         token = self.tokens[self.i]
@@ -249,36 +432,72 @@ class _Operators:
         if isinstance(token, tuple) and token[0] == "prefix":
             _, op, loc = token
             if op == "not":
-                left: ast.Node = ast.BoolExpr("not", [self.parse(PRECEDENCE["not"])], loc)
+                left: ast.Node = ast.BoolExpr("not", [self._operand(PRECEDENCE["not"])], loc)
             else:
-                left = ast.A_Expr(op, None, self.parse(UNARY_MINUS_PRECEDENCE), loc)
+                left = ast.A_Expr(op, None, self._operand(UNARY_MINUS_PRECEDENCE), loc)
+        elif isinstance(token, _Quantified):
+            raise self._syntax_error(token.loc)
         else:
             left = token
         while self.i < len(self.tokens):
             kind, op, loc = self.tokens[self.i]
-            precedence = PRECEDENCE.get("is" if kind == "postfix" else op, OTHER_OPERATOR_PRECEDENCE)
+            precedence = self._precedence(kind, op)
             if precedence < min_precedence:
                 break
             self.i += 1
             if kind == "postfix":
-                what = op[-1]
-                negated = len(op) == 3
-                if what == "null":
-                    left = ast.NullTest(left, negated, loc)
-                else:
-                    left = ast.BooleanTest(left, what == "true", negated, loc)
-                continue
-            right = self.parse(precedence + 1)
-            if op in ("and", "or"):
+                left = self._postfix(left, op, loc)
+            elif op in ("and", "or"):
+                right = self._operand(precedence + 1)
                 args = left.args if isinstance(left, ast.BoolExpr) and left.op == op else [left]
                 left = ast.BoolExpr(op, [*args, right], getattr(args[0], "loc", loc))
+            elif op in _PREDICATES:
+                left = self._predicate(left, op, loc, precedence)
+            elif op == "escape":
+                raise self._syntax_error(loc)
+            elif isinstance(self.tokens[self.i], _Quantified):
+                quantified = self.tokens[self.i]
+                self.i += 1
+                left = ast.A_Expr(op, left, quantified.arg, loc, kind=quantified.kind)
             else:
-                left = ast.A_Expr(op, left, right, loc)
+                left = ast.A_Expr(op, left, self._operand(precedence + 1), loc)
         return left
+
+    def _postfix(self, left: ast.Node, what: list[Any], loc: int) -> ast.Node:
+        if what[0] == "in":
+            return ast.A_Expr("<>" if what[1] else "=", left, what[2], loc, kind="in")
+        if what[0] == "collate":
+            return ast.CollateClause(left, what[1], loc)
+        negated = len(what) == 3
+        if what[-1] == "null":
+            return ast.NullTest(left, negated, loc)
+        return ast.BooleanTest(left, what[-1] == "true", negated, loc)
+
+    def _predicate(self, left: ast.Node, word: str, loc: int, precedence: int) -> ast.Node:
+        kind, op = _PREDICATES[word]
+        if kind in ("distinct", "not_distinct"):
+            return ast.A_Expr(op, left, self._operand(precedence + 1), loc, kind=kind)
+        if kind in ("like", "ilike") and isinstance(self.tokens[self.i], _Quantified):
+            quantified = self.tokens[self.i]
+            self.i += 1
+            return ast.A_Expr(op, left, quantified.arg, loc, kind=quantified.kind)
+        if kind in ("like", "ilike", "similar"):
+            pattern = self._operand(ESCAPE_PRECEDENCE + 1)
+            escape = None
+            if self._next_is("escape"):
+                self.i += 1
+                escape = self._operand(ESCAPE_PRECEDENCE + 1)
+            return ast.A_Expr(op, left, pattern, loc, kind=kind, escape=escape)
+        low = self._operand(precedence + 1)
+        if not self._next_is("and"):
+            raise self._syntax_error(self.tokens[self.i][2] if self.i < len(self.tokens) else len(self.text))
+        self.i += 1
+        high = self._operand(precedence + 1)
+        return ast.A_Expr(op, left, [low, high], loc, kind=kind)
 
 
 expr <<= (operand + pp.ZeroOrMore(binary_op - operand)).set_parse_action(
-    lambda t: t[0] if len(t) == 1 else _Operators(list(t)).parse(0)
+    lambda s, loc, t: t[0] if len(t) == 1 else _Operators(s, list(t)).parse(0)
 )
 
 # --- statements -------------------------------------------------------------------------
@@ -321,7 +540,23 @@ def _select(toks: pp.ParseResults) -> ast.SelectStmt:
         list(toks.sort),
         toks.limit[0] if toks.limit else None,
         toks.offset[0] if toks.offset else None,
+        toks.locking[0] if toks.locking else None,
     )
+
+
+locking_clause = (
+    K("for").suppress()
+    - (
+        K("update").set_parse_action(lambda: "update")
+        | (K("no") - K("key") - K("update")).set_parse_action(lambda: "no key update")
+        | K("share").set_parse_action(lambda: "share")
+        | (K("key") - K("share")).set_parse_action(lambda: "key share")
+    )
+    + pp.Opt(
+        K("nowait").set_parse_action(lambda: "nowait")
+        | (K("skip") - K("locked")).set_parse_action(lambda: "skip locked")
+    )
+).set_parse_action(lambda t: ast.LockingClause(*t))
 
 
 select_stmt = (
@@ -332,6 +567,7 @@ select_stmt = (
     + pp.Opt(K("order").suppress() - K("by").suppress() - pp.Group(pp.DelimitedList(sort_by))("sort"))
     + pp.Opt(K("limit").suppress() - pp.Group(expr | K("all").suppress())("limit"))
     + pp.Opt(K("offset").suppress() - pp.Group(expr)("offset"))
+    + pp.Opt(pp.Group(locking_clause)("locking"))
 ).set_parse_action(_select)
 
 located_ident = (ident + pp.Empty()).set_parse_action(lambda s, loc, t: (t[0], loc))
@@ -352,29 +588,109 @@ def _plain_literal(s: str, loc: int, toks: pp.ParseResults) -> ast.A_Const:
     return ast.A_Const(None, "null", loc) if word == "null" else ast.A_Const(word == "true", "bool", loc)
 
 
-value_item = pp.Regex(_PLAIN_LITERAL).set_parse_action(_plain_literal) | expr
+set_to_default = K("default").set_parse_action(lambda s, loc, t: ast.SetToDefault(loc))
+value_item = pp.Regex(_PLAIN_LITERAL).set_parse_action(_plain_literal) | set_to_default | expr
 values_row = pp.Group(LPAR - pp.DelimitedList(value_item) + RPAR)
+# RETURNING's items may also be a relation's columns: name.* (a ColumnRef ending in "*").
+qualified_star = (ident + DOT + pp.Suppress("*")).set_parse_action(
+    lambda s, loc, t: ast.ResTarget(ast.ColumnRef((t[0], "*"), loc), None, loc)
+)
+returning_clause = K("returning").suppress() - pp.DelimitedList(qualified_star | target)
+assignment = (located_ident + pp.Suppress("=") - (set_to_default | expr)).set_parse_action(
+    lambda t: (t[0][0], t[0][1], t[1])
+)
+
+# ON CONFLICT: an inference specification or a constraint name, then the action.
+# PostgreSQL reports a column of the inference specification at its opening parenthesis.
+conflict_target = (LPAR - pp.DelimitedList(ident) + RPAR).set_parse_action(
+    lambda s, loc, t: [("columns", [(name, loc) for name in t])]
+) | (K("on").suppress() + K("constraint").suppress() - located_ident).set_parse_action(lambda t: [("constraint", t[0])])
+conflict_action = (K("do").suppress() + K("nothing").suppress()).set_parse_action(lambda: [("nothing", [], None)]) | (
+    K("do").suppress()
+    + K("update").suppress()
+    - K("set").suppress()
+    - pp.Group(pp.DelimitedList(assignment))
+    + pp.Opt(where_clause)
+).set_parse_action(lambda t: [("update", list(t[0]), t[1] if len(t) > 1 else None)])
+
+
+def _on_conflict(s: str, loc: int, toks: pp.ParseResults) -> ast.OnConflictClause:
+    target = toks[0] if len(toks) == 2 else (None, None)
+    action, assignments, where = toks[-1]
+    return ast.OnConflictClause(
+        action,
+        target[1] if target[0] == "columns" else None,
+        target[1] if target[0] == "constraint" else None,
+        assignments,
+        where,
+        loc,
+    )
+
+
+on_conflict = (
+    K("on").suppress() + K("conflict").suppress() - pp.Opt(conflict_target) + conflict_action
+).set_parse_action(_on_conflict)
+
+
+def _insert(toks: pp.ParseResults) -> ast.InsertStmt:
+    return ast.InsertStmt(
+        toks[0],
+        list(toks.columns[0]) if toks.columns else None,
+        [list(r) for r in toks.rows] if toks.rows else None,
+        toks.select[0] if toks.select else None,
+        toks.on_conflict[0] if toks.on_conflict else None,
+        list(toks.returning) if toks.returning else [],
+    )
+
+
 insert_stmt = (
     K("insert").suppress()
     - K("into").suppress()
-    + aliased_table
+    + (table_ref + pp.Opt(K("as").suppress() - ident)).set_parse_action(_with_alias)
     + pp.Opt(pp.Group(LPAR - pp.DelimitedList(located_ident) + RPAR))("columns")
-    + K("values").suppress()
-    - pp.Group(pp.DelimitedList(values_row))("rows")
-).set_parse_action(lambda t: ast.InsertStmt(t[0], list(t.columns[0]) if t.columns else None, [list(r) for r in t.rows]))
+    + (
+        (K("default") + K("values")).suppress()
+        | (K("values").suppress() - pp.Group(pp.DelimitedList(values_row))("rows"))
+        | pp.Group(select_stmt)("select")
+    )
+    + pp.Opt(pp.Group(on_conflict)("on_conflict"))
+    + pp.Opt(pp.Group(returning_clause)("returning"))
+).set_parse_action(_insert)
 
-assignment = (located_ident + pp.Suppress("=") - expr).set_parse_action(lambda t: (t[0][0], t[0][1], t[1]))
+from_list = pp.Group(pp.DelimitedList(aliased_table))
 update_stmt = (
     K("update").suppress()
     - (table_ref + pp.Opt(pp.Opt(K("as")).suppress() + ~K("set") + ident)).set_parse_action(_with_alias)
     + K("set").suppress()
     - pp.Group(pp.DelimitedList(assignment))("assignments")
+    + pp.Opt(K("from").suppress() - from_list("from_tables"))
     + pp.Opt(pp.Group(where_clause)("where"))
-).set_parse_action(lambda t: ast.UpdateStmt(t[0], list(t.assignments), t.where[0] if t.where else None))
+    + pp.Opt(pp.Group(returning_clause)("returning"))
+).set_parse_action(
+    lambda t: ast.UpdateStmt(
+        t[0],
+        list(t.assignments),
+        t.where[0] if t.where else None,
+        list(t.from_tables) if t.from_tables else [],
+        list(t.returning) if t.returning else [],
+    )
+)
 
 delete_stmt = (
-    K("delete").suppress() - K("from").suppress() + aliased_table + pp.Opt(pp.Group(where_clause)("where"))
-).set_parse_action(lambda t: ast.DeleteStmt(t[0], t.where[0] if t.where else None))
+    K("delete").suppress()
+    - K("from").suppress()
+    + aliased_table
+    + pp.Opt(K("using").suppress() - from_list("using"))
+    + pp.Opt(pp.Group(where_clause)("where"))
+    + pp.Opt(pp.Group(returning_clause)("returning"))
+).set_parse_action(
+    lambda t: ast.DeleteStmt(
+        t[0],
+        t.where[0] if t.where else None,
+        list(t.using) if t.using else [],
+        list(t.returning) if t.returning else [],
+    )
+)
 
 # SET/SHOW/RESET: names may be dotted (custom options); values are words, strings or numbers.
 var_name = pp.Combine(any_word + pp.ZeroOrMore("." + any_word)) | ident
@@ -426,11 +742,58 @@ reset_stmt = (K("reset").suppress() - show_name).set_parse_action(
 )
 
 transaction_word = pp.Opt(K("work") | K("transaction")).suppress()
+isolation_level = (
+    K("isolation").suppress()
+    - K("level").suppress()
+    - ((K("read") + (K("uncommitted") | K("committed"))) | (K("repeatable") - K("read")) | K("serializable"))
+).set_parse_action(lambda t: ("transaction_isolation", " ".join(t)))
+transaction_mode = (
+    isolation_level
+    | (K("read") + K("only")).set_parse_action(lambda: ("transaction_read_only", "on"))
+    | (K("read") + K("write")).set_parse_action(lambda: ("transaction_read_only", "off"))
+    | (K("not") + K("deferrable")).set_parse_action(lambda: ("transaction_deferrable", "off"))
+    | K("deferrable").set_parse_action(lambda: ("transaction_deferrable", "on"))
+)
+# Modes are separated by commas or by nothing, as in gram.y's transaction_mode_list.
+transaction_modes = pp.Group(pp.Opt(transaction_mode + pp.ZeroOrMore(pp.Opt(COMMA) + transaction_mode)))
+chain = pp.Opt(K("and").suppress() - (K("no") + K("chain") | K("chain"))).set_parse_action(
+    lambda t: len(t) == 1 and t[0] == "chain"
+)
 transaction_stmt = (
-    ((K("begin") + transaction_word) | (K("start") + K("transaction"))).set_parse_action(lambda: "begin")
-    | ((K("commit") | K("end")) + transaction_word).set_parse_action(lambda: "commit")
-    | ((K("rollback") | K("abort")) + transaction_word).set_parse_action(lambda: "rollback")
-).set_parse_action(lambda t: ast.TransactionStmt(t[0]))
+    (K("begin").suppress() + transaction_word + transaction_modes).set_parse_action(
+        lambda t: ast.TransactionStmt("begin", list(t[0]))
+    )
+    | (K("start").suppress() - K("transaction").suppress() + transaction_modes).set_parse_action(
+        lambda t: ast.TransactionStmt("start", list(t[0]))
+    )
+    | ((K("commit") | K("end")).suppress() + transaction_word + chain).set_parse_action(
+        lambda t: ast.TransactionStmt("commit", chain=t[0])
+    )
+    | (
+        (K("rollback") | K("abort")).suppress()
+        + transaction_word
+        + K("to").suppress()
+        - pp.Opt(K("savepoint")).suppress()
+        + ident
+    ).set_parse_action(lambda t: ast.TransactionStmt("rollback_to", savepoint=t[0]))
+    | ((K("rollback") | K("abort")).suppress() + transaction_word + chain).set_parse_action(
+        lambda t: ast.TransactionStmt("rollback", chain=t[0])
+    )
+    | (K("savepoint").suppress() - ident).set_parse_action(lambda t: ast.TransactionStmt("savepoint", savepoint=t[0]))
+    | (K("release").suppress() + (K("savepoint").suppress() + ident | ident)).set_parse_action(
+        lambda t: ast.TransactionStmt("release", savepoint=t[0])
+    )
+)
+set_transaction_stmt = (K("set").suppress() + K("transaction").suppress() + transaction_modes).set_parse_action(
+    lambda t: ast.TransactionModesStmt(list(t[0]), False)
+) | (
+    K("set").suppress()
+    + K("session").suppress()
+    + K("characteristics").suppress()
+    - K("as").suppress()
+    - K("transaction").suppress()
+    - transaction_modes
+).set_parse_action(lambda t: ast.TransactionModesStmt(list(t[0]), True))
 
 # Prepared statements in SQL share their names with the protocol's (Parse) statements.
 preparable = select_stmt | insert_stmt | update_stmt | delete_stmt
@@ -503,10 +866,7 @@ def _copy(s: str, loc: int, toks: pp.ParseResults) -> ast.CopyStmt:
 copy_columns = pp.Group(LPAR - pp.DelimitedList(located_ident) + RPAR)
 copy_stmt = (
     K("copy").suppress()
-    - (
-        (LPAR + select_stmt + RPAR)
-        | table_ref + pp.Opt(pp.Group(LPAR - pp.DelimitedList(located_ident) + RPAR))("columns")
-    )
+    - ((LPAR + select_stmt + RPAR) | table_ref + pp.Opt(copy_columns)("columns"))
     + (K("from") | K("to"))("direction").set_parse_action(lambda t: t[0].lower())
     - pp.Group(copy_target)("target")
     + pp.Group(copy_options)("options")
@@ -515,12 +875,70 @@ copy_stmt = (
 close_stmt = (K("close").suppress() - (K("all").set_parse_action(lambda: [None]) | ident)).set_parse_action(
     lambda t: ast.ClosePortalStmt(t[0])
 )
+# Roles and table privileges (CREATE/ALTER/DROP ROLE, GRANT/REVOKE).
+_role_flag = (
+    K("superuser")
+    | K("nosuperuser")
+    | K("login")
+    | K("nologin")
+    | K("createdb")
+    | K("nocreatedb")
+    | K("createrole")
+    | K("nocreaterole")
+    | K("inherit")
+    | K("noinherit")
+).set_parse_action(lambda t: (t[0].lower().removeprefix("no"), not t[0].lower().startswith("no")))
+role_option = _role_flag | (
+    K("password").suppress() - (string_literal | K("null").set_parse_action(lambda: [None]))
+).set_parse_action(lambda t: ("password", t[0]))
+role_options = pp.Opt(K("with")).suppress() + pp.Group(pp.ZeroOrMore(pp.Group(role_option)))
+role_word = K("role") | K("user")
+create_role_stmt = (K("create").suppress() + role_word - ident + role_options).set_parse_action(
+    lambda t: ast.CreateRoleStmt(t[1], [tuple(o[0]) for o in t[2]], t[0] == "user")
+)
+alter_role_stmt = (K("alter").suppress() + role_word.suppress() - ident + role_options).set_parse_action(
+    lambda t: ast.AlterRoleStmt(t[0], [tuple(o[0]) for o in t[1]])
+)
+drop_role_stmt = (
+    K("drop").suppress() + role_word.suppress() - pp.Opt(K("if") + K("exists"))("missing_ok") + pp.DelimitedList(ident)
+).set_parse_action(lambda t: ast.DropRoleStmt([n for n in t if n not in ("if", "exists")], bool(t.missing_ok)))
+# Any word is a privilege to the grammar; GRANT checks the names after the grantees, as PostgreSQL does.
+_privileges = (K("all") + pp.Opt(K("privileges"))).set_parse_action(lambda: [None]) | pp.Group(
+    pp.DelimitedList(any_word.copy().add_parse_action(lambda t: t[0].upper()))
+)
+
+
+def _grant(is_grant: bool, toks: pp.ParseResults) -> ast.GrantStmt:
+    privileges = None if toks[0] is None else list(toks[0])
+    return ast.GrantStmt(is_grant, privileges, list(toks[1]), list(toks[2]))
+
+
+grant_stmt = (
+    K("grant").suppress()
+    - _privileges
+    + K("on").suppress()
+    + pp.Opt(K("table")).suppress()
+    + pp.Group(pp.DelimitedList(table_ref))
+    + K("to").suppress()
+    + pp.Group(pp.DelimitedList(ident))
+).set_parse_action(lambda t: _grant(True, t))
+revoke_stmt = (
+    K("revoke").suppress()
+    - _privileges
+    + K("on").suppress()
+    + pp.Opt(K("table")).suppress()
+    + pp.Group(pp.DelimitedList(table_ref))
+    + K("from").suppress()
+    + pp.Group(pp.DelimitedList(ident))
+).set_parse_action(lambda t: _grant(False, t))
+role_stmt = create_role_stmt | alter_role_stmt | drop_role_stmt | grant_stmt | revoke_stmt
 
 statement = (
     select_stmt
     | insert_stmt
     | update_stmt
     | delete_stmt
+    | set_transaction_stmt
     | set_stmt
     | show_stmt
     | reset_stmt
@@ -534,6 +952,7 @@ statement = (
     | notify_stmt
     | copy_stmt
     | close_stmt
+    | role_stmt
 )
 script = pp.Opt(statement) + pp.ZeroOrMore(SEMI + pp.Opt(statement)) + pp.StringEnd()
 script.parse_with_tabs()

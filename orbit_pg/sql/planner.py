@@ -41,7 +41,12 @@ def choose(where: ast.Node | None, scope: Scope, params: Params | None = None) -
         return SCAN
     by_type: AccessPath | None = None
     for conjunct in _conjuncts(where):
-        if not (isinstance(conjunct, ast.A_Expr) and conjunct.op == "=" and conjunct.left is not None):
+        if not (
+            isinstance(conjunct, ast.A_Expr)
+            and conjunct.kind == "op"
+            and conjunct.op == "="
+            and conjunct.left is not None
+        ):
             continue
         for column_side, value_side in ((conjunct.left, conjunct.right), (conjunct.right, conjunct.left)):
             if not isinstance(column_side, ast.ColumnRef):
