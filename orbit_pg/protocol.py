@@ -10,7 +10,6 @@ from __future__ import annotations
 import enum
 import itertools
 import secrets
-import shlex
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -31,11 +30,13 @@ from orbit_pg.auth.methods import Authenticator, Exchange, Peer, SaslExchange
 from orbit_pg.auth.privileges import Access
 from orbit_pg.auth.roles import CATALOG_NAME, Roles
 from orbit_pg.commit import GroupCommitter
+from orbit_pg.locks import LockWait
 from orbit_pg.session import Session, milliseconds
 from orbit_pg.sql import ast, grammar
 from orbit_pg.sql.cache import Miss, Parsed, StatementCache
 from orbit_pg.sql.executor import Executor, Plan, Portal, PreparedStatement, Result
 from orbit_pg.storage.base import Store
+from orbit_pg.transactions import Transactions
 from orbit_pg.wire import backend, constants, frontend
 from orbit_pg.wire.constants import DEFAULT_MAX_MESSAGE_SIZE
 from orbit_pg.wire.framing import MessageCutter
@@ -54,6 +55,7 @@ class State(enum.Enum):
     AUTHENTICATING = "authenticating"  # a password exchange is under way
     READY = "ready"  # authenticated; typed messages
     IN_QUERY = "in query"  # a result is streaming; new messages wait in a queue
+    WAITING = "waiting"  # a statement waits for a row lock; it runs again when woken
     CLOSED = "closed"
 
 
@@ -92,6 +94,10 @@ class PostgresProtocol(Protocol):
         self._reading_paused = False  # we are behind; stop reading
         self._resume_call: IDelayedCall | None = None
         self._process_call: IDelayedCall | None = None
+        # A statement parked on a row lock: the wait, its timeout, and how it fails if cancelled.
+        self._wait: LockWait | None = None
+        self._wait_timeout: IDelayedCall | None = None
+        self._wait_failed: Callable[[errors.PgError], None] | None = None
         # Authentication: the exchange under way, the startup packet's user, database and
         # parameters, whether TLS is on, and the timers that close a silent client.
         self._exchange: Exchange | None = None
@@ -115,9 +121,11 @@ class PostgresProtocol(Protocol):
             self._fatal(limits.too_many_clients())
 
     def connectionLost(self, reason: Failure | None = None) -> None:
-        # An open transaction dies with its connection; nothing of it reached the store.
-        if self.session is not None:
-            self.session.transaction = None
+        # An open transaction dies with its connection; nothing of it reached the store,
+        # and the rows it locked are free again.
+        self._end_wait()
+        if self.executor is not None:
+            self.executor.abort()
         self._abandon_rows()
         for call in (self._resume_call, self._process_call, self._auth_timer, self._idle_timer):
             if call is not None and call.active():
@@ -192,6 +200,8 @@ class PostgresProtocol(Protocol):
     def _close(self) -> None:
         self.state = State.CLOSED
         self._flush()
+        # Over TLS, the close_notify waits until no producer is registered (TLSMemoryBIOProtocol).
+        self.transport.unregisterProducer()
         self.transport.loseConnection()
 
     # --- startup ------------------------------------------------------------------------
@@ -232,6 +242,8 @@ class PostgresProtocol(Protocol):
         database = params.pop("database", "") or user
         params.update(_command_line_options(params.pop("options", "")))
         params.pop("replication", None)
+        if not self.factory.store.synchronous:
+            params.setdefault("synchronous_commit", "off")  # the server's setting, as in postgresql.conf
         self._login = (user, database, params)
         self.factory.limits.check_backend(self.factory.backends())
         self.backend = True
@@ -295,7 +307,9 @@ class PostgresProtocol(Protocol):
                 activity.server_addr, activity.server_port = host.host, host.port
         self.session.values["is_superuser"] = "on" if access.superuser else "off"
         self.session.values["max_connections"] = str(self.factory.limits.max_connections)
-        self.executor = Executor(self.factory.store, self.session, self.factory.statement_cache.stats, access)
+        self.executor = Executor(
+            self.factory.store, self.session, self.factory.statement_cache.stats, access, self.factory.transactions
+        )
         if self._auth_timer is not None and self._auth_timer.active():
             self._auth_timer.cancel()
         self._auth_timer = None
@@ -321,8 +335,7 @@ class PostgresProtocol(Protocol):
         self._auth_timer = None
         if self.state in (State.STARTUP, State.AUTHENTICATING):
             log.info("closing connection {pid}: authentication timed out", pid=self.process_id)
-            self.state = State.CLOSED
-            self.transport.abortConnection()
+            self._close()
 
     def _start_idle_timer(self) -> None:
         self._cancel_idle_timer()
@@ -356,6 +369,8 @@ class PostgresProtocol(Protocol):
         if handler is not None:
             try:
                 handler(self, body)
+            except LockWait as wait:
+                self._park(wait, lambda: self._message(msg_type, body), self._extended_error)
             except errors.PgError as error:
                 if error.severity == "FATAL":
                     raise
@@ -436,6 +451,7 @@ class PostgresProtocol(Protocol):
         self._executor.portals.pop("", None)
         if not parsed.statements:
             self._send(backend.EMPTY_QUERY_RESPONSE)
+        self._executor.implicit_block = len(parsed.statements) > 1
         self._parsed = parsed
         self._statements = deque(range(len(parsed.statements)))
         self._run_statements()
@@ -448,8 +464,9 @@ class PostgresProtocol(Protocol):
         cache = self.factory.statement_cache
         try:
             while self._statements:
-                plan, literals = cache.plan(self._parsed, self._statements.popleft(), executor)
+                plan, literals = cache.plan(self._parsed, self._statements[0], executor)
                 result = executor.run(plan, (), literals)
+                self._statements.popleft()
                 if result.fields is None:
                     # A COMMIT is reported only once its writes are durable.
                     if self._await_commit(lambda error, result=result: self._statement_committed(result, error)):
@@ -463,6 +480,9 @@ class PostgresProtocol(Protocol):
                 if not self._start_rows(iter(result.rows), encoders, None, result.tag, self._run_statements):
                     return
             executor.end_of_query()
+        except LockWait as wait:
+            self._park(wait, self._run_statements, self._query_failed)
+            return
         except errors.PgError as error:
             self._query_failed(error)
             return
@@ -498,10 +518,12 @@ class PostgresProtocol(Protocol):
         self.state = State.IN_QUERY
         self._holding = True
         self._after_commit = then
-        self.factory.committer.commit(writes, self._committed)
+        durable = self._executor.session.values["synchronous_commit"] != "off"
+        self.factory.committer.commit(writes, self._committed, durable)
         return True
 
     def _committed(self, error: errors.PgError | None) -> None:
+        self._executor.finish_commit(error)
         if self.state is State.CLOSED:
             return
         self._holding = False
@@ -510,6 +532,57 @@ class PostgresProtocol(Protocol):
         if then is not None:
             then(error)
         self._process()
+
+    # --- waiting for a row lock -------------------------------------------------------------
+
+    def _park(self, wait: LockWait, again: Callable[[], None], failed: Callable[[errors.PgError], None]) -> None:
+        """Stop handling this connection's messages until the lock's holder lets go, then run
+        the statement ``again``; the reactor serves the other connections meanwhile.
+        lock_timeout (or statement_timeout, if sooner) ends the wait with an error."""
+        self.state = State.WAITING
+        self._wait, self._wait_failed = wait, failed
+        wait.waiter.wakeup.addCallback(lambda _: self.factory.reactor.callLater(0, self._unpark, wait, again))
+        session = self.session
+        assert session is not None
+        timeouts = []
+        for name, message in (
+            ("lock_timeout", "canceling statement due to lock timeout"),
+            ("statement_timeout", "canceling statement due to statement timeout"),
+        ):
+            limit = milliseconds(session.values[name])
+            if limit:
+                sqlstate = "55P03" if name == "lock_timeout" else "57014"
+                timeouts.append((limit, errors.PgError(sqlstate, message)))
+        if timeouts:
+            limit, error = min(timeouts, key=lambda t: t[0])
+            self._wait_timeout = self.factory.reactor.callLater(limit / 1000, self.cancel_wait, error)
+
+    def _unpark(self, wait: LockWait, again: Callable[[], None]) -> None:
+        if self._wait is not wait or self.state is not State.WAITING:
+            return  # cancelled meanwhile
+        self._end_wait()
+        self.state = State.READY
+        again()
+        self._process()
+
+    def cancel_wait(self, error: errors.PgError) -> bool:
+        """End a lock wait with ``error`` (lock_timeout, a cancel request); False if not waiting."""
+        if self._wait is None or self.state is not State.WAITING:
+            return False
+        failed = self._wait_failed
+        self._end_wait()
+        self.state = State.READY
+        assert failed is not None
+        failed(error)
+        self._process()
+        return True
+
+    def _end_wait(self) -> None:
+        if self._wait is not None:
+            self.factory.transactions.locks.cancel(self._wait.waiter)
+        if self._wait_timeout is not None and self._wait_timeout.active():
+            self._wait_timeout.cancel()
+        self._wait = self._wait_timeout = self._wait_failed = None
 
     def _query_failed(self, error: errors.PgError) -> None:
         self._abandon_rows()
@@ -850,16 +923,36 @@ def _encoders(plan: Plan, formats: list[int]) -> list[Callable[[Any], bytes]]:
     return encoders
 
 
+def _split_options(options: str) -> list[str]:
+    """PostgreSQL's pg_split_opts: words split at white space, a backslash keeps the next
+    character (quotes mean nothing, so an unbalanced one is just a character)."""
+    words: list[str] = []
+    word: list[str] | None = None
+    escaped = False
+    for char in options:
+        if escaped or char == "\\" or not char.isspace():
+            word = word if word is not None else []
+            if escaped or char != "\\":
+                word.append(char)
+            escaped = not escaped and char == "\\"
+        elif word is not None:
+            words.append("".join(word))
+            word = None
+    if word is not None:
+        words.append("".join(word))
+    return words
+
+
 def _command_line_options(options: str) -> dict[str, str]:
     """The startup ``options`` parameter: ``-c name=value`` and ``--name=value`` pairs."""
     settings: dict[str, str] = {}
-    words = shlex.split(options.replace("\\ ", "\0"))
+    words = _split_options(options)
     i = 0
     while i < len(words):
-        word = words[i].replace("\0", " ")
+        word = words[i]
         if word == "-c" and i + 1 < len(words):
             i += 1
-            word = words[i].replace("\0", " ")
+            word = words[i]
         elif word.startswith("-c"):
             word = word[2:]
         elif word.startswith("--"):
@@ -885,6 +978,7 @@ class PostgresServerFactory(ServerFactory):
         authenticator: Authenticator | None = None,
         tls: tls_config.TlsSettings | None = None,
         connection_limits: limits.Limits | None = None,
+        commit_group_size: int = 0,
     ) -> None:
         if reactor is None:
             from twisted.internet import reactor as default_reactor
@@ -893,7 +987,8 @@ class PostgresServerFactory(ServerFactory):
         self.reactor = reactor
         self.store = store
         self.statement_cache = StatementCache()
-        self.committer = GroupCommitter(store, reactor)
+        self.committer = GroupCommitter(store, reactor, commit_group_size)
+        self.transactions = Transactions()
         self.max_message_size = max_message_size
         self.connections: dict[int, PostgresProtocol] = {}
         # Who may connect and how (default: loopback only; trust until a role exists).
@@ -913,6 +1008,10 @@ class PostgresServerFactory(ServerFactory):
     def relation_sizes(self) -> Mapping[str, int]:
         return self.store.relation_sizes()
 
+    def stored_roles(self) -> list[tuple[str, bool, bool]]:
+        """(name, superuser, can log in) of each stored role; none while authentication is trust."""
+        return [(role.name, role.superuser, role.login) for role in self.authenticator.roles]
+
     def register(self, connection: PostgresProtocol) -> tuple[int, int]:
         """A process id (unique among live connections) and a secret, for BackendKeyData."""
         while True:
@@ -926,7 +1025,9 @@ class PostgresServerFactory(ServerFactory):
         self.connections.pop(connection.process_id, None)
 
     def cancel(self, process_id: int, secret_key: int) -> None:
-        """A CancelRequest: nothing runs across reactor turns yet, so there is nothing to stop."""
+        """A CancelRequest: what runs across reactor turns is a lock wait; it ends with 57014."""
         target = self.connections.get(process_id)
         if target is None or target.secret_key != secret_key:
             log.info("cancel request for unknown backend {pid}", pid=process_id)
+            return
+        target.cancel_wait(errors.PgError("57014", "canceling statement due to user request"))

@@ -540,7 +540,23 @@ def _select(toks: pp.ParseResults) -> ast.SelectStmt:
         list(toks.sort),
         toks.limit[0] if toks.limit else None,
         toks.offset[0] if toks.offset else None,
+        toks.locking[0] if toks.locking else None,
     )
+
+
+locking_clause = (
+    K("for").suppress()
+    - (
+        K("update").set_parse_action(lambda: "update")
+        | (K("no") - K("key") - K("update")).set_parse_action(lambda: "no key update")
+        | K("share").set_parse_action(lambda: "share")
+        | (K("key") - K("share")).set_parse_action(lambda: "key share")
+    )
+    + pp.Opt(
+        K("nowait").set_parse_action(lambda: "nowait")
+        | (K("skip") - K("locked")).set_parse_action(lambda: "skip locked")
+    )
+).set_parse_action(lambda t: ast.LockingClause(*t))
 
 
 select_stmt = (
@@ -551,6 +567,7 @@ select_stmt = (
     + pp.Opt(K("order").suppress() - K("by").suppress() - pp.Group(pp.DelimitedList(sort_by))("sort"))
     + pp.Opt(K("limit").suppress() - pp.Group(expr | K("all").suppress())("limit"))
     + pp.Opt(K("offset").suppress() - pp.Group(expr)("offset"))
+    + pp.Opt(pp.Group(locking_clause)("locking"))
 ).set_parse_action(_select)
 
 located_ident = (ident + pp.Empty()).set_parse_action(lambda s, loc, t: (t[0], loc))
@@ -725,11 +742,58 @@ reset_stmt = (K("reset").suppress() - show_name).set_parse_action(
 )
 
 transaction_word = pp.Opt(K("work") | K("transaction")).suppress()
+isolation_level = (
+    K("isolation").suppress()
+    - K("level").suppress()
+    - ((K("read") + (K("uncommitted") | K("committed"))) | (K("repeatable") - K("read")) | K("serializable"))
+).set_parse_action(lambda t: ("transaction_isolation", " ".join(t)))
+transaction_mode = (
+    isolation_level
+    | (K("read") + K("only")).set_parse_action(lambda: ("transaction_read_only", "on"))
+    | (K("read") + K("write")).set_parse_action(lambda: ("transaction_read_only", "off"))
+    | (K("not") + K("deferrable")).set_parse_action(lambda: ("transaction_deferrable", "off"))
+    | K("deferrable").set_parse_action(lambda: ("transaction_deferrable", "on"))
+)
+# Modes are separated by commas or by nothing, as in gram.y's transaction_mode_list.
+transaction_modes = pp.Group(pp.Opt(transaction_mode + pp.ZeroOrMore(pp.Opt(COMMA) + transaction_mode)))
+chain = pp.Opt(K("and").suppress() - (K("no") + K("chain") | K("chain"))).set_parse_action(
+    lambda t: len(t) == 1 and t[0] == "chain"
+)
 transaction_stmt = (
-    ((K("begin") + transaction_word) | (K("start") + K("transaction"))).set_parse_action(lambda: "begin")
-    | ((K("commit") | K("end")) + transaction_word).set_parse_action(lambda: "commit")
-    | ((K("rollback") | K("abort")) + transaction_word).set_parse_action(lambda: "rollback")
-).set_parse_action(lambda t: ast.TransactionStmt(t[0]))
+    (K("begin").suppress() + transaction_word + transaction_modes).set_parse_action(
+        lambda t: ast.TransactionStmt("begin", list(t[0]))
+    )
+    | (K("start").suppress() - K("transaction").suppress() + transaction_modes).set_parse_action(
+        lambda t: ast.TransactionStmt("start", list(t[0]))
+    )
+    | ((K("commit") | K("end")).suppress() + transaction_word + chain).set_parse_action(
+        lambda t: ast.TransactionStmt("commit", chain=t[0])
+    )
+    | (
+        (K("rollback") | K("abort")).suppress()
+        + transaction_word
+        + K("to").suppress()
+        - pp.Opt(K("savepoint")).suppress()
+        + ident
+    ).set_parse_action(lambda t: ast.TransactionStmt("rollback_to", savepoint=t[0]))
+    | ((K("rollback") | K("abort")).suppress() + transaction_word + chain).set_parse_action(
+        lambda t: ast.TransactionStmt("rollback", chain=t[0])
+    )
+    | (K("savepoint").suppress() - ident).set_parse_action(lambda t: ast.TransactionStmt("savepoint", savepoint=t[0]))
+    | (K("release").suppress() + (K("savepoint").suppress() + ident | ident)).set_parse_action(
+        lambda t: ast.TransactionStmt("release", savepoint=t[0])
+    )
+)
+set_transaction_stmt = (K("set").suppress() + K("transaction").suppress() + transaction_modes).set_parse_action(
+    lambda t: ast.TransactionModesStmt(list(t[0]), False)
+) | (
+    K("set").suppress()
+    + K("session").suppress()
+    + K("characteristics").suppress()
+    - K("as").suppress()
+    - K("transaction").suppress()
+    - transaction_modes
+).set_parse_action(lambda t: ast.TransactionModesStmt(list(t[0]), True))
 
 # Prepared statements in SQL share their names with the protocol's (Parse) statements.
 preparable = select_stmt | insert_stmt | update_stmt | delete_stmt
@@ -777,8 +841,9 @@ alter_role_stmt = (K("alter").suppress() + role_word.suppress() - ident + role_o
 drop_role_stmt = (
     K("drop").suppress() + role_word.suppress() - pp.Opt(K("if") + K("exists"))("missing_ok") + pp.DelimitedList(ident)
 ).set_parse_action(lambda t: ast.DropRoleStmt([n for n in t if n not in ("if", "exists")], bool(t.missing_ok)))
+# Any word is a privilege to the grammar; GRANT checks the names after the grantees, as PostgreSQL does.
 _privileges = (K("all") + pp.Opt(K("privileges"))).set_parse_action(lambda: [None]) | pp.Group(
-    pp.DelimitedList((K("select") | K("insert") | K("update") | K("delete")).set_parse_action(lambda t: t[0].upper()))
+    pp.DelimitedList(any_word.copy().add_parse_action(lambda t: t[0].upper()))
 )
 
 
@@ -812,6 +877,7 @@ statement = (
     | insert_stmt
     | update_stmt
     | delete_stmt
+    | set_transaction_stmt
     | set_stmt
     | show_stmt
     | reset_stmt

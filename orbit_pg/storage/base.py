@@ -22,6 +22,10 @@ class Snapshot(Protocol):
 
     def scan_type(self, actor_type: str) -> Iterator[Row]: ...
 
+    def sync(self) -> None:
+        """Make every commit so far durable."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -36,6 +40,9 @@ class Catalog(Protocol):
 
 
 class Store(Protocol):
+    # False: commits are written but not synced (synchronous_commit off); ``sync`` flushes them.
+    synchronous: bool
+
     def snapshot(self) -> Snapshot: ...
 
     def catalog(self, name: str) -> Catalog:
@@ -52,6 +59,10 @@ class Store(Protocol):
 
     def commit_many(self, write_sets: Sequence[Mapping[str, Row | None]]) -> None:
         """Apply several transactions' writes, in order, atomically in one durable write."""
+        ...
+
+    def sync(self) -> None:
+        """Make every commit so far durable."""
         ...
 
     def relation_sizes(self) -> dict[str, int]:
