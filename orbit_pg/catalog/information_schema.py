@@ -3,6 +3,7 @@ computed from the same objects as pg_catalog (the SQL standard's view of them)."
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +17,7 @@ _SCHEMA = "information_schema"
 _TEXT_OCTETS = 1073741824  # character_octet_length of an unlimited string: 1 GB
 
 
+@functools.cache
 def _data_type(oid: int) -> str:
     """columns.data_type: "ARRAY" for arrays, the SQL name of a built-in type, else "USER-DEFINED"."""
     row = type_rows().get(oid)

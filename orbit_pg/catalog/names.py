@@ -48,12 +48,16 @@ def split_name(text: str) -> list[str]:
         i += 1
 
 
+_relations: dict[int, tuple[int, str]] = {}
+
+
 def relations() -> dict[int, tuple[int, str]]:
-    """OID → (namespace, name) of every relation pg_class lists."""
-    found = {objects.ACTORS: (objects.PUBLIC, objects.TABLE_NAME)}
-    found.update((index.oid, (objects.PUBLIC, index.name)) for index in objects.INDEXES)
-    found.update((t.oid, (_SCHEMA_OIDS[t.schema], t.name)) for t in TABLES.values())
-    return found
+    """OID → (namespace, name) of every relation pg_class lists (all registered at import)."""
+    if not _relations:
+        _relations[objects.ACTORS] = (objects.PUBLIC, objects.TABLE_NAME)
+        _relations.update((index.oid, (objects.PUBLIC, index.name)) for index in objects.INDEXES)
+        _relations.update((t.oid, (_SCHEMA_OIDS[t.schema], t.name)) for t in TABLES.values())
+    return _relations
 
 
 def _qualified(namespace: int, name: str) -> str:
@@ -129,7 +133,7 @@ class CatalogNames:
 
 def procedure_name(oid: int, with_arguments: bool) -> str | None:
     """regprocout / regprocedureout: the name, or name(argument types)."""
-    row = next((row for row in procs.functions() if row["oid"] == oid), None)
+    row = procs.function(oid)
     if row is None:
         return PROSUPPORT.get(oid) or _SUPPORT_NAMES.get(oid)
     if not with_arguments:

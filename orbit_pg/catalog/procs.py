@@ -29,7 +29,8 @@ def set_implemented(names: Callable[[], Iterable[str]]) -> None:
     _implemented[:] = [names]
 
 
-def _all() -> Iterator[dict[str, Any]]:
+def _build() -> list[dict[str, Any]]:
+    rows = []
     for values in PROCS:
         row = dict(zip(_COLUMNS, values, strict=True))
         row.update(
@@ -38,17 +39,38 @@ def _all() -> Iterator[dict[str, Any]]:
             prosecdef=False,
             proargtypes=types.Vector(row["proargtypes"]),
         )
-        yield row
+        rows.append(row)
+    return rows
 
 
-def _procs(ctx: Any) -> Iterator[dict[str, Any]]:
-    names = set(_implemented[0]()) if _implemented else None
-    return (row for row in _all() if names is None or row["proname"] in names)
+_ALL = _build()
+# The rows shown for the last set of implemented names (recomputed when that set changes).
+_shown: dict[frozenset[str], tuple[list[dict[str, Any]], dict[int, dict[str, Any]]]] = {}
+
+
+def _current() -> tuple[list[dict[str, Any]], dict[int, dict[str, Any]]]:
+    names = frozenset(_implemented[0]()) if _implemented else frozenset(row["proname"] for row in _ALL)
+    found = _shown.get(names)
+    if found is None:
+        rows = [row for row in _ALL if row["proname"] in names]
+        found = (rows, {row["oid"]: row for row in rows})
+        _shown.clear()
+        _shown[names] = found
+    return found
+
+
+def _procs(ctx: Any) -> list[dict[str, Any]]:
+    return _current()[0]
 
 
 def functions() -> list[dict[str, Any]]:
     """The rows pg_proc shows now (for the name lookups of regproc and regprocedure)."""
-    return list(_procs(None))
+    return _current()[0]
+
+
+def function(oid: int) -> dict[str, Any] | None:
+    """pg_proc's row for ``oid``, if it shows one."""
+    return _current()[1].get(oid)
 
 
 _LANGUAGES = ((12, "internal", False, 2246), (13, "c", False, 2247), (14, "sql", True, 2248))

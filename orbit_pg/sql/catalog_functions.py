@@ -5,7 +5,7 @@ pg_get_indexdef, has_table_privilege, pg_relation_size, current_setting, ...), w
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -49,24 +49,27 @@ def _user_name(session: Session, oid: int) -> str:
     return roles.role_name(session, oid) or f"unknown (OID={oid})"
 
 
-def _visible(known: Callable[[], Iterable[int]], namespace_of: Callable[[int], int]) -> Callable[[int], bool | None]:
+def _visible(namespace: int | None) -> bool | None:
     """pg_*_is_visible: NULL for an OID that names nothing, else whether its schema is searched."""
-
-    def is_visible(oid: int) -> bool | None:
-        if oid not in set(known()):
-            return None
-        return namespace_of(oid) in (objects.PG_CATALOG, objects.PUBLIC)
-
-    return is_visible
+    return None if namespace is None else namespace in (objects.PG_CATALOG, objects.PUBLIC)
 
 
-_table_visible = _visible(lambda: names.relations(), lambda oid: names.relations()[oid][0])
-_type_visible = _visible(lambda: type_rows(), lambda oid: type_rows()[oid]["typnamespace"])
-_function_visible = _visible(lambda: (r["oid"] for r in procs.functions()), lambda oid: objects.PG_CATALOG)
+def _table_visible(oid: int) -> bool | None:
+    found = names.relations().get(oid)
+    return _visible(None if found is None else found[0])
+
+
+def _type_visible(oid: int) -> bool | None:
+    found = type_rows().get(oid)
+    return _visible(None if found is None else found["typnamespace"])
+
+
+def _function_visible(oid: int) -> bool | None:
+    return None if procs.function(oid) is None else True  # every function is in pg_catalog
 
 
 def _function_arguments(oid: int) -> str | None:
-    row = next((r for r in procs.functions() if r["oid"] == oid), None)
+    row = procs.function(oid)
     if row is None:
         return None
     argument_names = row["proargnames"] or []
@@ -79,7 +82,7 @@ def _function_arguments(oid: int) -> str | None:
 
 
 def _function_result(oid: int) -> str | None:
-    row = next((r for r in procs.functions() if r["oid"] == oid), None)
+    row = procs.function(oid)
     if row is None:
         return None
     result = format_type(row["prorettype"]) or "???"

@@ -237,8 +237,9 @@ def _cased(word: str, keyword: str) -> str:
     return word
 
 
-def _field_text(keyword: str, stamp: datetime, fill: bool) -> tuple[str, int | None]:
-    """One keyword's text, and the number it shows (for a TH suffix)."""
+def _field_text(keyword: str, stamp: datetime, fill: bool, pad_names: bool) -> tuple[str, int | None]:
+    """One keyword's text, and the number it shows (for a TH suffix); ``fill`` pads numbers
+    with zeros, ``pad_names`` month and day names with blanks."""
     key = keyword.upper()
     iso_year, iso_week, iso_day = stamp.isocalendar()
     year = stamp.year
@@ -283,12 +284,12 @@ def _field_text(keyword: str, stamp: datetime, fill: bool) -> tuple[str, int | N
         name = _MONTHS[stamp.month - 1]
         if key == "MON":
             return _cased(name[:3], keyword), None
-        return _cased(name.ljust(9) if fill else name, keyword), None
+        return _cased(name.ljust(9) if pad_names else name, keyword), None
     if key in ("DAY", "DY"):
         name = _DAYS[stamp.isoweekday() % 7]
         if key == "DY":
             return _cased(name[:3], keyword), None
-        return _cased(name.ljust(9) if fill else name, keyword), None
+        return _cased(name.ljust(9) if pad_names else name, keyword), None
     if key in ("AM", "PM", "A.M.", "P.M."):
         text = ("AM" if stamp.hour < 12 else "PM") if "." not in key else ("A.M." if stamp.hour < 12 else "P.M.")
         return (text if keyword[0].isupper() else text.lower()), None
@@ -297,7 +298,7 @@ def _field_text(keyword: str, stamp: datetime, fill: bool) -> tuple[str, int | N
         return (text if keyword[0].isupper() else text.lower()), None
     if key == "RM":
         numeral = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")[stamp.month - 1]
-        return _cased(numeral.ljust(4) if fill else numeral, keyword), None
+        return _cased(numeral.ljust(4) if pad_names else numeral, keyword), None
     if key in ("TZ", "OF", "TZH", "TZM"):
         utc = stamp.tzinfo is not None
         text = {"TZ": "UTC" if utc else "", "OF": "+00" if utc else "+00", "TZH": "+00", "TZM": "00"}[key]
@@ -318,9 +319,13 @@ def to_char(type_: types.PgType) -> Callable[[Any, str], str | None]:
         out = []
         i, size = 0, len(template)
         while i < size:
-            fill = True
-            if template.startswith(("FM", "fm"), i):
-                fill = False
+            fill = pad_names = True
+            if template.startswith(("FM", "fm", "TM", "tm"), i):
+                # One prefix. FM: no padding; TM: names in the C locale's words (these), without
+                # trailing blanks.
+                if template[i] in "Ff":
+                    fill = False
+                pad_names = False
                 i += 2
             keyword = next((k for k in _KEYWORDS if template.startswith(k, i)), None)
             if keyword is None:
@@ -334,7 +339,7 @@ def to_char(type_: types.PgType) -> Callable[[Any, str], str | None]:
                     out.append(char)
                     i += 1
                 continue
-            text, number = _field_text(keyword, stamp, fill)
+            text, number = _field_text(keyword, stamp, fill, pad_names and fill)
             i += len(keyword)
             if number is not None and template.startswith(("TH", "th"), i):
                 text += _ordinal(number, template[i] == "T")

@@ -534,6 +534,18 @@ def _sqrt(value: float) -> float:
     return math.sqrt(value)
 
 
+def _numeric_sqrt(value: Decimal) -> Decimal:
+    """numeric_sqrt: at least 16 significant digits, and no fewer decimals than the input has."""
+    if value.is_nan() or value == Decimal("Infinity"):
+        return value
+    if value < 0:
+        raise errors.PgError(errors.INVALID_ARGUMENT_FOR_POWER_FUNCTION, "cannot take square root of a negative number")
+    weight = value.adjusted() // 4 if value else 0  # in base-10000 digits, as numeric stores it
+    scale = min(max(16 - (weight * 2 + 1), -value.as_tuple().exponent, 0), 1000)
+    context = Context(prec=max(value.adjusted(), 0) // 2 + scale + 10)
+    return value.sqrt(context).quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP, context=context)
+
+
 def _integer_mod(a: int, b: int) -> int:
     if b == 0:
         raise errors.PgError(errors.DIVISION_BY_ZERO, "division by zero")
@@ -590,6 +602,11 @@ BUILTINS.update(
             _builtin((_TEXT, _TEXT), TEXT_ARRAY, patterns.regexp_match),
             _builtin((_TEXT, _TEXT, _TEXT), TEXT_ARRAY, patterns.regexp_match),
         ],
+        "regexp_count": [
+            _builtin((_TEXT, _TEXT), _INT4, patterns.regexp_count),
+            _builtin((_TEXT, _TEXT, _INT4), _INT4, patterns.regexp_count),
+            _builtin((_TEXT, _TEXT, _INT4, _TEXT), _INT4, patterns.regexp_count),
+        ],
         "regexp_like": [
             _builtin((_TEXT, _TEXT), _BOOL, patterns.regexp_like),
             _builtin((_TEXT, _TEXT, _TEXT), _BOOL, patterns.regexp_like),
@@ -610,7 +627,7 @@ BUILTINS.update(
             _builtin((_NUMERIC,), _NUMERIC, _trunc_numeric),
             _builtin((_NUMERIC, _INT4), _NUMERIC, _trunc_numeric),
         ],
-        "sqrt": [_builtin((_FLOAT8,), _FLOAT8, _sqrt), _builtin((_NUMERIC,), _NUMERIC, None)],
+        "sqrt": [_builtin((_FLOAT8,), _FLOAT8, _sqrt), _builtin((_NUMERIC,), _NUMERIC, _numeric_sqrt)],
         "power": [
             _builtin((_FLOAT8, _FLOAT8), _FLOAT8, float_power),
             _builtin((_NUMERIC, _NUMERIC), _NUMERIC, None),

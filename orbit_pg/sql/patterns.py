@@ -304,3 +304,13 @@ def regexp_like(text: str, pattern: str, flags: str = "") -> bool:
     if global_:
         raise errors.PgError(errors.INVALID_PARAMETER_VALUE, 'regexp_like() does not support the "global" option')
     return compile_regex(pattern, ignore_case).search(text) is not None
+
+
+def regexp_count(text: str, pattern: str, start: int = 1, flags: str = "") -> int:
+    """Non-overlapping matches from character ``start`` (1-based)."""
+    if start <= 0:
+        raise errors.PgError(errors.INVALID_PARAMETER_VALUE, f'invalid value for parameter "start": {start}')
+    ignore_case, global_ = _flags(flags)
+    if global_:
+        raise errors.PgError(errors.INVALID_PARAMETER_VALUE, 'regexp_count() does not support the "global" option')
+    return sum(1 for _ in compile_regex(pattern, ignore_case).finditer(text, start - 1))

@@ -215,3 +215,8 @@ SELECT ascii('é'), chr(233) = 'é', length(chr(128512))
 SELECT actor_id FROM actors ORDER BY state::json
 SELECT GREATEST('1'::json, '2'::json)
 SELECT '{"b":1, "a":[1,2]}'::jsonb::json, '{"b":1,  "a":2, "b":3}'::json::jsonb, NULL::jsonb::json
+SELECT sqrt(2.0), sqrt(16.0), sqrt(2::numeric), sqrt(0.0001), sqrt(12345678.9), sqrt(0::numeric), sqrt(1e-20::numeric), sqrt(2.00000000000000000000)
+SELECT sqrt(-1.0)
+SELECT regexp_count('abcabc', 'b'), regexp_count('abcabc', 'B', 3, 'i'), regexp_count('aaa', 'aa'), regexp_count('abc', 'x')
+SELECT regexp_count('abc', 'b', 0)
+SELECT to_char('2024-03-05 14:07:09'::timestamp, 'TMMonth TMDay DD|TMDD|FMTMMonth|TMFMDD|Month|')
