@@ -28,6 +28,7 @@ from orbit_pg.session import Session
 from orbit_pg.sql import ast, grammar
 from orbit_pg.sql.cache import Miss, Parsed, StatementCache
 from orbit_pg.sql.executor import Executor, Plan, Portal, PreparedStatement, Result
+from orbit_pg.sql.query import PENDING
 from orbit_pg.storage.base import Store
 from orbit_pg.wire import backend, constants, frontend
 from orbit_pg.wire.constants import DEFAULT_MAX_MESSAGE_SIZE
@@ -409,13 +410,19 @@ class PostgresProtocol(Protocol):
         data_row, rows, encoders, out = backend.data_row, self._rows, self._encoders, self._out
         while True:
             size = ROWS_PER_SLICE if self._limit is None else min(ROWS_PER_SLICE, self._limit - self._row_count)
-            batch = [data_row(row, encoders) for row in itertools.islice(rows, size)]
+            batch = []
+            pending = False  # a sort or grouping is still reading its input: give others a turn
+            for row in itertools.islice(rows, size):
+                if row is PENDING:
+                    pending = True
+                    break
+                batch.append(data_row(row, encoders))
             out.append(b"".join(batch))
             self._row_count += len(batch)
-            if len(batch) < size or (self._limit is not None and self._row_count >= self._limit):
+            if not pending and (len(batch) < size or (self._limit is not None and self._row_count >= self._limit)):
                 self._finish_rows(exhausted=len(batch) < size)
                 return True
-            if self._producer_paused or time.perf_counter() > deadline:
+            if pending or self._producer_paused or time.perf_counter() > deadline:
                 self._flush()
                 if not self._producer_paused:
                     self._resume_call = self.factory.reactor.callLater(0, self._resume)

@@ -200,10 +200,34 @@ class ExplainStmt(Node):
 
 
 @dataclass(slots=True)
+class SetToDefault(Node):
+    """DEFAULT in a VALUES row or an UPDATE assignment."""
+
+    loc: int
+
+
+@dataclass(slots=True)
+class OnConflictClause(Node):
+    """ON CONFLICT [(columns) | ON CONSTRAINT name] DO NOTHING | DO UPDATE SET ... [WHERE ...]."""
+
+    action: str  # 'nothing' or 'update'
+    columns: list[tuple[str, int]] | None  # the inference specification
+    constraint: tuple[str, int] | None
+    assignments: list[tuple[str, int, Node]]
+    where: Node | None
+    loc: int
+
+
+@dataclass(slots=True)
 class InsertStmt(Node):
+    """``rows`` for VALUES, ``select`` for INSERT ... SELECT, neither for DEFAULT VALUES."""
+
     table: RangeVar
     columns: list[tuple[str, int]] | None
-    rows: list[list[Node]]
+    rows: list[list[Node]] | None
+    select: Node | None = None
+    on_conflict: OnConflictClause | None = None
+    returning: list[ResTarget] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -211,12 +235,16 @@ class UpdateStmt(Node):
     table: RangeVar
     assignments: list[tuple[str, int, Node]]
     where: Node | None
+    from_tables: list[RangeVar] = field(default_factory=list)
+    returning: list[ResTarget] = field(default_factory=list)
 
 
 @dataclass(slots=True)
 class DeleteStmt(Node):
     table: RangeVar
     where: Node | None
+    using: list[RangeVar] = field(default_factory=list)
+    returning: list[ResTarget] = field(default_factory=list)
 
 
 @dataclass(slots=True)

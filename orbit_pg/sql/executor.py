@@ -18,18 +18,15 @@ from typing import Any
 
 from orbit_pg import errors, types
 from orbit_pg.session import SETTINGS, Session, Transaction, setting_text
-from orbit_pg.sql import ast, planner, query, relation
+from orbit_pg.sql import ast, modify, planner, query, relation
 from orbit_pg.sql.expressions import (
     Column,
-    Compiled,
     Compiler,
     Context,
     Eval,
     Literals,
     Params,
     Scope,
-    as_text,
-    coerce,
     literal_value,
     type_named,
 )
@@ -290,7 +287,7 @@ class Executor:
             )
         compiler = Compiler(Scope(), params)
         args = [
-            _assignment(compiler, Column(f"${i + 1}", i, param_type), node).fn
+            modify.assign(compiler.compile(node), Column(f"${i + 1}", i, param_type), getattr(node, "loc", 0)).fn
             for i, (param_type, node) in enumerate(zip(inner.param_types, stmt.params, strict=True))
         ]
 
@@ -354,7 +351,7 @@ class Executor:
         fields = [Field(c.name, c.type, *c.origin) for c in plan.columns]
 
         def run(executor: Executor, ctx: Context) -> Result:
-            return Result("SELECT", fields, plan.rows(query.root_context(executor, ctx)))
+            return Result("SELECT", fields, plan.rows(query.root_context(executor, ctx), cooperative=True))
 
         return fields, run
 
@@ -392,61 +389,24 @@ class Executor:
             return writes[actor_id] is not None
         return snapshot.get(actor_id) is not None
 
-    def _plan_InsertStmt(self, stmt: ast.InsertStmt, params: Params) -> tuple[None, Runner]:
-        scope = relation.resolve(stmt.table)
-        if stmt.columns is None:
-            columns = relation.COLUMNS
-        else:
-            columns = []
-            for name, loc in stmt.columns:
-                column = _target_column(scope, name, loc)
-                if column in columns:
-                    raise errors.PgError("42701", f'column "{name}" specified more than once', position=loc + 1)
-                columns.append(column)
-        width = len(stmt.rows[0])
-        for values in stmt.rows:
-            if len(values) != width:
-                raise errors.PgError(
-                    errors.SYNTAX_ERROR, "VALUES lists must all be the same length", position=values[0].loc + 1
-                )
-        if width > len(columns):
-            extra = stmt.rows[0][len(columns)]
-            raise errors.PgError(
-                errors.SYNTAX_ERROR,
-                "INSERT has more expressions than target columns",
-                position=getattr(extra, "loc", 0) + 1,
-            )
-        if width < len(columns):
-            loc = stmt.columns[width][1] if stmt.columns else stmt.rows[0][-1].loc
-            raise errors.PgError(
-                errors.SYNTAX_ERROR, "INSERT has more target columns than expressions", position=loc + 1
-            )
-        compiler = Compiler(Scope(), params)
-        compiled_rows = [
-            [_assignment(compiler, c, v).fn for c, v in zip(columns, values, strict=True)] for values in stmt.rows
-        ]
-        indexes = [c.index for c in columns]
-        return None, lambda executor, ctx: executor._insert(compiled_rows, indexes, ctx)
+    def _plan_InsertStmt(self, stmt: ast.InsertStmt, params: Params) -> tuple[list[Field] | None, Runner]:
+        return modify.plan_insert(self, stmt, params)
 
-    def _insert(self, compiled_rows: list[list[Eval]], indexes: list[int], ctx: Context) -> Result:
-        def rows() -> Iterator[tuple[None, tuple[Any, ...]]]:
-            for fns in compiled_rows:
-                values: list[Any] = [None, None, None]
-                for index, fn in zip(indexes, fns, strict=True):
-                    values[index] = fn(None, ctx)
-                yield None, tuple(values)
-
-        return Result(f"INSERT 0 {self._stage(rows())}")
-
-    def _stage(self, changes: Iterable[tuple[str | None, tuple[Any, ...]]]) -> int:
-        """Check new row versions — (the old actor_id, None for an insert; the new values) —
-        and add them to the transaction's writes. A key another row holds (committed, or
-        written earlier by this statement) is 23505, as PostgreSQL's unique index says."""
+    def _stage(self, changes: Iterable[modify.Change]) -> int:
+        """Check a statement's row changes — (the old actor_id, None for an insert; the new
+        values, None for a delete) — and only when all pass add them to the transaction's
+        writes: every write goes through here. A key another row holds (committed, or written
+        earlier by this statement) is 23505, as PostgreSQL's unique index says."""
         staged: dict[str, Row | None] = {}
         count = 0
         snapshot = self.store.snapshot()
         try:
             for old_id, values in changes:
+                if values is None:
+                    assert old_id is not None
+                    staged[old_id] = None
+                    count += 1
+                    continue
                 new = self._check_row(values)
                 if new[0] != old_id:
                     if old_id is not None:
@@ -461,65 +421,11 @@ class Executor:
         self.transaction().writes.update(staged)
         return count
 
-    def _plan_UpdateStmt(self, stmt: ast.UpdateStmt, params: Params) -> tuple[None, Runner]:
-        scope, source = self._plan_scan(stmt.table, stmt.where, params)
-        compiler = Compiler(scope, params)
-        assignments = []
-        seen = set()
-        for name, loc, node in stmt.assignments:
-            column = _target_column(scope, name, loc)
-            if name in seen:
-                raise errors.PgError("42601", f'multiple assignments to same column "{name}"')
-            seen.add(name)
-            assignments.append((column.index, _assignment(compiler, column, node).fn))
-        return None, lambda executor, ctx: executor._update(list(source(executor, ctx)), assignments, ctx)
+    def _plan_UpdateStmt(self, stmt: ast.UpdateStmt, params: Params) -> tuple[list[Field] | None, Runner]:
+        return modify.plan_update(self, stmt, params)
 
-    def _update(self, rows: list[Row], assignments: list[tuple[int, Eval]], ctx: Context) -> Result:
-        def changes() -> Iterator[tuple[str, tuple[Any, ...]]]:
-            for row in rows:
-                values = list(row)
-                for index, fn in assignments:
-                    values[index] = fn(row, ctx)
-                yield row[0], tuple(values)
-
-        return Result(f"UPDATE {self._stage(changes())}")
-
-    def _plan_DeleteStmt(self, stmt: ast.DeleteStmt, params: Params) -> tuple[None, Runner]:
-        _, source = self._plan_scan(stmt.table, stmt.where, params)
-
-        def run(executor: Executor, ctx: Context) -> Result:
-            rows = list(source(executor, ctx))
-            writes = executor.transaction().writes
-            for row in rows:
-                writes[row[0]] = None
-            return Result(f"DELETE {len(rows)}")
-
-        return None, run
-
-
-def _assignment(compiler: Compiler, column: Column, node: ast.Node) -> Compiled:
-    """PostgreSQL's assignment coercion: literals and parameters take the column type; any type → text."""
-    compiled = coerce(compiler.compile(node), column.type, getattr(node, "loc", 0))
-    if compiled.type is column.type or (column.type.category == "S" and compiled.type.category == "S"):
-        return compiled
-    if column.type is types.TEXT:
-        return Compiled(as_text(compiled), types.TEXT)
-    raise errors.PgError(
-        errors.DATATYPE_MISMATCH,
-        f'column "{column.name}" is of type {column.type.name} but expression is of type {compiled.type.name}',
-        hint="You will need to rewrite or cast the expression.",
-        position=getattr(node, "loc", 0) + 1,
-    )
-
-
-def _target_column(scope: Scope, name: str, loc: int) -> Column:
-    """A column INSERT or UPDATE writes to."""
-    column = scope.columns.get(name)
-    if column is None:
-        raise errors.PgError(
-            errors.UNDEFINED_COLUMN, f'column "{name}" of relation "actors" does not exist', position=loc + 1
-        )
-    return column
+    def _plan_DeleteStmt(self, stmt: ast.DeleteStmt, params: Params) -> tuple[list[Field] | None, Runner]:
+        return modify.plan_delete(self, stmt, params)
 
 
 def _duplicate(actor_id: str) -> errors.PgError:

@@ -770,6 +770,9 @@ def _short_circuit(args: list[Eval], winner: bool) -> Eval:
 def as_text(compiled: Compiled) -> Eval:
     if compiled.type.category == "S":
         return compiled.fn
+    if compiled.type is types.BOOL:
+        # The bool → text cast (booltext) spells the words out, where boolout prints t / f.
+        return _null_safe_unary(lambda v: "true" if v else "false", compiled.fn)
     out = compiled.type.text_out
     return _null_safe_unary(lambda v: out(v).decode(), compiled.fn)
 

@@ -20,8 +20,8 @@ RESERVED = frozenset(
     """all and any array as asc between by case cast collate column constraint create current_date
     current_role current_schema current_time current_timestamp current_user default delete desc distinct
     do else end except false fetch for from grant group having in inner insert intersect into is join
-    leading left like limit not null nulls offset on only or order right select session_user set some
-    table then to true union unique update user using values when where with current_catalog
+    leading left like limit not null nulls offset on only or order returning right select session_user set
+    some table then to true union unique update user using values when where with current_catalog
     cross full natural outer lateral""".split()
 )
 
@@ -547,29 +547,109 @@ def _plain_literal(s: str, loc: int, toks: pp.ParseResults) -> ast.A_Const:
     return ast.A_Const(None, "null", loc) if word == "null" else ast.A_Const(word == "true", "bool", loc)
 
 
-value_item = pp.Regex(_PLAIN_LITERAL).set_parse_action(_plain_literal) | expr
+set_to_default = K("default").set_parse_action(lambda s, loc, t: ast.SetToDefault(loc))
+value_item = pp.Regex(_PLAIN_LITERAL).set_parse_action(_plain_literal) | set_to_default | expr
 values_row = pp.Group(LPAR - pp.DelimitedList(value_item) + RPAR)
+# RETURNING's items may also be a relation's columns: name.* (a ColumnRef ending in "*").
+qualified_star = (ident + DOT + pp.Suppress("*")).set_parse_action(
+    lambda s, loc, t: ast.ResTarget(ast.ColumnRef((t[0], "*"), loc), None, loc)
+)
+returning_clause = K("returning").suppress() - pp.DelimitedList(qualified_star | target)
+assignment = (located_ident + pp.Suppress("=") - (set_to_default | expr)).set_parse_action(
+    lambda t: (t[0][0], t[0][1], t[1])
+)
+
+# ON CONFLICT: an inference specification or a constraint name, then the action.
+# PostgreSQL reports a column of the inference specification at its opening parenthesis.
+conflict_target = (LPAR - pp.DelimitedList(ident) + RPAR).set_parse_action(
+    lambda s, loc, t: [("columns", [(name, loc) for name in t])]
+) | (K("on").suppress() + K("constraint").suppress() - located_ident).set_parse_action(lambda t: [("constraint", t[0])])
+conflict_action = (K("do").suppress() + K("nothing").suppress()).set_parse_action(lambda: [("nothing", [], None)]) | (
+    K("do").suppress()
+    + K("update").suppress()
+    - K("set").suppress()
+    - pp.Group(pp.DelimitedList(assignment))
+    + pp.Opt(where_clause)
+).set_parse_action(lambda t: [("update", list(t[0]), t[1] if len(t) > 1 else None)])
+
+
+def _on_conflict(s: str, loc: int, toks: pp.ParseResults) -> ast.OnConflictClause:
+    target = toks[0] if len(toks) == 2 else (None, None)
+    action, assignments, where = toks[-1]
+    return ast.OnConflictClause(
+        action,
+        target[1] if target[0] == "columns" else None,
+        target[1] if target[0] == "constraint" else None,
+        assignments,
+        where,
+        loc,
+    )
+
+
+on_conflict = (
+    K("on").suppress() + K("conflict").suppress() - pp.Opt(conflict_target) + conflict_action
+).set_parse_action(_on_conflict)
+
+
+def _insert(toks: pp.ParseResults) -> ast.InsertStmt:
+    return ast.InsertStmt(
+        toks[0],
+        list(toks.columns[0]) if toks.columns else None,
+        [list(r) for r in toks.rows] if toks.rows else None,
+        toks.select[0] if toks.select else None,
+        toks.on_conflict[0] if toks.on_conflict else None,
+        list(toks.returning) if toks.returning else [],
+    )
+
+
 insert_stmt = (
     K("insert").suppress()
     - K("into").suppress()
-    + aliased_table
+    + (table_ref + pp.Opt(K("as").suppress() - ident)).set_parse_action(_with_alias)
     + pp.Opt(pp.Group(LPAR - pp.DelimitedList(located_ident) + RPAR))("columns")
-    + K("values").suppress()
-    - pp.Group(pp.DelimitedList(values_row))("rows")
-).set_parse_action(lambda t: ast.InsertStmt(t[0], list(t.columns[0]) if t.columns else None, [list(r) for r in t.rows]))
+    + (
+        (K("default") + K("values")).suppress()
+        | (K("values").suppress() - pp.Group(pp.DelimitedList(values_row))("rows"))
+        | pp.Group(select_stmt)("select")
+    )
+    + pp.Opt(pp.Group(on_conflict)("on_conflict"))
+    + pp.Opt(pp.Group(returning_clause)("returning"))
+).set_parse_action(_insert)
 
-assignment = (located_ident + pp.Suppress("=") - expr).set_parse_action(lambda t: (t[0][0], t[0][1], t[1]))
+from_list = pp.Group(pp.DelimitedList(aliased_table))
 update_stmt = (
     K("update").suppress()
     - (table_ref + pp.Opt(pp.Opt(K("as")).suppress() + ~K("set") + ident)).set_parse_action(_with_alias)
     + K("set").suppress()
     - pp.Group(pp.DelimitedList(assignment))("assignments")
+    + pp.Opt(K("from").suppress() - from_list("from_tables"))
     + pp.Opt(pp.Group(where_clause)("where"))
-).set_parse_action(lambda t: ast.UpdateStmt(t[0], list(t.assignments), t.where[0] if t.where else None))
+    + pp.Opt(pp.Group(returning_clause)("returning"))
+).set_parse_action(
+    lambda t: ast.UpdateStmt(
+        t[0],
+        list(t.assignments),
+        t.where[0] if t.where else None,
+        list(t.from_tables) if t.from_tables else [],
+        list(t.returning) if t.returning else [],
+    )
+)
 
 delete_stmt = (
-    K("delete").suppress() - K("from").suppress() + aliased_table + pp.Opt(pp.Group(where_clause)("where"))
-).set_parse_action(lambda t: ast.DeleteStmt(t[0], t.where[0] if t.where else None))
+    K("delete").suppress()
+    - K("from").suppress()
+    + aliased_table
+    + pp.Opt(K("using").suppress() - from_list("using"))
+    + pp.Opt(pp.Group(where_clause)("where"))
+    + pp.Opt(pp.Group(returning_clause)("returning"))
+).set_parse_action(
+    lambda t: ast.DeleteStmt(
+        t[0],
+        t.where[0] if t.where else None,
+        list(t.using) if t.using else [],
+        list(t.returning) if t.returning else [],
+    )
+)
 
 # SET/SHOW/RESET: names may be dotted (custom options); values are words, strings or numbers.
 var_name = pp.Combine(any_word + pp.ZeroOrMore("." + any_word)) | ident

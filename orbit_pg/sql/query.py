@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import time
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -485,12 +486,18 @@ class Grouping:
         )
         return Compiled(self._slot(call), aggregates.result_type(chosen, coerced_types))
 
-    def rows(self, source: Iterable[Any], ctx: Any, always_one: bool) -> Iterator[tuple[Any, ...]]:
-        """Group rows; with no GROUP BY, one row even for no input (``always_one``)."""
+    def rows(
+        self, source: Iterable[Any], ctx: Any, always_one: bool, pacer: Pacer
+    ) -> Generator[object, None, list[tuple[Any, ...]]]:
+        """Group rows (yielding PENDING while reading when ``pacer`` says so); with no GROUP BY,
+        one row even for no input (``always_one``)."""
         key_fns = [compiled.fn for _, _, compiled in self.keys]
         calls = self.calls
         groups: dict[Any, tuple[tuple[Any, ...], list[Any]]] = {}
         for row in source:
+            if row is PENDING:
+                yield PENDING
+                continue
             key = tuple(fn(row, ctx) for fn in key_fns)
             marker = hashable(key)
             entry = groups.get(marker)
@@ -498,10 +505,14 @@ class Grouping:
                 entry = groups[marker] = (key, [call.new() for call in calls])
             for call, state in zip(calls, entry[1], strict=True):
                 call.feed(state, row, ctx)
+            if pacer.due():
+                yield PENDING
         if not groups and always_one:
             groups[()] = ((), [call.new() for call in calls])
-        for key, states in groups.values():
-            yield key + tuple(call.result(state) for call, state in zip(calls, states, strict=True))
+        return [
+            key + tuple(call.result(state) for call, state in zip(calls, states, strict=True))
+            for key, states in groups.values()
+        ]
 
 
 class _First(aggregates.Accumulator):
@@ -567,16 +578,114 @@ def sort_key(items: Sequence[ast.SortBy]) -> Callable[[Sequence[Any]], tuple[Any
 
 
 def sort_records(
+    records: Iterable[Any], items: Sequence[ast.SortBy], values_of: Callable[[Any], Sequence[Any]]
+) -> list[Any]:
+    key = sort_key(items)
+    return sorted(records, key=lambda record: key(values_of(record)))
+
+
+# A top-level query's blocking stages (sorting, grouping, DISTINCT) yield this among their rows
+# when a reactor turn's budget is spent; the protocol then lets other connections run.
+PENDING = object()
+TURN_BUDGET = 0.005
+_CHECK_EVERY = 128
+
+
+class Pacer:
+    """Counts the rows a blocking stage reads and says when to give the reactor a turn."""
+
+    __slots__ = ("count", "deadline")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.deadline = 0.0
+
+    def due(self) -> bool:
+        if not self.deadline:  # the first row of this turn
+            self.deadline = time.perf_counter() + TURN_BUDGET
+        self.count += 1
+        if self.count % _CHECK_EVERY or time.perf_counter() < self.deadline:
+            return False
+        self.deadline = 0.0
+        return True
+
+
+class _Never(Pacer):
+    """For queries inside other statements: they run to the end within their caller's turn."""
+
+    __slots__ = ()
+
+    def due(self) -> bool:
+        return False
+
+
+class _Kept:
+    """A top-N heap entry; the heap's first entry is the greatest kept so far."""
+
+    __slots__ = ("key", "seq", "record")
+
+    def __init__(self, key: Any, seq: int, record: Any) -> None:
+        self.key, self.seq, self.record = key, seq, record
+
+    def __lt__(self, other: _Kept) -> bool:
+        return (other.key, other.seq) < (self.key, self.seq)
+
+
+def ordered(
     records: Iterable[Any],
     items: Sequence[ast.SortBy],
     values_of: Callable[[Any], Sequence[Any]],
-    limit: int | None = None,
-) -> list[Any]:
-    """Stable sort; with ``limit`` only that many are kept while reading (a top-N heap)."""
+    limit: int | None,
+    pacer: Pacer,
+) -> Generator[object, None, list[Any]]:
+    """Stable sort, reading in paced slices; with ``limit`` only that many records are ever
+    kept (a heap: PostgreSQL's top-N heapsort)."""
     key = sort_key(items)
     if limit is not None:
-        return heapq.nsmallest(limit, records, key=lambda record: key(values_of(record)))
-    return sorted(records, key=lambda record: key(values_of(record)))
+        kept: list[_Kept] = []
+        if limit <= 0:
+            return []
+        for seq, record in enumerate(records):
+            if record is PENDING:
+                yield PENDING
+                continue
+            entry = _Kept(key(values_of(record)), seq, record)
+            if len(kept) < limit:
+                heapq.heappush(kept, entry)
+            elif entry.key < kept[0].key:
+                heapq.heapreplace(kept, entry)
+            if pacer.due():
+                yield PENDING
+        kept.sort(key=lambda e: (e.key, e.seq))
+        return [e.record for e in kept]
+    keyed: list[tuple[Any, Any]] = []
+    for record in records:
+        if record is PENDING:
+            yield PENDING
+            continue
+        keyed.append((key(values_of(record)), record))
+        if pacer.due():
+            yield PENDING
+    keyed.sort(key=lambda pair: pair[0])
+    return [record for _, record in keyed]
+
+
+def _unique_paced(
+    records: Iterable[Any], values_of: Callable[[Any], Any], pacer: Pacer
+) -> Generator[object, None, list[Any]]:
+    seen: set[Any] = set()
+    kept = []
+    for record in records:
+        if record is PENDING:
+            yield PENDING
+            continue
+        marker = hashable(values_of(record))
+        if marker not in seen:
+            seen.add(marker)
+            kept.append(record)
+        if pacer.due():
+            yield PENDING
+    return kept
 
 
 def _orderable(compiled: Compiled, node: ast.Node) -> Compiled:
@@ -609,7 +718,9 @@ class ActorScan(Operator):
     condition: Eval | None
     width: int = 3
 
-    def rows(self, ctx: QueryContext) -> Iterator[tuple[Any, ...]]:
+    def rows(self, ctx: QueryContext, pacer: Pacer | None = None) -> Iterator[Any]:
+        """With a ``pacer`` (a top-level query), a long run of rows the condition rejects is
+        interrupted by PENDING, so a selective scan does not hold the reactor either."""
         executor = ctx.executor
         snapshot = executor.store.snapshot()
         condition = self.condition
@@ -617,6 +728,8 @@ class ActorScan(Operator):
             for row in self.access.rows(snapshot, executor.transaction().writes, ctx):
                 if condition is None or condition(row, ctx) is True:
                     yield row
+                elif pacer is not None and pacer.due():
+                    yield PENDING
         finally:
             snapshot.close()
 
@@ -1092,11 +1205,12 @@ class SelectPlan:
 
     columns: list[OutputColumn]
     level: Level
-    produce: Callable[[QueryContext], Iterator[Sequence[Any]]]
+    produce: Callable[[QueryContext, Pacer], Iterator[Sequence[Any]]]
     describe: Callable[[QueryContext], list[tuple[str, list[Any]]]]
 
-    def rows(self, ctx: QueryContext) -> Iterator[Sequence[Any]]:
-        return self.produce(ctx)
+    def rows(self, ctx: QueryContext, cooperative: bool = False) -> Iterator[Sequence[Any]]:
+        """``cooperative``: the top-level query, whose consumer (the protocol) understands PENDING."""
+        return self.produce(ctx, Pacer() if cooperative else _Never())
 
     def explain(self, ctx: QueryContext) -> list[tuple[str, list[Any]]]:
         return self.describe(ctx)
@@ -1301,17 +1415,16 @@ def _finish(stmt: ast.SelectStmt, level: Level, core: _Core, resolve_unknown: bo
     items = list(stmt.sort)
     offset, limit = _count(stmt.offset, "OFFSET", level), _count(stmt.limit, "LIMIT", level)
 
-    def produce(ctx: QueryContext) -> Iterator[Sequence[Any]]:
+    def produce(ctx: QueryContext, pacer: Pacer) -> Iterator[Any]:
         rows: Iterable[Sequence[Any]] = core.rows(ctx)
         first = _limit_value(offset, ctx, "OFFSET", "2201X") or 0
         count = _limit_value(limit, ctx, "LIMIT", "2201W")
         if keys:
-            rows = sort_records(
-                rows, items, lambda row: [row[i] for i in keys], None if count is None else first + count
-            )
+            top = None if count is None else first + count
+            rows = yield from ordered(rows, items, lambda row: [row[i] for i in keys], top, pacer)
         if first or count is not None:
             rows = itertools.islice(rows, first, None if count is None else first + count)
-        return iter(rows)
+        yield from rows
 
     def describe(ctx: QueryContext) -> list[tuple[str, list[Any]]]:
         lines = core.explain(ctx)
@@ -1409,23 +1522,38 @@ def _select(stmt: ast.SelectStmt, level: Level, resolve_unknown: bool) -> Select
     sort_items = [] if key_ordered else list(stmt.sort)
     always_one = not stmt.group_by
 
-    def produce(ctx: QueryContext) -> Iterator[Sequence[Any]]:
-        rows: Iterable[Any] = source.rows(ctx)
-        if grouping is not None:
-            rows = grouping.rows(rows, ctx, always_one)
-            if having is not None:
-                rows = (row for row in rows if having(row, ctx) is True)
+    def produce(ctx: QueryContext, pacer: Pacer) -> Iterator[Any]:
         first = _limit_value(offset, ctx, "OFFSET", "2201X") or 0
         count = _limit_value(limit, ctx, "LIMIT", "2201W")
+        if grouping is None and not sort_items and stmt.distinct is None:
+            rows: Iterable[Any] = scan(ctx, pacer)
+            if first or count is not None:
+                rows = _window(rows, first, count)
+            if identity:
+                return iter(rows)
+            return (row if row is PENDING else [fn(row, ctx) for fn in projection] for row in rows)
+        return blocking(ctx, pacer, first, count)
+
+    def scan(ctx: QueryContext, pacer: Pacer) -> Iterator[Any]:
+        return source.rows(ctx, pacer) if isinstance(source, ActorScan) else source.rows(ctx)
+
+    def blocking(ctx: QueryContext, pacer: Pacer, first: int, count: int | None) -> Iterator[Any]:
+        """The stages that read all their input first: grouping, DISTINCT, sorting."""
+        rows: Iterable[Any] = scan(ctx, pacer)
+        if grouping is not None:
+            rows = yield from grouping.rows(rows, ctx, always_one, pacer)
+            if having is not None:
+                rows = [row for row in rows if having(row, ctx) is True]
         if not sort_items and stmt.distinct is None:
             if first or count is not None:
                 rows = itertools.islice(rows, first, None if count is None else first + count)
-            if identity:
-                return iter(rows)
-            return ([fn(row, ctx) for fn in projection] for row in rows)
+            yield from ([fn(row, ctx) for fn in projection] for row in rows)
+            return
         # Records: (output values, sort key values, DISTINCT ON values).
         records: Iterable[Any] = (
-            (
+            PENDING
+            if row is PENDING
+            else (
                 [fn(row, ctx) for fn in projection],
                 [fn(row, ctx) for fn in sort_fns],
                 None if distinct_fns is None else [fn(row, ctx) for fn in distinct_fns],
@@ -1433,15 +1561,15 @@ def _select(stmt: ast.SelectStmt, level: Level, resolve_unknown: bool) -> Select
             for row in rows
         )
         if stmt.distinct == []:
-            records = _unique(records, lambda record: record[0])
+            records = yield from _unique_paced(records, lambda record: record[0], pacer)
         top = None if count is None or distinct_fns is not None else first + count
         if sort_items:
-            records = sort_records(records, sort_items, lambda record: record[1], top)
+            records = yield from ordered(records, sort_items, lambda record: record[1], top, pacer)
         if distinct_fns is not None:
             records = _unique(records, lambda record: record[2])
         if first or count is not None:
             records = itertools.islice(records, first, None if count is None else first + count)
-        return (record[0] for record in records)
+        yield from (record[0] for record in records)
 
     def describe(ctx: QueryContext) -> list[tuple[str, list[Any]]]:
         lines = source.explain(ctx)
@@ -1466,6 +1594,23 @@ def _is_actor_id(item: ast.SortBy, scope: QueryScope) -> bool:
     except errors.PgError:
         return False
     return attr is not None and attr.index == 0 and attr.origin == (relation.ACTORS_OID, 1)
+
+
+def _window(rows: Iterable[Any], first: int, count: int | None) -> Iterator[Any]:
+    """OFFSET and LIMIT over rows that may hold PENDING (which they do not count)."""
+    end = None if count is None else first + count
+    if end == 0:
+        return
+    seen = 0
+    for row in rows:
+        if row is PENDING:
+            yield row
+            continue
+        if seen >= first:
+            yield row
+        seen += 1
+        if end is not None and seen >= end:
+            return
 
 
 def _unique(records: Iterable[Any], values_of: Callable[[Any], Any]) -> Iterator[Any]:
