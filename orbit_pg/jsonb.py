@@ -473,7 +473,7 @@ def loads(data: bytes) -> Any:
         raise stack_depth_exceeded() from None
 
 
-def _key_order(key: str) -> tuple[int, str]:
+def key_order(key: str) -> tuple[int, str]:
     """lengthCompareJsonbString: by UTF-8 length, then bytes (code point order is byte order)."""
     return (len(key.encode()), key)
 
@@ -489,7 +489,7 @@ def _dump(value: Any, out: list[str]) -> None:
     elif kind is dict:
         out.append("{")
         separator = ""
-        for key in sorted(value, key=_key_order):
+        for key in sorted(value, key=key_order):
             out.append(separator)
             out.append(encode_basestring(key))
             out.append(": ")

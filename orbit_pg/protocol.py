@@ -13,18 +13,25 @@ import secrets
 import shlex
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import datetime, timezone
 from typing import Any
 
 from twisted.internet import threads
+from twisted.internet.address import IPv4Address, IPv6Address
 from twisted.internet.interfaces import IDelayedCall, IReactorThreads, IReactorTime
 from twisted.internet.protocol import Protocol, ServerFactory
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
 from orbit_pg import errors, types
+from orbit_pg.auth import limits
+from orbit_pg.auth import tls as tls_config
+from orbit_pg.auth.methods import Authenticator, Exchange, Peer, SaslExchange
+from orbit_pg.auth.privileges import Access
+from orbit_pg.auth.roles import CATALOG_NAME, Roles
 from orbit_pg.commit import GroupCommitter
-from orbit_pg.session import Session
+from orbit_pg.session import Session, milliseconds
 from orbit_pg.sql import ast, grammar
 from orbit_pg.sql.cache import Miss, Parsed, StatementCache
 from orbit_pg.sql.executor import Executor, Plan, Portal, PreparedStatement, Result
@@ -45,9 +52,13 @@ _FATAL = object()
 
 class State(enum.Enum):
     STARTUP = "startup"  # waiting for StartupMessage (or SSLRequest / GSSENCRequest / CancelRequest)
+    AUTHENTICATING = "authenticating"  # a password exchange is under way
     READY = "ready"  # authenticated; typed messages
     IN_QUERY = "in query"  # a result is streaming; new messages wait in a queue
     CLOSED = "closed"
+
+
+_SERVING = (State.STARTUP, State.AUTHENTICATING, State.READY)
 
 
 class PostgresProtocol(Protocol):
@@ -82,6 +93,14 @@ class PostgresProtocol(Protocol):
         self._reading_paused = False  # we are behind; stop reading
         self._resume_call: IDelayedCall | None = None
         self._process_call: IDelayedCall | None = None
+        # Authentication: the exchange under way, the startup packet's user, database and
+        # parameters, whether TLS is on, and the timers that close a silent client.
+        self._exchange: Exchange | None = None
+        self._login: tuple[str, str, dict[str, str]] = ("", "", {})
+        self.tls = False
+        self.backend = False  # past the startup packet: counts against max_connections
+        self._auth_timer: IDelayedCall | None = None
+        self._idle_timer: IDelayedCall | None = None
 
     # --- transport ----------------------------------------------------------------------
 
@@ -89,13 +108,19 @@ class PostgresProtocol(Protocol):
         self.cutter = MessageCutter(self.factory.max_message_size)
         self.process_id, self.secret_key = self.factory.register(self)
         self.transport.registerProducer(self, True)
+        self._auth_timer = self.factory.reactor.callLater(
+            self.factory.limits.authentication_timeout, self._authentication_timed_out
+        )
+        if len(self.factory.connections) > self.factory.limits.max_connections * 2:
+            # As PostgreSQL's postmaster: too many connections even to look at the startup packet.
+            self._fatal(limits.too_many_clients())
 
     def connectionLost(self, reason: Failure | None = None) -> None:
         # An open transaction dies with its connection; nothing of it reached the store.
         if self.session is not None:
             self.session.transaction = None
         self._abandon_rows()
-        for call in (self._resume_call, self._process_call):
+        for call in (self._resume_call, self._process_call, self._auth_timer, self._idle_timer):
             if call is not None and call.active():
                 call.cancel()
         self._queued.clear()
@@ -105,6 +130,7 @@ class PostgresProtocol(Protocol):
     def dataReceived(self, data: bytes) -> None:
         if self.state is State.CLOSED:
             return
+        self._cancel_idle_timer()
         try:
             self._queued.extend(self.cutter.feed(data))
         except errors.PgError as error:
@@ -122,7 +148,7 @@ class PostgresProtocol(Protocol):
         self._process_call = None
         deadline = time.perf_counter() + TURN_BUDGET
         queued = self._queued
-        while queued and self.state in (State.STARTUP, State.READY) and not self._producer_paused:
+        while queued and self.state in _SERVING and not self._producer_paused:
             if time.perf_counter() > deadline:
                 self._process_call = self.factory.reactor.callLater(0, self._process)
                 break
@@ -132,6 +158,8 @@ class PostgresProtocol(Protocol):
                     self._startup_packet(body)
                 elif msg_type is _FATAL:
                     raise body
+                elif self.state is State.AUTHENTICATING:
+                    self._password_message(msg_type, body)
                 else:
                     self._message(msg_type, body)
             except errors.PgError as error:
@@ -145,6 +173,8 @@ class PostgresProtocol(Protocol):
         elif not queued and self._reading_paused:
             self._reading_paused = False
             self.transport.resumeProducing()
+        if not queued and self.state is State.READY and not self._holding:
+            self._start_idle_timer()
 
     def _send(self, data: bytes) -> None:
         self._out.append(data)
@@ -169,8 +199,11 @@ class PostgresProtocol(Protocol):
 
     def _startup_packet(self, body: bytes) -> None:
         code = frontend.read_startup_code(body)
+        if code == constants.SSL_REQUEST_CODE and self.factory.tls is not None and not self.tls:
+            self._start_tls(self.factory.tls)
+            return
         if code in (constants.SSL_REQUEST_CODE, constants.GSSENC_REQUEST_CODE):
-            # TLS and GSSAPI encryption come later; "N" tells the client to go on in clear.
+            # No TLS configured (or already on), no GSSAPI: "N" tells the client to go on as it is.
             self._send(backend.SSL_NOT_SUPPORTED)
             self._queued.extend(self.cutter.feed(b""))
             return
@@ -200,20 +233,120 @@ class PostgresProtocol(Protocol):
         database = params.pop("database", "") or user
         params.update(_command_line_options(params.pop("options", "")))
         params.pop("replication", None)
+        self._login = (user, database, params)
+        self.factory.limits.check_backend(self.factory.backends())
+        self.backend = True
+        self.cutter.expect_startup = False
+        self._queued.extend(self.cutter.feed(b""))
+        exchange = self.factory.authenticator.begin(self._peer(), user, database)
+        if exchange is None:
+            self._authenticated()
+            return
+        self._exchange = exchange
+        self.state = State.AUTHENTICATING
+        self._send(exchange.begin())
+
+    def _peer(self) -> Peer:
+        address = self.transport.getPeer()
+        host = getattr(address, "host", "[local]")
+        tls = self.factory.tls
+        if not self.tls or tls is None:
+            return Peer(host)
+        return Peer(host, True, tls.certificate_hash, tls_config.client_common_name(self.transport))
+
+    def _start_tls(self, tls: tls_config.TlsSettings) -> None:
+        """SSLRequest answered "S": the handshake comes next, so bytes the client sent after its
+        request were sent in clear where it asked for TLS; PostgreSQL refuses them (CVE-2021-23222)."""
+        if self.cutter.buffered or self._queued:
+            raise errors.fatal(errors.PROTOCOL_VIOLATION, "received unencrypted data after SSL request")
+        self._send(backend.SSL_SUPPORTED)
+        self._flush()
+        self.transport.startTLS(tls.context_factory)
+        self.tls = True
+
+    def _password_message(self, msg_type: int, body: bytes) -> None:
+        assert self._exchange is not None
+        if msg_type != constants.PASSWORD_MESSAGE:
+            expected = "SASL" if isinstance(self._exchange, SaslExchange) else "password"
+            raise errors.fatal(errors.PROTOCOL_VIOLATION, f"expected {expected} response, got message type {msg_type}")
+        reply, done = self._exchange.step(body)
+        self._send(reply)
+        if done:
+            self._exchange = None
+            self._authenticated()
+
+    def _authenticated(self) -> None:
+        """The client proved who it is: check the role, then start the session."""
+        user, database, params = self._login
+        role = self.factory.authenticator.authorize(user)
+        access = Access(self.factory.authenticator.roles, user)
+        self.factory.limits.check_reserved(self.factory.backends(), access.superuser)
         try:
             self.session = Session(user, database, params)
         except errors.PgError as error:
             raise errors.fatal(error.sqlstate, error.message) from None
         self.session.process_id = self.process_id
-        self.executor = Executor(self.factory.store, self.session, self.factory.statement_cache.stats)
-        self.cutter.expect_startup = False
-        self._queued.extend(self.cutter.feed(b""))
+        self.session.server = self.factory
+        activity = self.session.activity
+        if self.transport is not None:
+            peer, host = self.transport.getPeer(), self.transport.getHost()
+            if isinstance(peer, IPv4Address | IPv6Address):
+                activity.client_addr, activity.client_port = peer.host, peer.port
+            if isinstance(host, IPv4Address | IPv6Address):
+                activity.server_addr, activity.server_port = host.host, host.port
+        self.session.values["is_superuser"] = "on" if access.superuser else "off"
+        self.session.values["max_connections"] = str(self.factory.limits.max_connections)
+        self.executor = Executor(self.factory.store, self.session, self.factory.statement_cache.stats, access)
+        if self._auth_timer is not None and self._auth_timer.active():
+            self._auth_timer.cancel()
+        self._auth_timer = None
+        log.info(
+            "connection authorized: user={user} database={database} tls={tls}{role}",
+            user=user,
+            database=database,
+            tls=self.tls,
+            role="" if role is not None else " (no roles defined: superuser)",
+        )
         self.state = State.READY
         self._send(backend.AUTHENTICATION_OK)
         for name, value in self.session.reported():
             self._send(backend.parameter_status(name, value))
         self._send(backend.backend_key_data(self.process_id, self.secret_key))
         self._send(backend.ready_for_query(constants.TRANSACTION_IDLE))
+
+    # --- timeouts -------------------------------------------------------------------------
+
+    def _authentication_timed_out(self) -> None:
+        """authentication_timeout: PostgreSQL closes a client that has not authenticated in
+        time, without a message (it might not even have sent a whole startup packet)."""
+        self._auth_timer = None
+        if self.state in (State.STARTUP, State.AUTHENTICATING):
+            log.info("closing connection {pid}: authentication timed out", pid=self.process_id)
+            self.state = State.CLOSED
+            self.transport.abortConnection()
+
+    def _start_idle_timer(self) -> None:
+        self._cancel_idle_timer()
+        assert self.session is not None
+        in_transaction = self._executor.status != constants.TRANSACTION_IDLE
+        setting = "idle_in_transaction_session_timeout" if in_transaction else "idle_session_timeout"
+        timeout = milliseconds(self.session.show(setting))
+        if timeout > 0:
+            self._idle_timer = self.factory.reactor.callLater(timeout / 1000, self._idle_timed_out, in_transaction)
+
+    def _cancel_idle_timer(self) -> None:
+        if self._idle_timer is not None and self._idle_timer.active():
+            self._idle_timer.cancel()
+        self._idle_timer = None
+
+    def _idle_timed_out(self, in_transaction: bool) -> None:
+        self._idle_timer = None
+        if self.state is not State.READY:
+            return
+        if in_transaction:
+            self._fatal(errors.PgError("25P03", "terminating connection due to idle-in-transaction timeout"))
+        else:
+            self._fatal(errors.PgError("57P05", "terminating connection due to idle-session timeout"))
 
     # --- ready ----------------------------------------------------------------------------
 
@@ -245,11 +378,17 @@ class PostgresProtocol(Protocol):
         for name, value in self.session.take_changed_reports():
             self._send(backend.parameter_status(name, value))
         self._send(backend.ready_for_query(self._executor.status))
+        self.session.activity.idle(self._executor.status)
 
     @property
     def _executor(self) -> Executor:
         assert self.executor is not None
         return self.executor
+
+    @property
+    def _session(self) -> Session:
+        assert self.session is not None
+        return self.session
 
     # --- simple query ---------------------------------------------------------------------
 
@@ -257,7 +396,9 @@ class PostgresProtocol(Protocol):
         cache = self.factory.statement_cache
         reactor = self.factory.reactor
         try:
-            found = cache.lookup(frontend.decode_query(body))
+            text = frontend.decode_query(body)
+            self._session.activity.start(text)
+            found = cache.lookup(text)
             if isinstance(found, Miss):
                 if found.large and IReactorThreads.providedBy(reactor):
                     # A bulk statement keeps the grammar busy for long: parse it in a worker
@@ -487,6 +628,7 @@ class PostgresProtocol(Protocol):
 
     def _parse(self, body: bytes) -> None:
         message = frontend.decode_parse(body)
+        self._session.activity.start(message.query)
         executor = self._executor
         if message.name and message.name in executor.statements:
             raise errors.PgError("42P05", f'prepared statement "{message.name}" already exists')
@@ -742,7 +884,14 @@ class PostgresServerFactory(ServerFactory):
     protocol = PostgresProtocol
 
     def __init__(
-        self, store: Store, max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE, reactor: IReactorTime | None = None
+        self,
+        store: Store,
+        max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
+        reactor: IReactorTime | None = None,
+        *,
+        authenticator: Authenticator | None = None,
+        tls: tls_config.TlsSettings | None = None,
+        connection_limits: limits.Limits | None = None,
     ) -> None:
         if reactor is None:
             from twisted.internet import reactor as default_reactor
@@ -754,6 +903,22 @@ class PostgresServerFactory(ServerFactory):
         self.committer = GroupCommitter(store, reactor)
         self.max_message_size = max_message_size
         self.connections: dict[int, PostgresProtocol] = {}
+        # Who may connect and how (default: loopback only; trust until a role exists).
+        self.authenticator = authenticator or Authenticator(Roles(store.catalog(CATALOG_NAME)))
+        self.tls = tls
+        self.limits = connection_limits or limits.Limits()
+        self.started = datetime.now(timezone.utc)  # pg_postmaster_start_time
+
+    def backends(self) -> int:
+        """Connections past their startup packet: what max_connections counts."""
+        return sum(1 for connection in self.connections.values() if connection.backend)
+
+    def sessions(self) -> Iterator[Session]:
+        """The sessions of the connections past startup (pg_stat_activity's rows)."""
+        return (c.session for c in list(self.connections.values()) if c.session is not None)
+
+    def relation_sizes(self) -> Mapping[str, int]:
+        return self.store.relation_sizes()
 
     def register(self, connection: PostgresProtocol) -> tuple[int, int]:
         """A process id (unique among live connections) and a secret, for BackendKeyData."""

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 import zoneinfo
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
+from typing import Protocol
 
 from orbit_pg import __version__, errors
 from orbit_pg.storage.base import Row
@@ -45,6 +47,12 @@ _SETTINGS = [
         "idle_in_transaction_session_timeout",
         "0",
         "Sets the maximum allowed idle time between queries, when in a transaction.",
+        "ms",
+    ),
+    Setting(
+        "idle_session_timeout",
+        "0",
+        "Sets the maximum allowed idle time between queries, when not in a transaction.",
         "ms",
     ),
     Setting("in_hot_standby", "off", "Shows whether hot standby is currently active.", "readonly", True),
@@ -136,6 +144,13 @@ def normalize(setting: Setting, value: str) -> str:
     return value
 
 
+def milliseconds(text: str) -> int:
+    """A time setting's value (as SHOW prints it, say "1min") in milliseconds."""
+    match = _UNIT_VALUE.match(text)
+    assert match is not None, text
+    return int(match.group(1)) * dict(_TIME_UNITS).get(match.group(2), 1)
+
+
 def setting_text(values: list[tuple[str, str]], setting: Setting | None) -> str:
     """Join SET's value list as PostgreSQL does: items ", "-separated, words as written."""
     if setting is not None and setting.name == "search_path":
@@ -157,6 +172,55 @@ class Transaction:
     explicit: bool = False  # inside BEGIN ... COMMIT
     failed: bool = False  # an error happened inside an explicit block
     started: datetime | None = None  # now(): taken when the transaction first asks for it
+    xid: int | None = None  # txid_current(): taken when the transaction first asks for it
+
+
+# ReadyForQuery's status → pg_stat_activity.state between statements
+_IDLE_STATES = {b"I": "idle", b"T": "idle in transaction", b"E": "idle in transaction (aborted)"}
+
+
+@dataclass
+class Activity:
+    """What pg_stat_activity shows of a connection (PostgreSQL's PgBackendStatus)."""
+
+    backend_start: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    client_addr: str | None = None
+    client_port: int | None = None
+    server_addr: str | None = None
+    server_port: int | None = None
+    state: str = "idle"
+    query: str = ""
+    query_start: datetime | None = None
+    xact_start: datetime | None = None
+    state_change: datetime | None = None
+
+    def start(self, query: str) -> None:
+        """A statement arrives: the connection is active (and in a transaction from now on)."""
+        now = datetime.now(timezone.utc)
+        if self.xact_start is None:
+            self.xact_start = now
+        self.state, self.query, self.query_start, self.state_change = "active", query, now, now
+
+    def idle(self, status: bytes) -> None:
+        """ReadyForQuery was sent with ``status`` (I, T or E)."""
+        self.state = _IDLE_STATES[status]
+        self.state_change = datetime.now(timezone.utc)
+        if status == b"I":
+            self.xact_start = None
+
+
+class Server(Protocol):
+    """What a session may know of the server it runs in (the catalogs show it)."""
+
+    started: datetime
+
+    def sessions(self) -> Iterable[Session]:
+        """The sessions of every live connection."""
+        ...
+
+    def relation_sizes(self) -> Mapping[str, int]:
+        """Bytes on disk of the table and of each index, by relation name."""
+        ...
 
 
 class Session:
@@ -167,6 +231,8 @@ class Session:
         self.database = database
         self.startup = startup
         self.process_id = 0
+        self.server: Server | None = None
+        self.activity = Activity()
         self.values: dict[str, str] = {}
         self.reset_all()
         self.transaction: Transaction | None = None

@@ -55,5 +55,7 @@ def postgres_actors(postgres: ThrowawayPostgres) -> ThrowawayPostgres:
         "CREATE DATABASE actors OWNER orbit",
     ):
         subprocess.run([*admin, "-c", sql], check=True, capture_output=True, timeout=60)
-    subprocess.run([*admin, "-d", "actors", "-c", ACTORS_SCHEMA], check=True, capture_output=True, timeout=60)
+    # The table belongs to orbit, as orbit-pg shows it (its session user owns everything).
+    owner = [arg if arg != "postgres" else "orbit" for arg in admin]
+    subprocess.run([*owner, "-d", "actors", "-c", ACTORS_SCHEMA], check=True, capture_output=True, timeout=60)
     return postgres

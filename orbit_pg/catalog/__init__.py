@@ -2,7 +2,8 @@
 
 Each is a ``CatalogTable``: its columns, and a function that yields its rows for the statement
 being executed (``ctx`` is the expression ``Context``: session, parameters). The SQL layer finds
-them by schema and name (``TABLES``) and scans them like any other relation.
+them by schema and name (``TABLES``) and scans them like any other relation. Columns (names,
+types, order) are PostgreSQL 15's, kept in ``definitions``; the modules below fill the rows.
 """
 
 from __future__ import annotations
@@ -29,3 +30,18 @@ TABLES: dict[tuple[str, str], CatalogTable] = {}
 def register(table: CatalogTable) -> CatalogTable:
     TABLES[(table.schema, table.name)] = table
     return table
+
+
+# Importing these registers every relation and installs the name lookup of the OID alias types.
+from orbit_pg.catalog import (  # noqa: E402, F401
+    classes,
+    empty,
+    information_schema,
+    names,
+    procs,
+    roles,
+    server,
+    typedefs,
+)
+
+types.system.set_lookup(names.LOOKUP)

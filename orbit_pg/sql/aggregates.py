@@ -13,7 +13,7 @@ from typing import Any
 
 from orbit_pg import errors, jsonb, types
 from orbit_pg.sql import jsonb_ops, resolution
-from orbit_pg.sql.expressions import _numeric_div
+from orbit_pg.sql.expressions import _numeric_div, order_key
 
 _INTEGERS = (types.INT2, types.INT4, types.INT8)
 _FLOATS = (types.FLOAT4, types.FLOAT8)
@@ -196,18 +196,9 @@ def _sum(arg: types.PgType, result: types.PgType, convert: Callable[[Any], Any])
     return Aggregate((arg,), result, lambda arg_types: lambda: _Sum(convert))
 
 
-def _order_key(type_: types.PgType) -> Callable[[Any], Any]:
-    if type_ in _FLOATS:
-        return lambda v: (True, 0.0) if v != v else (False, v)
-    if type_ is types.NUMERIC:
-        return lambda v: (True, 0) if v.is_nan() else (False, v)
-    if type_ is types.INTERVAL:
-        return lambda v: (v.months * 30 + v.days) * 86_400_000_000 + v.microseconds
-    return lambda v: v
-
-
 def _extreme(type_: types.PgType, better: Callable[[Any, Any], bool]) -> Aggregate:
-    return Aggregate((type_,), type_, lambda arg_types: lambda: _Extreme(better, _order_key(type_)))
+    key = order_key(type_, 0) or (lambda value: value)
+    return Aggregate((type_,), type_, lambda arg_types: lambda: _Extreme(better, key))
 
 
 def _jsonb_agg(arg_types: Sequence[types.PgType]) -> Callable[[], Accumulator]:

@@ -61,12 +61,21 @@ class FuncCall(Node):
 
 @dataclass(slots=True)
 class A_Expr(Node):
-    """A binary operator (``left`` is None for a prefix operator such as unary minus)."""
+    """An operator expression (``left`` is None for a prefix operator such as unary minus).
+
+    ``kind`` is A_Expr_Kind's: 'op' (plain), 'op_any' / 'op_all' (``left op ANY (array)``),
+    'distinct' / 'not_distinct', 'in' (``op`` '=' or '<>', ``right`` a list of nodes), 'like',
+    'ilike', 'similar' (``op`` names the operator, ``escape`` the ESCAPE character's
+    expression), 'between', 'not_between', 'between_sym', 'not_between_sym' (``right`` the two
+    bounds).
+    """
 
     op: str
     left: Node | None
-    right: Node
+    right: Any
     loc: int
+    kind: str = "op"
+    escape: Node | None = None
 
 
 @dataclass(slots=True)
@@ -90,6 +99,54 @@ class BooleanTest(Node):
     arg: Node
     value: bool
     negated: bool
+    loc: int
+
+
+@dataclass(slots=True)
+class CaseWhen(Node):
+    expr: Node
+    result: Node
+    loc: int
+
+
+@dataclass(slots=True)
+class CaseExpr(Node):
+    """CASE [arg] WHEN ... THEN ... [ELSE defresult] END."""
+
+    arg: Node | None
+    args: list[CaseWhen]
+    defresult: Node | None
+    loc: int
+
+
+@dataclass(slots=True)
+class A_ArrayExpr(Node):
+    """ARRAY[...]; an element that is itself ``[...]`` (no ARRAY keyword) is a sub-array."""
+
+    elements: list[Node]
+    loc: int
+
+
+@dataclass(slots=True)
+class A_Indices(Node):
+    """One subscript: ``[uidx]``, or a slice ``[lidx:uidx]`` (either bound may be left out)."""
+
+    is_slice: bool
+    lidx: Node | None
+    uidx: Node | None
+
+
+@dataclass(slots=True)
+class A_Indirection(Node):
+    arg: Node
+    indirection: list[A_Indices]
+    loc: int
+
+
+@dataclass(slots=True)
+class CollateClause(Node):
+    arg: Node
+    collname: str
     loc: int
 
 
@@ -132,6 +189,16 @@ class RangeSubselect(Node):
     """A subquery in FROM: ``(SELECT ...) AS alias(colnames)``."""
 
     subquery: SelectStmt
+    alias: str | None
+    colnames: list[str]
+    loc: int
+
+
+@dataclass(slots=True)
+class RangeFunction(Node):
+    """A function in FROM: ``generate_series(1, 3) AS alias(colnames)``."""
+
+    function: FuncCall
     alias: str | None
     colnames: list[str]
     loc: int
@@ -292,6 +359,38 @@ class DeallocateStmt(Node):
 @dataclass(slots=True)
 class DiscardStmt(Node):
     target: str  # 'all', 'plans', 'sequences', 'temp'
+
+
+@dataclass(slots=True)
+class CreateRoleStmt(Node):
+    """CREATE ROLE / CREATE USER (``is_user``: LOGIN unless NOLOGIN). ``options`` are
+    (name, value) in order: ("superuser", bool), ("login", bool), ("password", A_Const | None)."""
+
+    name: str
+    options: list[tuple[str, Any]]
+    is_user: bool = False
+
+
+@dataclass(slots=True)
+class AlterRoleStmt(Node):
+    name: str
+    options: list[tuple[str, Any]]
+
+
+@dataclass(slots=True)
+class DropRoleStmt(Node):
+    names: list[str]
+    missing_ok: bool
+
+
+@dataclass(slots=True)
+class GrantStmt(Node):
+    """GRANT / REVOKE table privileges; ``privileges`` None is ALL."""
+
+    is_grant: bool
+    privileges: list[str] | None
+    objects: list[RangeVar]
+    grantees: list[str]
 
 
 def walk(node: Any) -> Iterator[Node]:

@@ -17,8 +17,9 @@ from decimal import Decimal
 from typing import Any
 
 from orbit_pg import errors, types
+from orbit_pg.auth.privileges import Access, required_privileges
 from orbit_pg.session import SETTINGS, Session, Transaction, setting_text
-from orbit_pg.sql import ast, modify, planner, query, relation
+from orbit_pg.sql import ast, modify, planner, query, relation, role_commands
 from orbit_pg.sql.expressions import (
     Column,
     Compiler,
@@ -76,6 +77,8 @@ class Plan:
     # the protocol as it needs them.
     row_descriptions: dict[tuple[int, ...], bytes] = field(default_factory=dict)
     encoders: dict[tuple[int, ...], list[Callable[[Any], bytes]]] = field(default_factory=dict)
+    # Table privileges on actors the statement needs, checked against the role at each run.
+    privileges: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -109,8 +112,15 @@ _IN_FAILED = "current transaction is aborted, commands ignored until end of tran
 
 
 class Executor:
-    def __init__(self, store: Store, session: Session, cache_stats: Callable[[], str] = lambda: "") -> None:
+    def __init__(
+        self,
+        store: Store,
+        session: Session,
+        cache_stats: Callable[[], str] = lambda: "",
+        access: Access | None = None,
+    ) -> None:
         self.store = store
+        self.access = access  # the session's role; None: no privilege checks (embedding, unit tests)
         self.session = session
         self.cache_stats = cache_stats  # what SHOW orbitpg.statement_cache prints
         # Writes of a transaction that has committed but is not yet durable.
@@ -184,8 +194,13 @@ class Executor:
         with ``literals``, the plan reads the lexer's literal slots at run time."""
         self.check_not_failed(isinstance(stmt, ast.TransactionStmt))
         params = Params(declared, literals)
-        fields, runner = getattr(self, "_plan_" + type(stmt).__name__)(stmt, params)
+        role_command = role_commands.PLANNERS.get(type(stmt))
+        if role_command is not None:
+            fields, runner = role_command(stmt, params)
+        else:
+            fields, runner = getattr(self, "_plan_" + type(stmt).__name__)(stmt, params)
         plan = Plan(params.resolved(), fields, runner, isinstance(stmt, ast.TransactionStmt))
+        plan.privileges = required_privileges(stmt)
         plan.shareable = not isinstance(stmt, ast.ExecuteStmt | ast.VariableShowStmt | ast.PrepareStmt)
         if literals is not None:
             plan.literal_types = list(literals.types)
@@ -194,6 +209,8 @@ class Executor:
 
     def run(self, plan: Plan, params: Sequence[Any] = (), literals: Sequence[Any] = ()) -> Result:
         self.check_not_failed(plan.ends_failed_transaction)
+        if plan.privileges and self.access is not None:
+            self.access.check_table(plan.privileges)
         self.transaction()
         return plan.runner(self, Context(self.session, params, literals))
 

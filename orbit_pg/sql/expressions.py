@@ -16,8 +16,17 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 from orbit_pg import errors, types
-from orbit_pg.sql import ast, jsonb_ops, resolution
-from orbit_pg.sql.functions import BUILTINS, JSONB_CONCAT, JSONB_MINUS, NO_ARGUMENT_FUNCTIONS, OPERATORS, Builtin
+from orbit_pg.sql import array_ops, ast, catalog_functions, jsonb_ops, resolution  # noqa: F401  (registers the catalog functions)
+from orbit_pg.sql.functions import (
+    ARRAY_CONCAT,
+    BUILTINS,
+    JSONB_CONCAT,
+    JSONB_MINUS,
+    NO_ARGUMENT_FUNCTIONS,
+    OPERATORS,
+    Builtin,
+    float_power,
+)
 
 Eval = Callable[[Any, Any], Any]
 
@@ -94,6 +103,17 @@ class Compiled:
     # For a parameter or literal still of unknown type: where its type is recorded once
     # context decides it (Params.types or Literals.types, and the index there).
     param: tuple[Params | Literals, int] | None = None
+
+
+@dataclass(slots=True)
+class Operation:
+    """An operator resolved: its function of two values (neither NULL), the sides as coerced
+    to its input types, and its result type."""
+
+    fn: Callable[[Any, Any], Any]
+    left: Compiled
+    right: Compiled
+    type: types.PgType
 
 
 @dataclass(slots=True)
@@ -261,25 +281,6 @@ _JSONB_COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {"=": jsonb_ops.json
 _BUILT_IN_OPERATORS = frozenset((*_COMPARISONS, "+", "-", "*", "/", "%", "^", "||"))
 
 
-def _float_power(a: Any, b: Any) -> float:
-    """dpow: PostgreSQL's errors for a zero or negative base, and for overflow."""
-    a, b = float(a), float(b)
-    if a == 0 and b < 0:
-        raise errors.PgError(errors.INVALID_ARGUMENT_FOR_POWER_FUNCTION, "zero raised to a negative power is undefined")
-    if a < 0 and math.isfinite(b) and b != math.floor(b):
-        raise errors.PgError(
-            errors.INVALID_ARGUMENT_FOR_POWER_FUNCTION,
-            "a negative number raised to a non-integer power yields a complex result",
-        )
-    try:
-        value = math.pow(a, b)
-    except OverflowError:
-        raise errors.PgError(errors.NUMERIC_VALUE_OUT_OF_RANGE, "value out of range: overflow") from None
-    if value == 0 and a != 0 and math.isfinite(a) and math.isfinite(b):
-        raise errors.PgError(errors.NUMERIC_VALUE_OUT_OF_RANGE, "value out of range: underflow")
-    return value
-
-
 # The protocol's Bind carries an int16 parameter count.
 MAX_PARAMETERS = 65535
 _CAST_HINT = "You might need to add explicit type casts."
@@ -429,12 +430,22 @@ class Compiler:
         builtin, params = overloads[found[0]]
         if builtin.make is None:
             raise _not_supported(f"function {resolution.signature(shown, params)}", node.loc)
+        result = builtin.result
+        element = resolution.polymorphic_element(params, arg_types)
+        if element is not None:
+            if element is False:
+                raise resolution.no_function(shown, arg_types, node.loc)
+            params = tuple(_actual(param, element, node.loc) for param in params)
+            result = _actual(result, element, node.loc)
         coerced = [_argument(arg, param, a) for arg, param, a in zip(args, params, node.args, strict=True)]
         implementation = builtin.make([c.type for c in coerced])
         defaults = builtin.missing_defaults(len(args))
         if defaults:
             implementation = _with_defaults(implementation, defaults)
-        return Compiled(_call(implementation, [c.fn for c in coerced], builtin.strict), builtin.result)
+        fns = [c.fn for c in coerced]
+        if builtin.session:
+            fns.insert(0, _session)
+        return Compiled(_call(implementation, fns, builtin.strict), result)
 
     def _coalesce(self, node: ast.FuncCall) -> Compiled:
         """COALESCE: the first argument that is not NULL, all in their common type."""
@@ -454,7 +465,7 @@ class Compiler:
         """GREATEST and LEAST: NULLs are ignored; NULL only when all are."""
         context = node.name.upper()
         type_, args = self._common(node, context)
-        key = _order_key(type_, node.loc)
+        key = order_key(type_, node.loc)
         fns = [c.fn for c in args]
         pick = max if node.name == "greatest" else min
 
@@ -485,11 +496,15 @@ class Compiler:
         return Compiled(run, left.type)
 
     def _common(self, node: ast.FuncCall, context: str) -> tuple[types.PgType, list[Compiled]]:
+        return self.common(node.args, [self.compile(a) for a in node.args], context)
+
+    def common(
+        self, nodes: Sequence[ast.Node], args: list[Compiled], context: str
+    ) -> tuple[types.PgType, list[Compiled]]:
         """select_common_type over a construct's arguments, and the arguments coerced to it."""
-        args = [self.compile(a) for a in node.args]
-        type_ = resolution.common_type([(a.type, _leftmost(n)) for a, n in zip(args, node.args, strict=True)], context)
+        type_ = resolution.common_type([(a.type, _leftmost(n)) for a, n in zip(args, nodes, strict=True)], context)
         converted = []
-        for arg, arg_node in zip(args, node.args, strict=True):
+        for arg, arg_node in zip(args, nodes, strict=True):
             if arg.type is types.UNKNOWN:
                 converted.append(coerce(arg, type_, _loc(arg_node)))
             elif arg.type is type_:
@@ -506,13 +521,369 @@ class Compiler:
 
     def _TypeCast(self, node: ast.TypeCast) -> Compiled:
         target = type_named(node.type_name, node.type_loc)
+        if isinstance(node.arg, ast.A_ArrayExpr) and target.element is not None:
+            # ARRAY[...]::t[] builds its elements as t (so ARRAY[]::int[] has a type).
+            return self._A_ArrayExpr(node.arg, target.element)
         return cast(self.compile(node.arg), target, _loc(node.arg), node.cast_loc)
 
+    # --- predicates and constructs (parse_expr.c transformAExpr*, transformCaseExpr, ...) -----
+
+    def _like(self, node: ast.A_Expr) -> Compiled:
+        """LIKE / ILIKE / SIMILAR TO are their operators (~~, ~~*, ~); ESCAPE goes through
+        like_escape, SIMILAR TO's pattern through similar_to_escape, as in gram.y."""
+        pattern = node.right
+        if node.kind == "similar":
+            args = [pattern] if node.escape is None else [pattern, node.escape]
+            pattern = ast.FuncCall("similar_to_escape", args, node.loc, system=True)
+        elif node.escape is not None:
+            pattern = ast.FuncCall("like_escape", [pattern, node.escape], node.loc, system=True)
+        return self._A_Expr(ast.A_Expr(node.op, node.left, pattern, node.loc))
+
+    def _distinct(self, node: ast.A_Expr) -> Compiled:
+        """IS [NOT] DISTINCT FROM: = where NULL equals NULL and nothing else."""
+        operation = self._boolean_operation(node, self.compile(node.left), self.compile(node.right))
+        equal, left, right = operation.fn, operation.left.fn, operation.right.fn
+        distinct = node.kind == "distinct"
+
+        def run(row: Any, ctx: Any) -> bool:
+            a, b = left(row, ctx), right(row, ctx)
+            if a is None or b is None:
+                return (a is None) != (b is None) if distinct else a is None and b is None
+            return (not equal(a, b)) if distinct else bool(equal(a, b))
+
+        return Compiled(run, types.BOOL)
+
+    def _boolean_operation(self, node: ast.A_Expr, left: Compiled, right: Compiled) -> Operation:
+        operation = self.operation(node, left, right)
+        if operation.type is not types.BOOL:
+            if node.kind in ("distinct", "not_distinct"):
+                message = "IS DISTINCT FROM requires = operator to yield boolean"
+            else:
+                message = "op ANY/ALL (array) requires operator to yield boolean"
+            raise errors.PgError(errors.WRONG_OBJECT_TYPE, message, position=node.loc + 1)
+        return operation
+
+    def _in(self, node: ast.A_Expr) -> Compiled:
+        """[NOT] IN (list): = ANY / <> ALL over the list, in the common type of all its items
+        when there is one (transformAExprIn), else item by item."""
+        items = [node.left, *node.right]
+        compiled = [self.compile(item) for item in items]
+        try:
+            common = resolution.common_type(
+                [(c.type, _leftmost(n)) for c, n in zip(compiled, items, strict=True)], "IN"
+            )
+        except errors.PgError:
+            common = None
+        if common is not None and all(resolution.can_coerce(c.type, common) for c in compiled):
+            # The list first, then the left side, as PostgreSQL coerces them.
+            for i in [*range(1, len(items)), 0]:
+                if compiled[i].type is types.UNKNOWN:
+                    compiled[i] = coerce(compiled[i], common, _loc(items[i]))
+        left = compiled[0]
+        comparisons = [
+            self._boolean_operation(ast.A_Expr(node.op, node.left, item, node.loc), left, right)
+            for item, right in zip(node.right, compiled[1:], strict=True)
+        ]
+        pairs = [(c.fn, c.left.fn, c.right.fn) for c in comparisons]
+        winner = node.op == "="  # IN: any true wins; NOT IN: any false wins
+
+        def run(row: Any, ctx: Any) -> bool | None:
+            result: bool | None = not winner
+            for fn, left_fn, right_fn in pairs:
+                a, b = left_fn(row, ctx), right_fn(row, ctx)
+                if a is None or b is None:
+                    result = None
+                elif fn(a, b) == winner:
+                    return winner
+            return result
+
+        return Compiled(run, types.BOOL)
+
+    def _quantified(self, node: ast.A_Expr) -> Compiled:
+        """``left op ANY|ALL (array)`` (ScalarArrayOpExpr): an unknown literal or a parameter
+        on the right is an array of the left side's type."""
+        left, right = self.compile(node.left), self.compile(node.right)
+        if right.type is types.UNKNOWN:
+            element = types.TEXT if left.type is types.UNKNOWN else left.type
+            array_type = types.ARRAY_OF.get(element)
+            if array_type is None:
+                raise _no_operator(node.op, left.type, right.type, node.loc)
+            right = coerce(right, array_type, _loc(node.right))
+        if right.type.element is None:
+            raise errors.PgError(
+                errors.WRONG_OBJECT_TYPE, "op ANY/ALL (array) requires array on right side", position=node.loc + 1
+            )
+        cell: list[Any] = [None]
+        element = Compiled(lambda row, ctx: cell[0], right.type.element)
+        operation = self._boolean_operation(node, left, element)
+        fn, left_fn, element_fn, array_fn = operation.fn, operation.left.fn, operation.right.fn, right.fn
+        winner = node.kind == "op_any"
+
+        def run(row: Any, ctx: Any) -> bool | None:
+            array = array_fn(row, ctx)
+            if array is None:
+                return None
+            elements = array_ops.flatten(array)
+            if not elements:
+                return not winner
+            value = left_fn(row, ctx)
+            if value is None:
+                return None
+            result: bool | None = not winner
+            for item in elements:
+                if item is None:
+                    result = None
+                    continue
+                cell[0] = item
+                if fn(value, element_fn(row, ctx)) == winner:
+                    return winner
+            return result
+
+        return Compiled(run, types.BOOL)
+
+    def _between(self, node: ast.A_Expr) -> Compiled:
+        """BETWEEN is the conditions it abbreviates (transformAExprBetween)."""
+        low, high = node.right
+        loc = node.loc
+
+        def within(a: ast.Node, b: ast.Node) -> ast.BoolExpr:
+            return ast.BoolExpr("and", [ast.A_Expr(">=", node.left, a, loc), ast.A_Expr("<=", node.left, b, loc)], loc)
+
+        def outside(a: ast.Node, b: ast.Node) -> ast.BoolExpr:
+            return ast.BoolExpr("or", [ast.A_Expr("<", node.left, a, loc), ast.A_Expr(">", node.left, b, loc)], loc)
+
+        if node.kind == "between":
+            condition: ast.Node = within(low, high)
+        elif node.kind == "not_between":
+            condition = outside(low, high)
+        elif node.kind == "between_sym":
+            condition = ast.BoolExpr("or", [within(low, high), within(high, low)], loc)
+        else:
+            condition = ast.BoolExpr("and", [outside(low, high), outside(high, low)], loc)
+        return self.compile(condition)
+
+    def _CaseExpr(self, node: ast.CaseExpr) -> Compiled:
+        """CASE: conditions in order, the first true one's result; results in their common
+        type, the ELSE considered first (transformCaseExpr)."""
+        conditions: list[Eval] = []
+        if node.arg is not None:
+            arg = self.compile(node.arg)
+            if arg.type is types.UNKNOWN:
+                arg = coerce(arg, types.TEXT, _loc(node.arg))
+            cell: list[Any] = [None]
+            test = Compiled(lambda row, ctx: cell[0], arg.type)
+            arg_fn = arg.fn
+            for when in node.args:
+                comparison = ast.A_Expr("=", node.arg, when.expr, when.loc)
+                equal = self.binary(comparison, test, self.compile(when.expr))
+                if equal.type is not types.BOOL:
+                    raise errors.PgError(
+                        errors.DATATYPE_MISMATCH,
+                        f"argument of CASE/WHEN must be type boolean, not type {equal.type.name}",
+                        position=_loc(when.expr) + 1,
+                    )
+                conditions.append(equal.fn)
+        else:
+            conditions = [self.boolean(when.expr, "CASE/WHEN").fn for when in node.args]
+        default = node.defresult if node.defresult is not None else ast.A_Const(None, "null", node.loc)
+        result_nodes = [default, *(when.result for when in node.args)]
+        type_, results = self.common(result_nodes, [self.compile(n) for n in result_nodes], "CASE")
+        otherwise, arms = results[0].fn, list(zip(conditions, [r.fn for r in results[1:]], strict=True))
+
+        if node.arg is None:
+
+            def run(row: Any, ctx: Any) -> Any:
+                for condition, result in arms:
+                    if condition(row, ctx):
+                        return result(row, ctx)
+                return otherwise(row, ctx)
+
+        else:
+
+            def run(row: Any, ctx: Any) -> Any:
+                cell[0] = arg_fn(row, ctx)
+                for condition, result in arms:
+                    if condition(row, ctx):
+                        return result(row, ctx)
+                return otherwise(row, ctx)
+
+        return Compiled(run, type_)
+
+    def _A_ArrayExpr(self, node: ast.A_ArrayExpr, element_type: types.PgType | None = None) -> Compiled:
+        """ARRAY[...] (transformArrayExpr): elements in their common type, or the element type
+        a cast gives; elements that are arrays make a multidimensional array."""
+        if not node.elements and element_type is None:
+            raise errors.PgError(
+                errors.INDETERMINATE_DATATYPE,
+                "cannot determine type of empty array",
+                hint="Explicitly cast to the desired type, for example ARRAY[]::integer[].",
+                position=node.loc + 1,
+            )
+        array_type = types.ARRAY_OF.get(element_type) if element_type is not None else None
+        compiled = [
+            self._A_ArrayExpr(item, element_type) if isinstance(item, ast.A_ArrayExpr) else self.compile(item)
+            for item in node.elements
+        ]
+        if element_type is not None:
+            wanted = array_type if any(c.type.element is not None for c in compiled) else element_type
+            compiled = [
+                _argument(c, wanted, n) if c.type is not wanted else c
+                for c, n in zip(compiled, node.elements, strict=True)
+            ]
+        elif compiled:
+            _, compiled = self.common(node.elements, compiled, "ARRAY")
+        if compiled:
+            first = compiled[0].type
+            element_type = first.element or first
+        else:
+            assert element_type is not None
+        if element_type is types.UNKNOWN:
+            element_type = types.TEXT
+        array_type = types.ARRAY_OF.get(element_type)
+        if array_type is None:
+            raise errors.PgError(
+                errors.UNDEFINED_OBJECT,
+                f"could not find array type for data type {element_type.name}",
+                position=node.loc + 1,
+            )
+        fns = [c.fn for c in compiled]
+        if compiled and compiled[0].type.element is not None:
+
+            def run(row: Any, ctx: Any) -> list[Any]:
+                return array_ops.stack([fn(row, ctx) for fn in fns])
+
+        else:
+
+            def run(row: Any, ctx: Any) -> list[Any]:
+                return [fn(row, ctx) for fn in fns]
+
+        return Compiled(run, array_type)
+
+    def _A_Indirection(self, node: ast.A_Indirection) -> Compiled:
+        """Subscripts and slices (transformContainerSubscripts): 1-based; out of range is NULL."""
+        arg = self.compile(node.arg)
+        if arg.type is types.JSONB:
+            return self._jsonb_subscripts(node, arg)
+        if arg.type.element is None:
+            raise errors.PgError(
+                errors.DATATYPE_MISMATCH,
+                f"cannot subscript type {arg.type.name} because it does not support subscripting",
+                position=_loc(node.arg) + 1,
+            )
+        is_slice = any(i.is_slice for i in node.indirection)
+        bounds = []
+        for indices in node.indirection:
+            pair = []
+            for bound in (indices.lidx, indices.uidx):
+                if bound is None:
+                    pair.append(None)
+                    continue
+                value = coerce(self.compile(bound), types.INT4, _loc(bound))
+                if value.type is not types.INT4:
+                    # An assignment cast: any number (rounded), nothing else.
+                    if value.type not in _ARITHMETIC_TYPES:
+                        raise errors.PgError(
+                            errors.DATATYPE_MISMATCH, "array subscript must have type integer", position=_loc(bound) + 1
+                        )
+                    value = cast(value, types.INT4, _loc(bound))
+                pair.append(value.fn)
+            if is_slice and not indices.is_slice:
+                pair[0] = _one
+            bounds.append(tuple(pair))
+        array_fn = arg.fn
+        base = _LOWER_BOUNDS.get(arg.type.typname, 1)
+        if is_slice:
+
+            def run(row: Any, ctx: Any) -> Any:
+                array = array_fn(row, ctx)
+                if array is None:
+                    return None
+                limits = []
+                for lower, upper in bounds:
+                    low = None if lower is None else lower(row, ctx)
+                    high = None if upper is None else upper(row, ctx)
+                    if (low is None and lower is not None) or (high is None and upper is not None):
+                        return None
+                    limits.append((low, high))
+                return array_ops.slice_(array, limits, base)
+
+            return Compiled(run, arg.type)
+
+        def fetch(row: Any, ctx: Any) -> Any:
+            array = array_fn(row, ctx)
+            if array is None:
+                return None
+            subscripts = [pair[1](row, ctx) for pair in bounds]
+            return array_ops.element(array, subscripts, base)
+
+        return Compiled(fetch, arg.type.element)
+
+    def _jsonb_subscripts(self, node: ast.A_Indirection, arg: Compiled) -> Compiled:
+        """jsonb['key'][0] (jsonb_subscript_fetch): the path #> follows; no slices."""
+        path = []
+        for indices in node.indirection:
+            if indices.is_slice:
+                bound = indices.lidx or indices.uidx
+                raise errors.PgError(
+                    errors.DATATYPE_MISMATCH, "jsonb subscript does not support slices", position=_loc(bound) + 1
+                )
+            assert indices.uidx is not None
+            subscript = coerce(self.compile(indices.uidx), types.TEXT, _loc(indices.uidx))
+            if subscript.type not in (types.TEXT, types.INT4):
+                raise errors.PgError(
+                    errors.DATATYPE_MISMATCH,
+                    f"subscript type {subscript.type.name} is not supported",
+                    hint="jsonb subscript must be coercible to either integer or text.",
+                    position=_loc(indices.uidx) + 1,
+                )
+            path.append(as_text(subscript))
+        doc_fn = arg.fn
+
+        def run(row: Any, ctx: Any) -> Any:
+            doc = doc_fn(row, ctx)
+            if doc is None:
+                return None
+            keys = [fn(row, ctx) for fn in path]
+            return None if None in keys else jsonb_ops.extract_path(doc, keys)
+
+        return Compiled(run, types.JSONB)
+
+    def _CollateClause(self, node: ast.CollateClause) -> Compiled:
+        """COLLATE: the collations PostgreSQL's C-locale database has all compare as bytes here."""
+        arg = self.compile(node.arg)
+        if arg.type is types.UNKNOWN:
+            arg = coerce(arg, types.TEXT, _loc(node.arg))
+        schema, _, name = node.collname.rpartition(".")
+        if (schema and schema != "pg_catalog") or name not in _COLLATIONS:
+            raise errors.PgError(
+                errors.UNDEFINED_OBJECT,
+                f'collation "{node.collname}" for encoding "UTF8" does not exist',
+                position=node.loc + 1,
+            )
+        if arg.type.category != "S":
+            raise errors.PgError(
+                errors.DATATYPE_MISMATCH,
+                f"collations are not supported by type {arg.type.name}",
+                position=node.loc + 1,
+            )
+        return arg
+
     def _A_Expr(self, node: ast.A_Expr) -> Compiled:
+        if node.kind != "op":
+            return _A_EXPR_KINDS[node.kind](self, node)
         right = self.compile(node.right)
         if node.left is None:
             return self._prefix(node, right)
-        left = self.compile(node.left)
+        return self.binary(node, self.compile(node.left), right)
+
+    def binary(self, node: ast.A_Expr, left: Compiled, right: Compiled) -> Compiled:
+        """``left op right``, NULL when either side is."""
+        operation = self.operation(node, left, right)
+        return Compiled(_null_safe_binary(operation.fn, operation.left.fn, operation.right.fn), operation.type)
+
+    def operation(self, node: ast.A_Expr, left: Compiled, right: Compiled) -> Operation:
+        """The operator ``node.op`` resolved for the two sides' types (``node`` gives the
+        operator's name and where each side is, for errors)."""
         op = node.op
         candidates = OPERATORS.get(op)
         if candidates is None and (left.type is types.JSONB or right.type is types.JSONB):
@@ -520,6 +891,8 @@ class Compiler:
                 candidates = JSONB_MINUS
             elif op == "||" and {left.type, right.type} <= {types.JSONB, types.UNKNOWN}:
                 candidates = JSONB_CONCAT
+        elif op == "||" and (left.type.element is not None or right.type.element is not None):
+            candidates = ARRAY_CONCAT
         if candidates is not None:
             return self._operator(node, left, right, candidates)
         if op not in _BUILT_IN_OPERATORS:
@@ -536,7 +909,7 @@ class Compiler:
             raise resolution.ambiguous_operator(op, left.type, right.type, node.loc)
         left, right = self._comparison_sides(node, left, right)
         if op in _COMPARISONS:
-            return self._comparison(node, left, right)
+            return Operation(self._comparison_function(node, left, right), left, right, types.BOOL)
         return self._arithmetic(node, left, right)
 
     def _comparison_sides(self, node: ast.A_Expr, left: Compiled, right: Compiled) -> tuple[Compiled, Compiled]:
@@ -546,7 +919,7 @@ class Compiler:
             return coerce(left, types.TEXT, _loc(node.left)), coerce(right, types.TEXT, _loc(node.right))
         return coerce(left, right.type, _loc(node.left)), coerce(right, left.type, _loc(node.right))
 
-    def _operator(self, node: ast.A_Expr, left: Compiled, right: Compiled, candidates: list[Builtin]) -> Compiled:
+    def _operator(self, node: ast.A_Expr, left: Compiled, right: Compiled, candidates: list[Builtin]) -> Operation:
         """An operator with overloads (the jsonb ones), resolved as PostgreSQL's oper() does."""
         assert node.left is not None
         op, left_type, right_type = node.op, left.type, right.type
@@ -564,10 +937,16 @@ class Compiler:
             chosen = candidates[found[0]]
         if chosen.make is None:
             raise _not_supported(f"operator {chosen.args[0].name} {op} {chosen.args[1].name}", node.loc)
-        left = _argument(left, chosen.args[0], node.left)
-        right = _argument(right, chosen.args[1], node.right)
-        implementation = chosen.make([left.type, right.type])
-        return Compiled(_null_safe_binary(implementation, left.fn, right.fn), chosen.result)
+        params, result = chosen.args, chosen.result
+        element = resolution.polymorphic_element(params, (left_type, right_type))
+        if element is False:
+            raise _no_operator(op, left_type, right_type, node.loc)
+        if element is not None:
+            params = tuple(_actual(param, element, node.loc) for param in params)
+            result = _actual(result, element, node.loc)
+        left = _argument(left, params[0], node.left)
+        right = _argument(right, params[1], node.right)
+        return Operation(chosen.make([left.type, right.type]), left, right, result)
 
     def _prefix(self, node: ast.A_Expr, arg: Compiled) -> Compiled:
         if arg.type is types.UNKNOWN:
@@ -586,32 +965,34 @@ class Compiler:
             return Compiled(_null_safe_unary(lambda a: fn(a, 0), arg.fn), arg.type)
         return Compiled(_null_safe_unary(operator.neg, arg.fn), arg.type)
 
-    def _comparison(self, node: ast.A_Expr, left: Compiled, right: Compiled) -> Compiled:
-        return Compiled(_null_safe_binary(self._comparison_function(node, left, right), left.fn, right.fn), types.BOOL)
-
     def _comparison_function(self, node: ast.A_Expr, left: Compiled, right: Compiled) -> Callable[[Any, Any], bool]:
         """How two values (neither NULL) of the sides' types compare with the node's operator."""
         lc, rc = left.type.category, right.type.category
-        if left.type is right.type is types.JSONB and node.op in _JSONB_COMPARISONS:
-            return _JSONB_COMPARISONS[node.op]
+        if left.type is right.type and (left.type is types.JSONB or lc == "A"):
+            if left.type is types.JSONB and node.op in _JSONB_COMPARISONS:
+                return _JSONB_COMPARISONS[node.op]
+            compare, order = _COMPARISONS[node.op], order_key(left.type, node.loc)
+            assert order is not None
+            return lambda a, b: compare(order(a), order(b))
         if lc == rc and lc in "DT" and left.type is right.type:
             compare, key = _COMPARISONS[node.op], _datetime_key if lc == "D" else _interval_key
             return lambda a, b: compare(key(a), key(b))
-        if not (lc == rc and lc in "SNB"):
+        if not (lc == rc and lc in "SNB") and not (left.type is right.type is types.CHAR):
             raise _no_operator(node.op, left.type, right.type, node.loc)
         return _COMPARISONS[node.op]
 
-    def _concat(self, node: ast.A_Expr, left: Compiled, right: Compiled) -> Compiled:
+    def _concat(self, node: ast.A_Expr, left: Compiled, right: Compiled) -> Operation:
         if left.type is types.UNKNOWN:
             left = coerce(left, types.TEXT, _loc(node.left))
         if right.type is types.UNKNOWN:
             right = coerce(right, types.TEXT, _loc(node.right))
         if left.type.category != "S" and right.type.category != "S":
             raise _no_operator("||", left.type, right.type, node.loc)
-        lf, rf = as_text(left), as_text(right)
-        return Compiled(_null_safe_binary(operator.add, lf, rf), types.TEXT)
+        return Operation(
+            operator.add, Compiled(as_text(left), types.TEXT), Compiled(as_text(right), types.TEXT), types.TEXT
+        )
 
-    def _arithmetic(self, node: ast.A_Expr, left: Compiled, right: Compiled) -> Compiled:
+    def _arithmetic(self, node: ast.A_Expr, left: Compiled, right: Compiled) -> Operation:
         if left.type not in _ARITHMETIC_TYPES or right.type not in _ARITHMETIC_TYPES:
             raise _no_operator(node.op, left.type, right.type, node.loc)
         result = _wider(left.type, right.type)
@@ -619,7 +1000,7 @@ class Compiler:
             # float8 ^ float8 or numeric ^ numeric: integers go to float8, PostgreSQL's preferred type.
             if result is types.NUMERIC:
                 raise _not_supported("operator numeric ^ numeric", node.loc)
-            return Compiled(_null_safe_binary(_float_power, left.fn, right.fn), types.FLOAT8)
+            return Operation(float_power, left, right, types.FLOAT8)
         if result in _FLOAT_TYPES:
             if node.op not in _FLOAT_ARITHMETIC:
                 raise _no_operator(node.op, result, result, node.loc)
@@ -628,7 +1009,7 @@ class Compiler:
             fn = _NUMERIC_ARITHMETIC[node.op]
         else:
             fn = _integer_result(result, _INT_ARITHMETIC[node.op])
-        return Compiled(_null_safe_binary(fn, left.fn, right.fn), result)
+        return Operation(fn, left, right, result)
 
     def _BoolExpr(self, node: ast.BoolExpr) -> Compiled:
         clause = node.op.upper()
@@ -652,6 +1033,30 @@ class Compiler:
         raise errors.PgError(errors.SYNTAX_ERROR, 'syntax error at or near "*"', position=node.loc + 1)
 
 
+_A_EXPR_KINDS: dict[str, Callable[[Compiler, ast.A_Expr], Compiled]] = {
+    "like": Compiler._like,
+    "ilike": Compiler._like,
+    "similar": Compiler._like,
+    "distinct": Compiler._distinct,
+    "not_distinct": Compiler._distinct,
+    "in": Compiler._in,
+    "op_any": Compiler._quantified,
+    "op_all": Compiler._quantified,
+    "between": Compiler._between,
+    "not_between": Compiler._between,
+    "between_sym": Compiler._between,
+    "not_between_sym": Compiler._between,
+}
+# The catalogs' vector types start at subscript 0 (int2vectorin sets a lower bound of 0).
+_LOWER_BOUNDS = {"int2vector": 0, "oidvector": 0}
+# The collations of a PostgreSQL database initialised with the C locale (no ICU).
+_COLLATIONS = frozenset(("default", "C", "POSIX", "ucs_basic"))
+
+
+def _one(row: Any, ctx: Any) -> int:
+    return 1
+
+
 _SPECIAL_FORMS: dict[str, Callable[[Compiler, ast.FuncCall], Compiled]] = {
     "coalesce": Compiler._coalesce,
     "greatest": Compiler._greatest,
@@ -672,6 +1077,24 @@ def _equality_type(left: types.PgType, right: types.PgType) -> types.PgType:
         same = left is right and left in (types.TEXT, types.NAME, types.BPCHAR)
         return left if same or {left, right} == {types.NAME, types.TEXT} else types.TEXT
     return left
+
+
+def _session(row: Any, ctx: Any) -> Any:
+    return ctx.session
+
+
+def _actual(param: types.PgType, element: types.PgType, loc: int) -> types.PgType:
+    """A polymorphic parameter or result as the type it stands for."""
+    if param is resolution.ANYELEMENT:
+        return element
+    if param is resolution.ANYARRAY:
+        array = types.ARRAY_OF.get(element)
+        if array is None:
+            raise errors.PgError(
+                errors.UNDEFINED_OBJECT, f"could not find array type for data type {element.name}", position=loc + 1
+            )
+        return array
+    return param
 
 
 def _with_defaults(implementation: Callable[..., Any], defaults: tuple[Any, ...]) -> Callable[..., Any]:
@@ -701,8 +1124,14 @@ def _argument(compiled: Compiled, param: types.PgType, node: ast.Node) -> Compil
     return cast(compiled, param, _loc(node))
 
 
-def _order_key(type_: types.PgType, loc: int) -> Callable[[Any], Any] | None:
-    """How GREATEST and LEAST order values of a type: NaN above every number, as in PostgreSQL."""
+def order_key(type_: types.PgType, loc: int) -> Callable[[Any], Any] | None:
+    """How values of a type order (ORDER BY, GREATEST, LEAST, <): a key function, None when
+    the values order as they are. NaN is above every number; text orders by code point,
+    which is the C collation's byte order; jsonb and arrays order as their btree operators do."""
+    if type_ is types.JSONB:
+        return jsonb_ops.SortKey
+    if type_.element is not None:
+        return array_ops.sort_key(order_key(type_.element, loc))
     if type_ in _FLOAT_TYPES:
         return lambda v: (True, 0.0) if math.isnan(v) else (False, v)
     if type_ is types.NUMERIC:
@@ -842,7 +1271,8 @@ def _number_cast(target: types.PgType) -> Callable[[Any], Any]:
             return Decimal(value)
 
         return to_numeric
-    low, high = (0, 2**32 - 1) if target is types.OID else types.INTEGER_RANGES[target]
+    oid_like = target is types.OID or target in types.OID_ALIASES
+    low, high = (0, 2**32 - 1) if oid_like else types.INTEGER_RANGES[target]
 
     def to_integer(value: Any) -> int:
         if isinstance(value, float):
@@ -855,7 +1285,7 @@ def _number_cast(target: types.PgType) -> Callable[[Any], Any]:
             rounded = int(value.to_integral_value(rounding=ROUND_HALF_UP))
         else:
             rounded = value
-        if target is types.OID and -(2**31) <= rounded < 0:
+        if oid_like and -(2**31) <= rounded < 0:
             rounded += 2**32  # a negative int4 is a large oid, as in PostgreSQL
         if not low <= rounded <= high:
             raise errors.PgError(errors.NUMERIC_VALUE_OUT_OF_RANGE, f"{target.name} out of range")
@@ -915,6 +1345,12 @@ def _column_name(node: ast.Node) -> tuple[str | None, int]:
         return node.name, 2
     if isinstance(node, ast.SubLink):
         return _sublink_name(node)
+    if isinstance(node, ast.CaseExpr):
+        return "case", 2
+    if isinstance(node, ast.A_ArrayExpr):
+        return "array", 2
+    if isinstance(node, ast.A_Indirection | ast.CollateClause):
+        return _column_name(node.arg)
     if isinstance(node, ast.TypeCast):
         name, strength = _column_name(node.arg)
         if strength > 1:

@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import hashlib
 import math
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from decimal import ROUND_HALF_UP, Context, Decimal
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
 from orbit_pg import errors, types
 from orbit_pg.session import Session, version_string
-from orbit_pg.sql import jsonb_ops
+from orbit_pg.sql import array_ops, datetime_ops, jsonb_ops, patterns
 from orbit_pg.sql.resolution import (
     ACLITEM,
     ACLITEM_ARRAY,
@@ -76,7 +77,8 @@ class Builtin:
     """One overload. ``make`` gets the argument types the call resolved to and returns the
     implementation (None: PostgreSQL has this overload, orbit-pg does not). A strict function
     is NULL when any argument is; ``variadic`` is the type of each VARIADIC argument (at least
-    one); ``defaults`` are the values of trailing parameters a call may leave out."""
+    one); ``defaults`` are the values of trailing parameters a call may leave out; a ``session``
+    function's implementation takes the session before the arguments."""
 
     args: tuple[types.PgType, ...]
     result: types.PgType
@@ -84,6 +86,7 @@ class Builtin:
     strict: bool = True
     variadic: types.PgType | None = None
     defaults: tuple[Any, ...] = ()
+    session: bool = False
 
     def arg_types(self, count: int) -> tuple[types.PgType, ...] | None:
         """The parameter types for a call with ``count`` arguments; None if it cannot take that many."""
@@ -187,6 +190,25 @@ def _integer_abs(type_: types.PgType) -> Implementation:
     return integer_abs
 
 
+def float_power(a: Any, b: Any) -> float:
+    """dpow: PostgreSQL's errors for a zero or negative base, and for overflow."""
+    a, b = float(a), float(b)
+    if a == 0 and b < 0:
+        raise errors.PgError(errors.INVALID_ARGUMENT_FOR_POWER_FUNCTION, "zero raised to a negative power is undefined")
+    if a < 0 and math.isfinite(b) and b != math.floor(b):
+        raise errors.PgError(
+            errors.INVALID_ARGUMENT_FOR_POWER_FUNCTION,
+            "a negative number raised to a non-integer power yields a complex result",
+        )
+    try:
+        value = math.pow(a, b)
+    except OverflowError:
+        raise errors.PgError(errors.NUMERIC_VALUE_OUT_OF_RANGE, "value out of range: overflow") from None
+    if value == 0 and a != 0 and math.isfinite(a) and math.isfinite(b):
+        raise errors.PgError(errors.NUMERIC_VALUE_OUT_OF_RANGE, "value out of range: underflow")
+    return value
+
+
 def _rint(value: float) -> float:
     """round(double precision): rint, half to even, keeping the sign of zero."""
     return math.copysign(float(round(value)), value) if math.isfinite(value) else value
@@ -195,13 +217,13 @@ def _rint(value: float) -> float:
 _MAX_RESULT_SCALE = 2000  # NUMERIC_MAX_RESULT_SCALE
 
 
-def _round_numeric(value: Decimal, scale: int = 0) -> Decimal:
+def _round_numeric(value: Decimal, scale: int = 0, rounding: str = ROUND_HALF_UP) -> Decimal:
     """numeric_round: half away from zero at ``scale`` digits after the point (before it when
     negative); NaN and infinities stay."""
     if not value.is_finite():
         return value
     scale = max(-_MAX_RESULT_SCALE, min(scale, _MAX_RESULT_SCALE))
-    context = Context(prec=max(value.adjusted(), 0) + max(scale, 0) + 3, rounding=ROUND_HALF_UP)
+    context = Context(prec=max(value.adjusted(), 0) + max(scale, 0) + 3, rounding=rounding)
     return value.quantize(Decimal(1).scaleb(-scale), context=context)
 
 
@@ -323,6 +345,320 @@ BUILTINS: dict[str, list[Builtin]] = {
     ],
 }
 
+# --- arrays -------------------------------------------------------------------------------------
+
+
+def _array_to_string(arg_types: Sequence[types.PgType]) -> Implementation:
+    element = arg_types[0].element
+    assert element is not None
+    to_string = array_ops.array_to_string(_as_text(element))
+
+    def array_to_string(array: Any, delimiter: Any, null_string: Any = None) -> str | None:
+        if array is None or delimiter is None:
+            return None
+        return to_string(array, delimiter, null_string)
+
+    return array_to_string
+
+
+def _string_to_array(text: str | None, delimiter: str | None, null_string: str | None = None) -> list[Any] | None:
+    return None if text is None else array_ops.string_to_array(text, delimiter, null_string)
+
+
+def _unless_null_array(fn: Implementation) -> Implementation:
+    """Functions not strict in their other arguments, but NULL for a NULL array."""
+    return lambda array, *args: None if array is None else fn(array, *args)
+
+
+_INT4_ARRAY_FN = (ANYARRAY, _INT4)
+
+BUILTINS.update(
+    {
+        "array_length": [_builtin(_INT4_ARRAY_FN, _INT4, array_ops.array_length)],
+        "array_lower": [_builtin(_INT4_ARRAY_FN, _INT4, array_ops.array_lower)],
+        "array_upper": [_builtin(_INT4_ARRAY_FN, _INT4, array_ops.array_length)],
+        "array_ndims": [_builtin((ANYARRAY,), _INT4, array_ops.array_ndims)],
+        "array_dims": [_builtin((ANYARRAY,), _TEXT, array_ops.array_dims)],
+        "cardinality": [_builtin((ANYARRAY,), _INT4, array_ops.cardinality)],
+        "array_to_string": [
+            Builtin((ANYARRAY, _TEXT), _TEXT, _array_to_string),
+            Builtin((ANYARRAY, _TEXT, _TEXT), _TEXT, _array_to_string, strict=False),
+        ],
+        "string_to_array": [
+            _builtin((_TEXT, _TEXT), TEXT_ARRAY, _string_to_array, strict=False),
+            _builtin((_TEXT, _TEXT, _TEXT), TEXT_ARRAY, _string_to_array, strict=False),
+        ],
+        "array_position": [
+            _builtin((ANYARRAY, ANYELEMENT), _INT4, _unless_null_array(array_ops.array_position), strict=False),
+            _builtin((ANYARRAY, ANYELEMENT, _INT4), _INT4, _unless_null_array(array_ops.array_position), strict=False),
+        ],
+        "array_positions": [
+            _builtin(
+                (ANYARRAY, ANYELEMENT),
+                types.ARRAY_OF[_INT4],
+                _unless_null_array(array_ops.array_positions),
+                strict=False,
+            )
+        ],
+        "array_cat": [_builtin((ANYARRAY, ANYARRAY), ANYARRAY, array_ops.array_cat, strict=False)],
+        "array_append": [_builtin((ANYARRAY, ANYELEMENT), ANYARRAY, array_ops.array_append, strict=False)],
+        "array_prepend": [_builtin((ANYELEMENT, ANYARRAY), ANYARRAY, array_ops.array_prepend, strict=False)],
+        "array_remove": [
+            _builtin((ANYARRAY, ANYELEMENT), ANYARRAY, _unless_null_array(array_ops.array_remove), strict=False)
+        ],
+        "array_replace": [
+            _builtin(
+                (ANYARRAY, ANYELEMENT, ANYELEMENT), ANYARRAY, _unless_null_array(array_ops.array_replace), strict=False
+            )
+        ],
+        "like_escape": [_builtin((_TEXT, _TEXT), _TEXT, patterns.like_escape)],
+        "similar_to_escape": [
+            _builtin((_TEXT,), _TEXT, patterns.similar_to_escape),
+            _builtin((_TEXT, _TEXT), _TEXT, patterns.similar_to_escape),
+        ],
+    }
+)
+
+
+# --- more text functions (varlena.c, oracle_compat.c) ---------------------------------------------
+
+
+def _split_part(text: str, delimiter: str, field: int) -> str:
+    """split_part: the field'th piece (counting from the end when negative); zero is an error."""
+    if field == 0:
+        raise errors.PgError(errors.INVALID_PARAMETER_VALUE, "field position must not be zero")
+    if not text:
+        return ""
+    parts = text.split(delimiter) if delimiter else [text]
+    index = field - 1 if field > 0 else len(parts) + field
+    return parts[index] if 0 <= index < len(parts) else ""
+
+
+def _pad(left: bool) -> Implementation:
+    """lpad / rpad: fill to ``length`` characters with ``fill`` repeated, or cut to ``length``."""
+
+    def pad(text: str, length: int, fill: str = " ") -> str:
+        if length <= 0:
+            return ""
+        if len(text) >= length or not fill:
+            return text[:length]
+        padding = (fill * ((length - len(text)) // len(fill) + 1))[: length - len(text)]
+        return padding + text if left else text + padding
+
+    return pad
+
+
+def _repeat(text: str, count: int) -> str:
+    if count > 0 and len(text) * count >= 1 << 30:
+        raise errors.PgError(errors.PROGRAM_LIMIT_EXCEEDED, "requested length too large")
+    return text * max(count, 0)
+
+
+def _initcap(text: str) -> str:
+    """initcap in the C locale: an ASCII letter after a non-alphanumeric is upper case, others lower."""
+    out = []
+    after_alnum = False
+    for char in text:
+        ascii_char = char < "\x80"
+        if ascii_char and char.isalpha():
+            out.append(char.lower().translate(_LOWER) if after_alnum else char.translate(_UPPER).upper())
+        else:
+            out.append(char)
+        after_alnum = char.isalnum() if ascii_char else after_alnum
+    return "".join(out)
+
+
+def _translate(text: str, source: str, target: str) -> str:
+    """translate: each character of ``source`` becomes the one at its place in ``target``, or goes."""
+    table: dict[int, int | None] = {}
+    for i, char in enumerate(source):
+        table.setdefault(ord(char), ord(target[i]) if i < len(target) else None)
+    return text.translate(table)
+
+
+def _chr(code: int) -> str:
+    if code == 0:
+        raise errors.PgError(errors.PROGRAM_LIMIT_EXCEEDED, "null character not permitted")
+    if code < 0 or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        if code < 0 or code > 0x10FFFF:
+            raise errors.PgError(errors.PROGRAM_LIMIT_EXCEEDED, f"requested character too large for encoding: {code}")
+        raise errors.PgError(errors.PROGRAM_LIMIT_EXCEEDED, f"requested character not valid for encoding: {code}")
+    return chr(code)
+
+
+def _ascii(text: str) -> int:
+    return ord(text[0]) if text else 0
+
+
+# --- more numeric functions (float.c, numeric.c) --------------------------------------------------
+
+
+def _numeric_to_integral(rounding: str) -> Implementation:
+    def to_integral(value: Decimal) -> Decimal:
+        if not value.is_finite():
+            return value
+        result = value.to_integral_value(rounding=rounding)
+        return result.copy_abs() if not result else result
+
+    return to_integral
+
+
+def _float_to_integral(fn: Callable[[float], float]) -> Implementation:
+    return lambda value: value if not math.isfinite(value) else math.copysign(float(fn(value)), value)
+
+
+def _trunc_numeric(value: Decimal, scale: int = 0) -> Decimal:
+    """numeric_trunc: toward zero at ``scale`` digits after the point (before it when negative)."""
+    return _round_numeric(value, scale, ROUND_DOWN)
+
+
+def _sqrt(value: float) -> float:
+    if value < 0:
+        raise errors.PgError(errors.INVALID_ARGUMENT_FOR_POWER_FUNCTION, "cannot take square root of a negative number")
+    return math.sqrt(value)
+
+
+def _integer_mod(a: int, b: int) -> int:
+    if b == 0:
+        raise errors.PgError(errors.DIVISION_BY_ZERO, "division by zero")
+    return int(math.fmod(a, b)) if abs(a) < 2**53 and abs(b) < 2**53 else a - b * int(a / b)
+
+
+def _numeric_mod(a: Decimal, b: Decimal) -> Decimal:
+    if b == 0:
+        raise errors.PgError(errors.DIVISION_BY_ZERO, "division by zero")
+    return a % b
+
+
+def _numeric_div(a: Decimal, b: Decimal) -> Decimal:
+    """div(numeric, numeric): the quotient truncated toward zero."""
+    if b == 0:
+        raise errors.PgError(errors.DIVISION_BY_ZERO, "division by zero")
+    return (a / b).to_integral_value(rounding=ROUND_DOWN) if a.is_finite() and b.is_finite() else a / b
+
+
+def _float_sign(value: float) -> float:
+    return 1.0 if value > 0 else -1.0 if value < 0 else 0.0
+
+
+def _numeric_sign(value: Decimal) -> Decimal:
+    return Decimal(0) if not value else Decimal(1 if value > 0 else -1)
+
+
+_INT2, _INT8, _FLOAT4 = types.INT2, types.INT8, types.FLOAT4
+_TIMESTAMP, _TIMESTAMPTZ, _DATE, _INTERVAL = types.TIMESTAMP, types.TIMESTAMPTZ, types.DATE, types.INTERVAL
+
+
+def _by_type(factory: Callable[[types.PgType], Implementation], index: int) -> Callable[..., Implementation]:
+    """An implementation that depends on the type of argument ``index``."""
+    return lambda arg_types: factory(arg_types[index])
+
+
+BUILTINS.update(
+    {
+        "split_part": [_builtin((_TEXT, _TEXT, _INT4), _TEXT, _split_part)],
+        "gen_random_uuid": [_builtin((), types.UUID, uuid.uuid4, strict=False)],
+        "repeat": [_builtin((_TEXT, _INT4), _TEXT, _repeat)],
+        "lpad": [_builtin((_TEXT, _INT4, _TEXT), _TEXT, _pad(True), defaults=(" ",))],
+        "rpad": [_builtin((_TEXT, _INT4, _TEXT), _TEXT, _pad(False), defaults=(" ",))],
+        "reverse": [_builtin((_TEXT,), _TEXT, lambda text: text[::-1])],
+        "initcap": [_builtin((_TEXT,), _TEXT, _initcap)],
+        "translate": [_builtin((_TEXT, _TEXT, _TEXT), _TEXT, _translate)],
+        "chr": [_builtin((_INT4,), _TEXT, _chr)],
+        "ascii": [_builtin((_TEXT,), _INT4, _ascii)],
+        "regexp_replace": [
+            _builtin((_TEXT, _TEXT, _TEXT), _TEXT, patterns.regexp_replace),
+            _builtin((_TEXT, _TEXT, _TEXT, _TEXT), _TEXT, patterns.regexp_replace),
+        ],
+        "regexp_match": [
+            _builtin((_TEXT, _TEXT), TEXT_ARRAY, patterns.regexp_match),
+            _builtin((_TEXT, _TEXT, _TEXT), TEXT_ARRAY, patterns.regexp_match),
+        ],
+        "regexp_like": [
+            _builtin((_TEXT, _TEXT), _BOOL, patterns.regexp_like),
+            _builtin((_TEXT, _TEXT, _TEXT), _BOOL, patterns.regexp_like),
+        ],
+        "floor": [
+            _builtin((_FLOAT8,), _FLOAT8, _float_to_integral(math.floor)),
+            _builtin((_NUMERIC,), _NUMERIC, _numeric_to_integral(ROUND_FLOOR)),
+        ],
+        **dict.fromkeys(
+            ("ceil", "ceiling"),
+            [
+                _builtin((_FLOAT8,), _FLOAT8, _float_to_integral(math.ceil)),
+                _builtin((_NUMERIC,), _NUMERIC, _numeric_to_integral(ROUND_CEILING)),
+            ],
+        ),
+        "trunc": [
+            _builtin((_FLOAT8,), _FLOAT8, _float_to_integral(math.trunc)),
+            _builtin((_NUMERIC,), _NUMERIC, _trunc_numeric),
+            _builtin((_NUMERIC, _INT4), _NUMERIC, _trunc_numeric),
+        ],
+        "sqrt": [_builtin((_FLOAT8,), _FLOAT8, _sqrt), _builtin((_NUMERIC,), _NUMERIC, None)],
+        "power": [
+            _builtin((_FLOAT8, _FLOAT8), _FLOAT8, float_power),
+            _builtin((_NUMERIC, _NUMERIC), _NUMERIC, None),
+        ],
+        "pow": [
+            _builtin((_FLOAT8, _FLOAT8), _FLOAT8, float_power),
+            _builtin((_NUMERIC, _NUMERIC), _NUMERIC, None),
+        ],
+        "mod": [
+            _builtin((_INT2, _INT2), _INT2, _integer_mod),
+            _builtin((_INT4, _INT4), _INT4, _integer_mod),
+            _builtin((_INT8, _INT8), _INT8, _integer_mod),
+            _builtin((_NUMERIC, _NUMERIC), _NUMERIC, _numeric_mod),
+        ],
+        "div": [_builtin((_NUMERIC, _NUMERIC), _NUMERIC, _numeric_div)],
+        "sign": [
+            _builtin((_FLOAT8,), _FLOAT8, _float_sign),
+            _builtin((_NUMERIC,), _NUMERIC, _numeric_sign),
+        ],
+        "pi": [_builtin((), _FLOAT8, lambda: math.pi, strict=False)],
+        "date_trunc": [
+            Builtin((_TEXT, _TIMESTAMP), _TIMESTAMP, _by_type(datetime_ops.date_trunc, 1)),
+            Builtin((_TEXT, _TIMESTAMPTZ), _TIMESTAMPTZ, _by_type(datetime_ops.date_trunc, 1)),
+            _builtin((_TEXT, _INTERVAL), _INTERVAL, None),
+            _builtin((_TEXT, _TIMESTAMPTZ, _TEXT), _TIMESTAMPTZ, None),
+        ],
+        "date_part": [
+            Builtin((_TEXT, _TIMESTAMP), _FLOAT8, _by_type(datetime_ops.date_part, 1)),
+            Builtin((_TEXT, _TIMESTAMPTZ), _FLOAT8, _by_type(datetime_ops.date_part, 1)),
+            Builtin((_TEXT, _DATE), _FLOAT8, _by_type(datetime_ops.date_part, 1)),
+            _builtin((_TEXT, _INTERVAL), _FLOAT8, None),
+        ],
+        "to_char": [
+            Builtin((_TIMESTAMP, _TEXT), _TEXT, _by_type(datetime_ops.to_char, 0)),
+            Builtin((_TIMESTAMPTZ, _TEXT), _TEXT, _by_type(datetime_ops.to_char, 0)),
+            _builtin((_INTERVAL, _TEXT), _TEXT, None),
+            _builtin((_NUMERIC, _TEXT), _TEXT, None),
+            _builtin((_INT4, _TEXT), _TEXT, None),
+            _builtin((_INT8, _TEXT), _TEXT, None),
+            _builtin((_FLOAT4, _TEXT), _TEXT, None),
+            _builtin((_FLOAT8, _TEXT), _TEXT, None),
+        ],
+        "extract": [
+            Builtin((_TEXT, _TIMESTAMP), _NUMERIC, _by_type(datetime_ops.extract, 1)),
+            Builtin((_TEXT, _TIMESTAMPTZ), _NUMERIC, _by_type(datetime_ops.extract, 1)),
+            Builtin((_TEXT, _DATE), _NUMERIC, _by_type(datetime_ops.extract, 1)),
+            _builtin((_TEXT, _INTERVAL), _NUMERIC, None),
+        ],
+    }
+)
+
+
+def _pattern_operators(matcher: Implementation, for_bytea: Implementation | None = None) -> list[Builtin]:
+    """textlike, namelike, bpcharlike, ... : a string on the left, the pattern as text."""
+    operators = [
+        _builtin((types.NAME, _TEXT), _BOOL, matcher),
+        _builtin((_TEXT, _TEXT), _BOOL, matcher),
+        _builtin((types.BPCHAR, _TEXT), _BOOL, matcher),
+    ]
+    if for_bytea is not None:
+        operators.append(_builtin((_BYTEA, _BYTEA), _BOOL, for_bytea))
+    return operators
+
+
 # The jsonb operators (pg_operator), with PostgreSQL's other overloads of the same names.
 _CONTAINS_ELSEWHERE = [
     (PATH, POINT),
@@ -333,7 +669,6 @@ _CONTAINS_ELSEWHERE = [
     (CIRCLE, POINT),
     (CIRCLE, CIRCLE),
     (ACLITEM_ARRAY, ACLITEM),
-    (ANYARRAY, ANYARRAY),
     (TSQUERY, TSQUERY),
     (ANYRANGE, ANYELEMENT),
     (ANYRANGE, ANYRANGE),
@@ -354,7 +689,6 @@ _CONTAINED_ELSEWHERE = [
     (BOX, BOX),
     (POLYGON, POLYGON),
     (CIRCLE, CIRCLE),
-    (ANYARRAY, ANYARRAY),
     (ANYELEMENT, ANYRANGE),
     (ANYELEMENT, ANYMULTIRANGE),
     (TSQUERY, TSQUERY),
@@ -388,16 +722,27 @@ OPERATORS: dict[str, list[Builtin]] = {
     ],
     "@>": [
         _builtin((_JSONB, _JSONB), _BOOL, jsonb_ops.contains),
+        _builtin((ANYARRAY, ANYARRAY), _BOOL, array_ops.contains),
         *(_builtin(pair, _BOOL, None) for pair in _CONTAINS_ELSEWHERE),
     ],
     "<@": [
         _builtin((_JSONB, _JSONB), _BOOL, jsonb_ops.contained),
+        _builtin((ANYARRAY, ANYARRAY), _BOOL, array_ops.contained),
         *(_builtin(pair, _BOOL, None) for pair in _CONTAINED_ELSEWHERE),
     ],
     "?": [_builtin((_JSONB, _TEXT), _BOOL, jsonb_ops.exists)],
     "?|": [_builtin((_JSONB, TEXT_ARRAY), _BOOL, jsonb_ops.exists_any), _builtin((POINT, POINT), _BOOL, None)],
     "?&": [_builtin((_JSONB, TEXT_ARRAY), _BOOL, jsonb_ops.exists_all)],
     "#-": [_builtin((_JSONB, TEXT_ARRAY), _JSONB, jsonb_ops.delete_path)],
+    "&&": [_builtin((ANYARRAY, ANYARRAY), _BOOL, array_ops.overlap)],
+    "~~": _pattern_operators(patterns.like, patterns.like_bytes),
+    "!~~": _pattern_operators(patterns.not_like, patterns.not_like_bytes),
+    "~~*": _pattern_operators(patterns.ilike),
+    "!~~*": _pattern_operators(patterns.not_ilike),
+    "~": _pattern_operators(patterns.regex_match),
+    "!~": _pattern_operators(patterns.regex_not_match),
+    "~*": _pattern_operators(patterns.regex_imatch),
+    "!~*": _pattern_operators(patterns.regex_not_imatch),
 }
 # "-" and "||" where one side is jsonb (every other overload of theirs takes no jsonb).
 JSONB_MINUS = [
@@ -406,3 +751,9 @@ JSONB_MINUS = [
     _builtin((_JSONB, _INT4), _JSONB, jsonb_ops.delete_index),
 ]
 JSONB_CONCAT = [_builtin((_JSONB, _JSONB), _JSONB, jsonb_ops.concat)]
+# "||" where one side is an array (array_cat, array_append, array_prepend).
+ARRAY_CONCAT = [
+    _builtin((ANYARRAY, ANYARRAY), ANYARRAY, array_ops.array_cat),
+    _builtin((ANYARRAY, ANYELEMENT), ANYARRAY, array_ops.array_append),
+    _builtin((ANYELEMENT, ANYARRAY), ANYARRAY, array_ops.array_prepend),
+]

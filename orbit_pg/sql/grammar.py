@@ -8,6 +8,7 @@ failure deep in a statement reports where it happened, which PostgreSQL's
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pyparsing as pp
 
@@ -90,9 +91,11 @@ keyword_function = pp.MatchFirst([K(word) for word in SQL_FUNCTION_KEYWORDS]).se
 
 
 def _name_expr(s: str, loc: int, toks: pp.ParseResults) -> ast.Node:
-    if len(toks) == 2 and isinstance(toks[1], ast.FuncCall):
-        call = toks[1]
-        call.name, call.loc = toks[0], loc
+    if isinstance(toks[-1], ast.FuncCall):
+        *names, call = toks
+        # Only built-in functions exist, and they live in pg_catalog.
+        call.name = ".".join(names) if len(names) == 2 and names[0] != "pg_catalog" else names[-1]
+        call.loc = loc
         return call
     return ast.ColumnRef(tuple(toks), loc)
 
@@ -137,9 +140,9 @@ call_args = (
 # A name, then either a call's argument list or a qualified column's second part. A function
 # with SQL's own argument syntax (below) is left to its rule, by the regex itself: one
 # attempt less for every name in an expression.
-_SPECIAL_CALL = r"(?!(?i:substring|trim|position|coalesce|greatest|least|nullif|left|right)\s*\()"
+_SPECIAL_CALL = r"(?!(?i:substring|trim|position|coalesce|greatest|least|nullif|left|right|extract|exists)\s*\()"
 call_ident = pp.Regex(rf'{_SPECIAL_CALL}(?:{UNQUOTED_IDENT}|"(?:[^"]|"")*")').set_parse_action(_ident)
-name_expr = (call_ident + pp.Opt(call_args | (DOT + ident))).set_parse_action(_name_expr)
+name_expr = (call_ident + pp.Opt(call_args | (DOT + ident + pp.Opt(call_args)))).set_parse_action(_name_expr)
 
 cast_function = (K("cast") + LPAR + expr + K("as").suppress() + type_name + RPAR).set_parse_action(
     lambda s, loc, t: ast.TypeCast(t[1], t[2][0], loc, t[2][1], loc)
@@ -176,6 +179,15 @@ trim_call = (
 position_call = (K("position").suppress() + LPAR - expr + K("in").suppress() + expr + RPAR).set_parse_action(
     lambda s, loc, t: ast.FuncCall("position", [t[1], t[0]], loc, system=True)
 )
+# EXTRACT(field FROM x) is extract('field', x); the field may be a word or a string.
+extract_call = (
+    K("extract").suppress()
+    + LPAR
+    - (string_literal | (any_word + pp.Empty()).set_parse_action(lambda s, loc, t: ast.A_Const(t[0], "string", loc)))
+    + _FROM
+    + expr
+    + RPAR
+).set_parse_action(lambda s, loc, t: ast.FuncCall("extract", [t[0], t[1]], loc, system=True))
 # COALESCE, GREATEST, LEAST and NULLIF are constructs of the grammar, not functions.
 expr_list_call = (
     (K("coalesce") | K("greatest") | K("least")) + LPAR - pp.Group(pp.DelimitedList(expr)) + RPAR
@@ -188,41 +200,72 @@ left_right_call = ((K("left") | K("right")) + LPAR + pp.Group(pp.Opt(pp.Delimite
     lambda s, loc, t: ast.FuncCall(t[0].lower(), list(t[1]), loc)
 )
 
-# Subqueries in expressions (select_stmt is defined with the statements, below).
+# Subqueries in expressions (the query rule is defined with the statements, below).
 query = pp.Forward().set_name("query")
 sublink = (LPAR + query + RPAR).set_parse_action(lambda s, loc, t: ast.SubLink("expr", None, None, t[0], loc))
 exists_sublink = (K("exists").suppress() + LPAR - query + RPAR).set_parse_action(
     lambda s, loc, t: ast.SubLink("exists", None, None, t[0], loc)
 )
+array_sublink = (K("array").suppress() + LPAR - query + RPAR).set_parse_action(
+    lambda s, loc, t: ast.SubLink("array", None, None, t[0], loc)
+)
+
+# CASE [arg] WHEN ... THEN ... [ELSE ...] END
+case_when = (K("when") - expr + K("then").suppress() - expr).set_parse_action(
+    lambda s, loc, t: ast.CaseWhen(t[1], t[2], loc)
+)
+case_expr = (
+    K("case").suppress()
+    - pp.Opt(~K("when") + expr)("arg")
+    + pp.Group(pp.OneOrMore(case_when))("whens")
+    + pp.Opt(K("else").suppress() - expr)("default")
+    + K("end").suppress()
+).set_parse_action(
+    lambda s, loc, t: ast.CaseExpr(t.arg[0] if t.arg else None, list(t.whens), t.default[0] if t.default else None, loc)
+)
+
+# ARRAY[...]; inside it a bare [...] is a sub-array.
+LBRACK, RBRACK = pp.Suppress("["), pp.Suppress("]")
+array_body = pp.Forward()
+array_body <<= (LBRACK + pp.Group(pp.Opt(pp.DelimitedList(array_body | expr))) + RBRACK).set_parse_action(
+    lambda s, loc, t: ast.A_ArrayExpr(list(t[0]), loc)
+)
+array_expr = (K("array").suppress() + array_body).set_parse_action(
+    lambda s, loc, t: ast.A_ArrayExpr(t[0].elements, loc)
+)
 
 
 class _Quantified(ast.Node):
-    """``ANY|SOME|ALL (SELECT ...)`` as the right operand of an operator, until it becomes a SubLink."""
+    """ANY / SOME / ALL (array or subquery): only the right operand of an operator (gram.y sub_type)."""
 
-    __slots__ = ("kind", "subselect", "loc")
+    __slots__ = ("kind", "arg", "loc")
 
-    def __init__(self, kind: str, subselect: ast.SelectStmt, loc: int) -> None:
-        self.kind, self.subselect, self.loc = kind, subselect, loc
+    def __init__(self, kind: str, arg: ast.Node, loc: int) -> None:
+        self.kind, self.arg, self.loc = kind, arg, loc
 
 
-quantified_sublink = ((K("any") | K("some") | K("all")) + LPAR + query + RPAR).set_parse_action(
-    lambda s, loc, t: _Quantified("all" if t[0].lower() == "all" else "any", t[1], loc)
+quantified = ((K("any") | K("some") | K("all")) + LPAR + (query | expr) + RPAR).set_parse_action(
+    lambda s, loc, t: _Quantified("op_all" if t[0].lower() == "all" else "op_any", t[1], loc)
 )
 
 primary = (
     string_literal
+    | case_expr
+    | array_sublink
+    | array_expr
+    | quantified
     | number
     | exists_sublink
     | name_expr
     | substring_call
     | trim_call
     | position_call
+    | extract_call
     | expr_list_call
     | nullif_call
     | left_right_call
     | keyword_const
     | sublink
-    | quantified_sublink
     | (LPAR + expr + RPAR)
     | param_ref
     | cast_function
@@ -238,29 +281,85 @@ def _cast(s: str, loc: int, toks: pp.ParseResults) -> ast.Node:
     return node
 
 
+def _indirection(s: str, loc: int, toks: pp.ParseResults) -> ast.Node:
+    if len(toks) == 1:
+        return toks[0]
+    if isinstance(toks[0], ast.FuncCall):
+        # gram.y subscripts column references, parameters and parenthesized expressions only.
+        raise pp.ParseFatalException(s, s.index("[", loc), "syntax error")
+    return ast.A_Indirection(toks[0], list(toks[1:]), loc)
+
+
+# Subscripts a[i] and slices a[i:j], a[:j], a[i:].
+def _indices(s: str, loc: int, toks: pp.ParseResults) -> ast.A_Indices:
+    parts = list(toks)
+    if ":" not in parts:
+        if not parts:
+            raise pp.ParseException(s, loc, "empty subscript")
+        return ast.A_Indices(False, None, parts[0])
+    colon = parts.index(":")
+    return ast.A_Indices(True, parts[0] if colon else None, parts[-1] if colon < len(parts) - 1 else None)
+
+
+subscript = LBRACK + (pp.Opt(expr) + pp.Opt(pp.Literal(":") + pp.Opt(expr))).set_parse_action(_indices) + RBRACK
+# A string first: E'...' is not the name E.
+subscripted = (
+    string_literal
+    | ((name_expr | (LPAR + expr + RPAR) | param_ref) + pp.ZeroOrMore(subscript)).set_parse_action(_indirection)
+    | primary
+)
+
 # "::" binds tightest of all operators.
 cast_operator = pp.Literal("::").set_parse_action(lambda s, loc, t: loc)
-cast_expr = (primary + pp.ZeroOrMore(cast_operator + type_name)).set_parse_action(_cast)
+cast_expr = (subscripted + pp.ZeroOrMore(cast_operator + type_name)).set_parse_action(_cast)
 
 # Operators, with PostgreSQL's precedence (gram.y), loosest first. Any other operator
-# (||, ->, @>, ...) is gram.y's "Op": one level between comparison and + and -.
+# (||, ->, @>, ~~, ...) and OPERATOR(...) is gram.y's "Op": one level between LIKE and + and -.
 _NOT_OP_CHAR = r"(?![*/<>=~!@#%^&|`?])"
-PRECEDENCE = {"or": 1, "and": 2, "not": 3, "is": 4, "=": 5, "<>": 5, "<": 5, ">": 5, "<=": 5, ">=": 5}
-PRECEDENCE.update({"+": 7, "-": 7, "*": 8, "/": 8, "%": 8, "^": 9})
-OTHER_OPERATOR_PRECEDENCE = 6
-UNARY_MINUS_PRECEDENCE = 10
+PRECEDENCE = {"or": 10, "and": 20, "not": 30, "is": 40}
+PRECEDENCE.update(dict.fromkeys(("=", "<>", "<", ">", "<=", ">="), 50))
+# BETWEEN, IN, LIKE, ILIKE, SIMILAR (and their NOT forms) bind below every symbol operator.
+PREDICATE_PRECEDENCE = 60
+ESCAPE_PRECEDENCE = 65
+OTHER_OPERATOR_PRECEDENCE = 70
+PRECEDENCE.update({"+": 80, "-": 80, "*": 90, "/": 90, "%": 90, "^": 100})
+COLLATE_PRECEDENCE = 110
+UNARY_MINUS_PRECEDENCE = 120
 
 _OP_CHARS = frozenset("~!@#^&|`?+-*/%<>=")
 # An operator may end in + or - only if it holds one of these (scan.l).
 _NON_SQL_OP_CHARS = frozenset("~!@#^&|`?%")
-_AND_OR = re.compile(r"(?i:and|or)(?![A-Za-z0-9_$])")
+_WORD_END = r"(?![A-Za-z0-9_$])"
+# Operators spelled in words; white space inside them is any.
+_WORD_OPERATOR = re.compile(
+    r"(?i:and|or|escape|is\s+(?:not\s+)?distinct\s+from|(?:not\s+)?(?:i?like|similar\s+to|"
+    r"between(?:\s+(?:a?symmetric))?))" + _WORD_END
+)
+# A_Expr kinds of the word operators, and the operator each names (gram.y's a_expr rules).
+_PREDICATES = {
+    "like": ("like", "~~"),
+    "not like": ("like", "!~~"),
+    "ilike": ("ilike", "~~*"),
+    "not ilike": ("ilike", "!~~*"),
+    "similar to": ("similar", "~"),
+    "not similar to": ("similar", "!~"),
+    "between": ("between", "between"),
+    "between asymmetric": ("between", "between"),
+    "not between": ("not_between", "not between"),
+    "not between asymmetric": ("not_between", "not between"),
+    "between symmetric": ("between_sym", "between symmetric"),
+    "not between symmetric": ("not_between_sym", "not between symmetric"),
+    "is distinct from": ("distinct", "="),
+    "is not distinct from": ("not_distinct", "="),
+}
 
 
 class _Operator(pp.Token):
-    """A binary operator: AND, OR, or one as PostgreSQL's lexer cuts it (scan.l): the longest
-    run of operator characters, less any trailing + and - when it holds none of ~!@#^&|`?%
-    (so ``2*-3`` and ``a->-1`` read as in PostgreSQL). ``=>`` is not an operator. One token
-    for all: after every operand the grammar tries it once."""
+    """A binary operator: one spelled in words (AND, OR, LIKE, BETWEEN, ...), or one as
+    PostgreSQL's lexer cuts it (scan.l): the longest run of operator characters, less any
+    trailing + and - when it holds none of ~!@#^&|`?% (so ``2*-3`` and ``a->-1`` read as in
+    PostgreSQL). ``=>`` is not an operator. One token for all: after every operand the
+    grammar tries it once."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -268,9 +367,9 @@ class _Operator(pp.Token):
         self.mayIndexError = False
 
     def parseImpl(self, instring: str, loc: int, do_actions: bool = True) -> tuple[int, str]:
-        word = _AND_OR.match(instring, loc)
+        word = _WORD_OPERATOR.match(instring, loc)
         if word is not None:
-            return word.end(), word[0]
+            return word.end(), " ".join(word[0].lower().split())
         end = loc
         size = len(instring)
         while end < size and instring[end] in _OP_CHARS:
@@ -284,18 +383,52 @@ class _Operator(pp.Token):
         return end, op
 
 
-binary_op = _Operator().set_parse_action(lambda s, loc, t: ("binary", "<>" if t[0] == "!=" else t[0].lower(), loc))
-prefix_op = pp.Regex(rf"(?i:not)(?![A-Za-z0-9_$])|[-+]{_NOT_OP_CHAR}").set_parse_action(
+# OPERATOR(pg_catalog.~): any operator by its qualified name, always at "Op" precedence.
+_OPERATOR_SYMBOL = pp.Regex(r"[~!@#^&|`?+\-*/%<>=]+")
+explicit_operator = (
+    K("operator").suppress() + LPAR - pp.Opt(any_word + DOT) + _OPERATOR_SYMBOL + RPAR
+).set_parse_action(lambda s, loc, t: _explicit_operator(s, loc, list(t)))
+
+
+def _explicit_operator(s: str, loc: int, toks: list[str]) -> tuple[str, str, int]:
+    if len(toks) == 2 and toks[0] != "pg_catalog":
+        raise errors.PgError(errors.INVALID_SCHEMA_NAME, f'schema "{toks[0]}" does not exist', position=loc + 1)
+    return ("operator", "<>" if toks[-1] == "!=" else toks[-1], loc)
+
+
+binary_op = explicit_operator | _Operator().set_parse_action(
+    lambda s, loc, t: ("binary", "<>" if t[0] == "!=" else t[0].lower(), loc)
+)
+prefix_op = pp.Regex(rf"(?i:not){_WORD_END}|[-+]{_NOT_OP_CHAR}").set_parse_action(
     lambda s, loc, t: ("prefix", t[0].lower(), loc)
 )
-is_test = pp.Regex(r"(?i:is\s+(not\s+)?(null|true|false))(?![A-Za-z0-9_$])").set_parse_action(
+is_test = pp.Regex(r"(?i:is\s+(not\s+)?(null|true|false))" + _WORD_END).set_parse_action(
     lambda s, loc, t: ("postfix", t[0].lower().split(), loc)
 )
-# x [NOT] IN (SELECT ...): = ANY, or NOT (= ANY); binds as gram.y's IN, looser than Op.
-in_sublink = (pp.Regex(r"(?i:(not\s+)?in)(?![A-Za-z0-9_$])") + LPAR + query + RPAR).set_parse_action(
-    lambda s, loc, t: ("postfix", ("in", t[0].lower() != "in", t[1]), loc)
+# [NOT] IN (list) or (subquery): a postfix test whose operand is the list or the query.
+in_list = (
+    pp.Regex(r"(?i:(?:not\s+)?in)" + _WORD_END) + LPAR - (query | pp.Group(pp.DelimitedList(expr))) + RPAR
+).set_parse_action(
+    lambda s, loc, t: (
+        "postfix",
+        ["in", t[0].lower() != "in", t[1] if isinstance(t[1], ast.SelectStmt) else list(t[1])],
+        loc,
+    )
 )
-operand = pp.ZeroOrMore(prefix_op) + cast_expr + pp.ZeroOrMore(is_test | in_sublink)
+# COLLATE name: the name may be qualified, and its last part any word (pg_catalog.default).
+collation_name = (ident + pp.ZeroOrMore(DOT + (ident | any_word))).set_parse_action(lambda t: ".".join(t))
+collate_clause = (K("collate").suppress() - collation_name).set_parse_action(
+    lambda s, loc, t: ("postfix", ["collate", t[0]], loc)
+)
+operand = pp.ZeroOrMore(prefix_op) + cast_expr + pp.ZeroOrMore(is_test | in_list | collate_clause)
+
+
+def _postfix_precedence(what: list[Any]) -> int:
+    if what[0] == "in":
+        return PREDICATE_PRECEDENCE
+    if what[0] == "collate":
+        return COLLATE_PRECEDENCE
+    return PRECEDENCE["is"]
 
 
 class _Operators:
@@ -305,9 +438,33 @@ class _Operators:
     level; the tree it builds is the same.
     """
 
-    def __init__(self, tokens: list) -> None:
+    def __init__(self, text: str, tokens: list) -> None:
+        self.text = text
         self.tokens = tokens
         self.i = 0
+
+    def _syntax_error(self, loc: int) -> pp.ParseFatalException:
+        return pp.ParseFatalException(self.text, loc, "syntax error")
+
+    def _precedence(self, kind: str, op: Any) -> int:
+        if kind == "postfix":
+            return _postfix_precedence(op)
+        if kind == "operator":
+            return OTHER_OPERATOR_PRECEDENCE
+        if op in _PREDICATES:
+            return PRECEDENCE["is"] if op.startswith("is ") else PREDICATE_PRECEDENCE
+        if op == "escape":
+            return ESCAPE_PRECEDENCE
+        return PRECEDENCE.get(op, OTHER_OPERATOR_PRECEDENCE)
+
+    def _operand(self, min_precedence: int) -> ast.Node:
+        """The next operand: a quantified ANY/ALL (array) only where an operator's right side is."""
+        if isinstance(self.tokens[self.i], _Quantified):
+            raise self._syntax_error(self.tokens[self.i].loc)
+        return self.parse(min_precedence)
+
+    def _next_is(self, op: str) -> bool:
+        return self.i < len(self.tokens) and isinstance(self.tokens[self.i], tuple) and self.tokens[self.i][1] == op
 
     def parse(self, min_precedence: int) -> ast.Node:
         token = self.tokens[self.i]
@@ -315,47 +472,80 @@ class _Operators:
         if isinstance(token, tuple) and token[0] == "prefix":
             _, op, loc = token
             if op == "not":
-                left: ast.Node = ast.BoolExpr("not", [self.parse(PRECEDENCE["not"])], loc)
+                left: ast.Node = ast.BoolExpr("not", [self._operand(PRECEDENCE["not"])], loc)
             else:
-                left = ast.A_Expr(op, None, self.parse(UNARY_MINUS_PRECEDENCE), loc)
+                left = ast.A_Expr(op, None, self._operand(UNARY_MINUS_PRECEDENCE), loc)
+        elif isinstance(token, _Quantified):
+            raise self._syntax_error(token.loc)
         else:
             left = token
         while self.i < len(self.tokens):
             kind, op, loc = self.tokens[self.i]
-            if kind == "postfix" and op[0] == "in":
-                precedence = OTHER_OPERATOR_PRECEDENCE
-            else:
-                precedence = PRECEDENCE.get("is" if kind == "postfix" else op, OTHER_OPERATOR_PRECEDENCE)
+            precedence = self._precedence(kind, op)
             if precedence < min_precedence:
                 break
             self.i += 1
-            if kind == "postfix" and op[0] == "in":
-                _, negated, subselect = op
-                left = ast.SubLink("any", left, "=", subselect, loc)
-                if negated:
-                    left = ast.BoolExpr("not", [left], loc)
-                continue
             if kind == "postfix":
-                what = op[-1]
-                negated = len(op) == 3
-                if what == "null":
-                    left = ast.NullTest(left, negated, loc)
-                else:
-                    left = ast.BooleanTest(left, what == "true", negated, loc)
-                continue
-            right = self.parse(precedence + 1)
-            if isinstance(right, _Quantified):
-                left = ast.SubLink(right.kind, left, op, right.subselect, loc)
+                left = self._postfix(left, op, loc)
             elif op in ("and", "or"):
+                right = self._operand(precedence + 1)
                 args = left.args if isinstance(left, ast.BoolExpr) and left.op == op else [left]
                 left = ast.BoolExpr(op, [*args, right], getattr(args[0], "loc", loc))
+            elif op in _PREDICATES:
+                left = self._predicate(left, op, loc, precedence)
+            elif op == "escape":
+                raise self._syntax_error(loc)
+            elif isinstance(self.tokens[self.i], _Quantified):
+                quantified = self.tokens[self.i]
+                self.i += 1
+                if isinstance(quantified.arg, ast.SelectStmt):
+                    kind = "all" if quantified.kind == "op_all" else "any"
+                    left = ast.SubLink(kind, left, op, quantified.arg, loc)
+                else:
+                    left = ast.A_Expr(op, left, quantified.arg, loc, kind=quantified.kind)
             else:
-                left = ast.A_Expr(op, left, right, loc)
+                left = ast.A_Expr(op, left, self._operand(precedence + 1), loc)
         return left
+
+    def _postfix(self, left: ast.Node, what: list[Any], loc: int) -> ast.Node:
+        if what[0] == "in" and isinstance(what[2], ast.SelectStmt):
+            # x IN (SELECT ...) is x = ANY (SELECT ...); NOT IN is its negation (gram.y).
+            sublink = ast.SubLink("any", left, "=", what[2], loc)
+            return ast.BoolExpr("not", [sublink], loc) if what[1] else sublink
+        if what[0] == "in":
+            return ast.A_Expr("<>" if what[1] else "=", left, what[2], loc, kind="in")
+        if what[0] == "collate":
+            return ast.CollateClause(left, what[1], loc)
+        negated = len(what) == 3
+        if what[-1] == "null":
+            return ast.NullTest(left, negated, loc)
+        return ast.BooleanTest(left, what[-1] == "true", negated, loc)
+
+    def _predicate(self, left: ast.Node, word: str, loc: int, precedence: int) -> ast.Node:
+        kind, op = _PREDICATES[word]
+        if kind in ("distinct", "not_distinct"):
+            return ast.A_Expr(op, left, self._operand(precedence + 1), loc, kind=kind)
+        if kind in ("like", "ilike") and isinstance(self.tokens[self.i], _Quantified):
+            quantified = self.tokens[self.i]
+            self.i += 1
+            return ast.A_Expr(op, left, quantified.arg, loc, kind=quantified.kind)
+        if kind in ("like", "ilike", "similar"):
+            pattern = self._operand(ESCAPE_PRECEDENCE + 1)
+            escape = None
+            if self._next_is("escape"):
+                self.i += 1
+                escape = self._operand(ESCAPE_PRECEDENCE + 1)
+            return ast.A_Expr(op, left, pattern, loc, kind=kind, escape=escape)
+        low = self._operand(precedence + 1)
+        if not self._next_is("and"):
+            raise self._syntax_error(self.tokens[self.i][2] if self.i < len(self.tokens) else len(self.text))
+        self.i += 1
+        high = self._operand(precedence + 1)
+        return ast.A_Expr(op, left, [low, high], loc, kind=kind)
 
 
 expr <<= (operand + pp.ZeroOrMore(binary_op - operand)).set_parse_action(
-    lambda t: t[0] if len(t) == 1 else _Operators(list(t)).parse(0)
+    lambda s, loc, t: t[0] if len(t) == 1 else _Operators(s, list(t)).parse(0)
 )
 
 # --- statements -------------------------------------------------------------------------
@@ -393,7 +583,17 @@ def _subselect(s: str, loc: int, toks: pp.ParseResults) -> ast.RangeSubselect:
 
 
 range_subselect = (LPAR + query + RPAR + pp.Opt(alias + pp.Opt(column_aliases))).set_parse_action(_subselect)
-table_primary = range_subselect | (LPAR + from_item + RPAR) | aliased_table
+
+
+def _range_function(s: str, loc: int, toks: pp.ParseResults) -> ast.RangeFunction:
+    if not isinstance(toks[0], ast.FuncCall):
+        raise pp.ParseException(s, loc, "not a function")
+    return ast.RangeFunction(toks[0], toks[1] if len(toks) > 1 else None, list(toks[2]) if len(toks) > 2 else [], loc)
+
+
+# A set-returning function in FROM: generate_series(1, 3) AS s(n).
+range_function = (name_expr + pp.Opt(alias + pp.Opt(column_aliases))).set_parse_action(_range_function)
+table_primary = range_subselect | (LPAR + from_item + RPAR) | range_function | aliased_table
 _OUTER = pp.Opt(K("outer")).suppress()
 join_type = (
     K("inner").set_parse_action(lambda: "inner")
@@ -728,6 +928,63 @@ discard_stmt = (
     K("discard").suppress() - (K("all") | K("plans") | K("sequences") | K("temporary") | K("temp"))
 ).set_parse_action(lambda t: ast.DiscardStmt("temp" if t[0] == "temporary" else t[0]))
 
+# Roles and table privileges (CREATE/ALTER/DROP ROLE, GRANT/REVOKE).
+_role_flag = (
+    K("superuser")
+    | K("nosuperuser")
+    | K("login")
+    | K("nologin")
+    | K("createdb")
+    | K("nocreatedb")
+    | K("createrole")
+    | K("nocreaterole")
+    | K("inherit")
+    | K("noinherit")
+).set_parse_action(lambda t: (t[0].lower().removeprefix("no"), not t[0].lower().startswith("no")))
+role_option = _role_flag | (
+    K("password").suppress() - (string_literal | K("null").set_parse_action(lambda: [None]))
+).set_parse_action(lambda t: ("password", t[0]))
+role_options = pp.Opt(K("with")).suppress() + pp.Group(pp.ZeroOrMore(pp.Group(role_option)))
+role_word = K("role") | K("user")
+create_role_stmt = (K("create").suppress() + role_word - ident + role_options).set_parse_action(
+    lambda t: ast.CreateRoleStmt(t[1], [tuple(o[0]) for o in t[2]], t[0] == "user")
+)
+alter_role_stmt = (K("alter").suppress() + role_word.suppress() - ident + role_options).set_parse_action(
+    lambda t: ast.AlterRoleStmt(t[0], [tuple(o[0]) for o in t[1]])
+)
+drop_role_stmt = (
+    K("drop").suppress() + role_word.suppress() - pp.Opt(K("if") + K("exists"))("missing_ok") + pp.DelimitedList(ident)
+).set_parse_action(lambda t: ast.DropRoleStmt([n for n in t if n not in ("if", "exists")], bool(t.missing_ok)))
+_privileges = (K("all") + pp.Opt(K("privileges"))).set_parse_action(lambda: [None]) | pp.Group(
+    pp.DelimitedList((K("select") | K("insert") | K("update") | K("delete")).set_parse_action(lambda t: t[0].upper()))
+)
+
+
+def _grant(is_grant: bool, toks: pp.ParseResults) -> ast.GrantStmt:
+    privileges = None if toks[0] is None else list(toks[0])
+    return ast.GrantStmt(is_grant, privileges, list(toks[1]), list(toks[2]))
+
+
+grant_stmt = (
+    K("grant").suppress()
+    - _privileges
+    + K("on").suppress()
+    + pp.Opt(K("table")).suppress()
+    + pp.Group(pp.DelimitedList(table_ref))
+    + K("to").suppress()
+    + pp.Group(pp.DelimitedList(ident))
+).set_parse_action(lambda t: _grant(True, t))
+revoke_stmt = (
+    K("revoke").suppress()
+    - _privileges
+    + K("on").suppress()
+    + pp.Opt(K("table")).suppress()
+    + pp.Group(pp.DelimitedList(table_ref))
+    + K("from").suppress()
+    + pp.Group(pp.DelimitedList(ident))
+).set_parse_action(lambda t: _grant(False, t))
+role_stmt = create_role_stmt | alter_role_stmt | drop_role_stmt | grant_stmt | revoke_stmt
+
 statement = (
     select_stmt
     | insert_stmt
@@ -741,6 +998,7 @@ statement = (
     | execute_stmt
     | deallocate_stmt
     | discard_stmt
+    | role_stmt
     | explain_stmt
 )
 script = pp.Opt(statement) + pp.ZeroOrMore(SEMI + pp.Opt(statement)) + pp.StringEnd()

@@ -620,3 +620,78 @@ def build_array(arg_types: list[types.PgType]) -> Callable[..., bytes]:
         )
 
     return build
+
+
+# --- ordering -----------------------------------------------------------------------------------
+
+# jbvType's order, which compareJsonbContainers falls back on between kinds of values.
+_KIND_ORDER = {type(None): 0, str: 1, Decimal: 2, bool: 3, list: 4, dict: 5}
+
+
+def _compare(a: Any, b: Any) -> int:
+    """compareJsonbContainers below the top level: kind, then length, then members in order
+    (an object's pairs in jsonb's key order, key before value)."""
+    kind_a, kind_b = _KIND_ORDER[type(a)], _KIND_ORDER[type(b)]
+    if kind_a != kind_b:
+        return -1 if kind_a < kind_b else 1
+    if kind_a == 4:
+        if len(a) != len(b):
+            return -1 if len(a) < len(b) else 1
+        for x, y in zip(a, b, strict=True):
+            result = _compare(x, y)
+            if result:
+                return result
+        return 0
+    if kind_a == 5:
+        if len(a) != len(b):
+            return -1 if len(a) < len(b) else 1
+        for key_a, key_b in zip(sorted(a, key=jsonb.key_order), sorted(b, key=jsonb.key_order), strict=True):
+            if key_a != key_b:
+                return -1 if key_a < key_b else 1
+            result = _compare(a[key_a], b[key_b])
+            if result:
+                return result
+        return 0
+    return -1 if a < b else 1 if a > b else 0
+
+
+@_depth_guarded
+def compare(a: Any, b: Any) -> int:
+    """jsonb_cmp on two loaded documents. A top-level scalar is stored as a one-element array
+    that is less than any real array of one element or more, yet greater than an empty one
+    (PostgreSQL keeps this quirk: an empty top-level array sorts below null)."""
+    scalar_a, scalar_b = type(a) not in (list, dict), type(b) not in (list, dict)
+    if scalar_a and type(b) is list:
+        return 1 if not b else -1
+    if scalar_b and type(a) is list:
+        return -1 if not a else 1
+    if scalar_a != scalar_b:
+        return -1 if scalar_a else 1  # a raw scalar (an array) below an object
+    return _compare(a, b)
+
+
+class SortKey:
+    """A jsonb value as ORDER BY, min/max and < see it: loaded once, compared with ``compare``."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, doc: bytes) -> None:
+        self.value = jsonb.loads(doc)
+
+    def __lt__(self, other: SortKey) -> bool:
+        return compare(self.value, other.value) < 0
+
+    def __gt__(self, other: SortKey) -> bool:
+        return compare(self.value, other.value) > 0
+
+    def __le__(self, other: SortKey) -> bool:
+        return compare(self.value, other.value) <= 0
+
+    def __ge__(self, other: SortKey) -> bool:
+        return compare(self.value, other.value) >= 0
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SortKey) and compare(self.value, other.value) == 0
+
+    def __hash__(self) -> int:
+        return hash(jsonb.dumps(self.value))

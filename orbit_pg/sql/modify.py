@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -307,24 +306,27 @@ def _default_values(executor: Executor, ctx: Context) -> Iterator[tuple[Any, ...
 
 def _select_source(executor: Executor, stmt: ast.InsertStmt, columns: list[Column], params: Params) -> RowSource:
     """INSERT ... SELECT: the query's columns assigned to the target columns in order. As in
-    PostgreSQL, a bare literal or NULL in its select list is not resolved to text first: it
-    takes the target column's type."""
+    PostgreSQL, a bare literal, NULL or untyped parameter in a select list is not resolved to
+    text first: it takes the target column's type."""
     select = stmt.select
-    assert isinstance(select, ast.SelectStmt)
-    targets = list(select.targets)
-    for i, (target, column) in enumerate(zip(targets, columns, strict=False)):
-        value = target.value
-        if isinstance(value, ast.A_Const) and value.kind in ("string", "null"):
-            cast = ast.TypeCast(value, column.type.name, value.loc, value.loc)
-            targets[i] = ast.ResTarget(cast, target.name or "?column?", target.loc)
-    plan = query.analyze(dataclasses.replace(select, targets=targets), params)
+    assert select is not None
+    targets = select.targets
+    locs = [select.loc] * len(columns)
+    if targets:
+        typed = list(targets)
+        for i, (target, column) in enumerate(zip(targets, columns, strict=False)):
+            value = target.value
+            if (isinstance(value, ast.A_Const) and value.kind in ("string", "null")) or (
+                isinstance(value, ast.ParamRef) and _untyped(params, value.number)
+            ):
+                typed[i] = ast.ResTarget(ast.TypeCast(value, column.type.name, value.loc, value.loc), None, target.loc)
+        select = dataclasses.replace(select, targets=typed)
+        # Where each output column's expression starts (``*`` stands for all its columns).
+        locs = [t.loc for t in targets for _ in (relation.COLUMNS if isinstance(t.value, ast.A_Star) else (t,))]
+    plan = query.analyze(select, params)
     fields = plan.columns
     width = len(fields)
-    # Where each output column's expression starts (``*`` stands for all its columns; a set
-    # operation's or VALUES' columns, where the query starts).
-    locs = [t.loc for t in select.targets for _ in (relation.COLUMNS if isinstance(t.value, ast.A_Star) else (t,))]
-    if len(locs) != width:
-        locs = [select.loc] * width
+    locs += [locs[-1] if locs else 0] * (width - len(locs))
     _check_widths(stmt, columns, width, [ast.A_Star(loc) for loc in locs])
     assigned = [
         assign(Compiled(lambda row, ctx, i=i: row[i], field.type), column, locs[i]).fn
@@ -340,6 +342,10 @@ def _select_source(executor: Executor, stmt: ast.InsertStmt, columns: list[Colum
             yield tuple(values)
 
     return source
+
+
+def _untyped(params: Params, number: int) -> bool:
+    return number > len(params.types) or params.types[number - 1] is types.UNKNOWN
 
 
 def _conflict_plan(stmt: ast.InsertStmt, params: Params) -> ConflictPlan | None:
@@ -442,18 +448,64 @@ def _target_rows(
     scope = Relations.of([table, *others])
     condition = Compiler(scope, params).boolean(where, "WHERE").fn if where is not None else None
     access = planner.choose(where, scope, params)
+    keys = [_key_from_earlier(where, scope, k, params) for k in range(1, len(scope.entries))]
 
     def source(executor: Executor, ctx: Context) -> Iterator[tuple[Any, ...]]:
-        # A nested loop over the target's access path and the other relations' rows.
-        other_rows = [list(executor._scan(planner.SCAN, None, ctx)) for _ in others]
-        for target in executor._scan(access, None, ctx):
-            for combination in itertools.product(*other_rows):
-                row = target + tuple(itertools.chain.from_iterable(combination))
-                if condition is None or condition(row, ctx) is True:
-                    yield row
-                    break
+        # A nested loop: the target's rows by its access path; each other relation's row by
+        # its key where the WHERE clause equates it with earlier relations' values, else all
+        # its rows (read once).
+        scans: dict[int, list[tuple[Any, ...]]] = {}
+        snapshot = executor.store.snapshot()
+
+        def joined(prefix: tuple[Any, ...], k: int) -> Iterator[tuple[Any, ...]]:
+            if k == len(keys):
+                yield prefix
+                return
+            key = keys[k]
+            if key is not None:
+                value = key(prefix, ctx)
+                rows: Iterable[tuple[Any, ...]] = executor._rows(
+                    snapshot, planner.AccessPath("key", [lambda row, ctx: value]), ctx
+                )
+            else:
+                if k not in scans:
+                    scans[k] = list(executor._rows(snapshot, planner.SCAN, ctx))
+                rows = scans[k]
+            for row in rows:
+                yield from joined(prefix + row, k + 1)
+
+        try:
+            for target in executor._scan(access, None, ctx):
+                for row in joined(target, 0):
+                    if condition is None or condition(row, ctx) is True:
+                        yield row
+                        break
+        finally:
+            snapshot.close()
 
     return scope, scope.entries, source
+
+
+def _key_from_earlier(where: ast.Node | None, scope: Relations, k: int, params: Params) -> Eval | None:
+    """For relation ``k``, an expression over the relations before it that its actor_id must
+    equal (``b.actor_id = a.state->>'owner'``, ``b.actor_id = 'x'``): read by key, not scanned."""
+    if where is None:
+        return None
+    offset = scope.entries[k].offset
+    earlier = Relations(scope.entries[:k])
+    for conjunct in planner.conjuncts(where):
+        if not (isinstance(conjunct, ast.A_Expr) and conjunct.op == "=" and conjunct.left is not None):
+            continue
+        for column_side, value_side in ((conjunct.left, conjunct.right), (conjunct.right, conjunct.left)):
+            if not isinstance(column_side, ast.ColumnRef) or scope.resolve(column_side).index != offset:
+                continue
+            try:
+                value = coerce(Compiler(earlier, params).compile(value_side), types.TEXT, conjunct.loc)
+            except errors.PgError:
+                continue  # it names relation k or a later one
+            if value.type.category == "S":
+                return value.fn
+    return None
 
 
 def plan_update(executor: Executor, stmt: ast.UpdateStmt, params: Params) -> tuple[list[Field] | None, Runner]:

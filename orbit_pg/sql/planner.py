@@ -160,7 +160,7 @@ _FLIPPED = {"=": "=", "<": ">", ">": "<", "<=": ">=", ">=": "<="}
 
 def _comparison(node: ast.Node, scope: Scope, params: Params | None) -> tuple[int, str, Eval] | None:
     """``column op constant`` (either way round) on actor_id or actor_type."""
-    if not (isinstance(node, ast.A_Expr) and node.op in _FLIPPED and node.left is not None):
+    if not (isinstance(node, ast.A_Expr) and node.kind == "op" and node.op in _FLIPPED and node.left is not None):
         return None
     for column_side, value_side, op in ((node.left, node.right, node.op), (node.right, node.left, _FLIPPED[node.op])):
         index = _column_index(column_side, scope)
@@ -171,8 +171,56 @@ def _comparison(node: ast.Node, scope: Scope, params: Params | None) -> tuple[in
     return None
 
 
+def _column_of(node: ast.A_Expr, scope: Scope) -> int | None:
+    index = _column_index(node.left, scope) if node.left is not None else None
+    return index if index in (ACTOR_ID, ACTOR_TYPE) else None
+
+
+def _in_list(node: ast.Node, scope: Scope, params: Params | None) -> tuple[int, list[Eval]] | None:
+    """``col IN (v1, v2, ...)`` on actor_id or actor_type."""
+    if not (isinstance(node, ast.A_Expr) and node.kind == "in" and node.op == "="):
+        return None
+    index = _column_of(node, scope)
+    values = [_constant_text(item, params) for item in node.right]
+    if index is None or any(v is None for v in values):
+        return None
+    return index, values  # type: ignore[return-value]
+
+
+def like_prefix(pattern: str) -> str:
+    """The characters every match of a LIKE pattern starts with (backslash escapes the next one)."""
+    prefix = []
+    escaped = False
+    for char in pattern:
+        if escaped:
+            prefix.append(char)
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char in "%_":
+            break
+        else:
+            prefix.append(char)
+    return "".join(prefix)
+
+
+def _prefix(node: ast.Node, scope: Scope, params: Params | None) -> Eval | None:
+    """``actor_id LIKE 'prefix%'``: the prefix, from the pattern's value when the query runs."""
+    if not (isinstance(node, ast.A_Expr) and node.kind == "like" and node.op == "~~" and node.escape is None):
+        return None
+    if _column_of(node, scope) != ACTOR_ID:
+        return None
+    pattern = _constant_text(node.right, params)
+    if pattern is None:
+        return None
+    return lambda row, ctx: None if (value := pattern(row, ctx)) is None else like_prefix(value)
+
+
 def _equalities(node: ast.Node, scope: Scope, params: Params | None) -> tuple[int, list[Eval]] | None:
-    """``col = v`` or an OR of such on one column (what IN (list) means): the column and values."""
+    """``col = v``, ``col IN (...)`` or an OR of such on one column: the column and values."""
+    listed = _in_list(node, scope, params)
+    if listed is not None:
+        return listed
     args = node.args if isinstance(node, ast.BoolExpr) and node.op == "or" else [node]
     found: list[tuple[int, str, Eval] | None] = [_comparison(arg, scope, params) for arg in args]
     if any(f is None or f[1] != "=" for f in found) or len({f[0] for f in found if f}) != 1:
@@ -180,9 +228,19 @@ def _equalities(node: ast.Node, scope: Scope, params: Params | None) -> tuple[in
     return found[0][0], [f[2] for f in found if f]  # type: ignore[index]
 
 
+def _between(node: ast.Node, scope: Scope, params: Params | None) -> tuple[Eval, Eval] | None:
+    """``actor_id BETWEEN low AND high``."""
+    if not (isinstance(node, ast.A_Expr) and node.kind == "between" and _column_of(node, scope) == ACTOR_ID):
+        return None
+    low, high = (_constant_text(bound, params) for bound in node.right)
+    return None if low is None or high is None else (low, high)
+
+
 def choose(where: ast.Node | None, scope: Scope, params: Params | None = None) -> AccessPath:
-    """Key lookups first, then a LIKE prefix range, the type index, bounds on actor_id, a scan."""
+    """Key lookups first (=, IN, OR of =), then a LIKE prefix range, the type index, bounds on
+    actor_id (<, <=, >, >=, BETWEEN), a scan."""
     by_type: AccessPath | None = None
+    prefix: Eval | None = None
     lows: list[Eval] = []
     highs: list[Eval] = []
     for conjunct in conjuncts(where):
@@ -193,9 +251,16 @@ def choose(where: ast.Node | None, scope: Scope, params: Params | None = None) -
                 return AccessPath("key", values)
             by_type = by_type or AccessPath("type", values)
             continue
+        prefix = prefix or _prefix(conjunct, scope, params)
         compared = _comparison(conjunct, scope, params)
         if compared is not None and compared[0] == ACTOR_ID:
             (lows if compared[1] in (">", ">=") else highs).append(compared[2])
+        between = _between(conjunct, scope, params)
+        if between is not None:
+            lows.append(between[0])
+            highs.append(between[1])
+    if prefix is not None:
+        return AccessPath("range", lows=lows, highs=highs, prefix=prefix)
     if by_type is not None:
         return by_type
     if lows or highs:

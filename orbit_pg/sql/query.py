@@ -33,6 +33,7 @@ from orbit_pg.sql.expressions import (
     coerce,
     column_name,
     literal_value,
+    order_key,
 )
 
 GROUPING_ERROR = "42803"
@@ -256,8 +257,18 @@ class QueryCompiler(Compiler):
         fetch = _fetcher(sub, node.kind == "exists")
         if node.kind == "exists":
             return Compiled(lambda row, ctx: bool(fetch(row, ctx)), types.BOOL)
-        if node.kind == "expr" and len(sub.columns) != 1:
+        if node.kind in ("expr", "array") and len(sub.columns) != 1:
             raise errors.PgError(errors.SYNTAX_ERROR, "subquery must return only one column", position=node.loc + 1)
+        if node.kind == "array":
+            element = types.TEXT if sub.columns[0].type is types.UNKNOWN else sub.columns[0].type
+            array = types.ARRAY_OF.get(element)
+            if array is None:
+                raise errors.PgError(
+                    errors.UNDEFINED_OBJECT,
+                    f"could not find array type for data type {element.name}",
+                    position=node.loc + 1,
+                )
+            return Compiled(lambda row, ctx: [r[0] for r in fetch(row, ctx)], array)
         if node.kind == "expr":
             column = sub.columns[0]
 
@@ -359,7 +370,7 @@ class AggregateCall:
 
     def feed(self, state: Any, row: Any, ctx: Any) -> None:
         values = [fn(row, ctx) for fn in self.args]
-        if self.strict and None in values:
+        if None in values and self.strict:
             return
         if self.distinct or self.order:
             state.append((values, [fn(row, ctx) for fn, _ in self.order]))
@@ -493,19 +504,25 @@ class Grouping:
         one row even for no input (``always_one``)."""
         key_fns = [compiled.fn for _, _, compiled in self.keys]
         calls = self.calls
+        feeds = [call.feed for call in calls]
         groups: dict[Any, tuple[tuple[Any, ...], list[Any]]] = {}
+        due = pacer.due
         for row in source:
             if row is PENDING:
                 yield PENDING
                 continue
-            key = tuple(fn(row, ctx) for fn in key_fns)
-            marker = hashable(key)
-            entry = groups.get(marker)
+            key = tuple([fn(row, ctx) for fn in key_fns]) if key_fns else ()
+            marker = key
+            try:
+                entry = groups.get(marker)
+            except TypeError:  # an array among the keys
+                marker = hashable(key)
+                entry = groups.get(marker)
             if entry is None:
                 entry = groups[marker] = (key, [call.new() for call in calls])
-            for call, state in zip(calls, entry[1], strict=True):
-                call.feed(state, row, ctx)
-            if pacer.due():
+            for feed, state in zip(feeds, entry[1], strict=True):
+                feed(state, row, ctx)
+            if due():
                 yield PENDING
         if not groups and always_one:
             groups[()] = ((), [call.new() for call in calls])
@@ -689,10 +706,18 @@ def _unique_paced(
 
 
 def _orderable(compiled: Compiled, node: ast.Node) -> Compiled:
+    """A sort key: the value as its type orders (jsonb, arrays, NaN...); NULL stays NULL."""
     compiled = coerce(compiled, types.TEXT, getattr(node, "loc", 0))
-    if compiled.type is types.JSONB or compiled.type is types.JSON:
-        raise errors.PgError(errors.FEATURE_NOT_SUPPORTED, f"ordering by {compiled.type.name} is not supported yet")
-    return compiled
+    order = order_key(compiled.type, getattr(node, "loc", 0))
+    if order is None:
+        return compiled
+    fn = compiled.fn
+
+    def key(row: Any, ctx: Any) -> Any:
+        value = fn(row, ctx)
+        return None if value is None else order(value)
+
+    return Compiled(key, compiled.type)
 
 
 # --- operators ----------------------------------------------------------------------------------
@@ -770,6 +795,90 @@ class SubqueryScan(Operator):
 
     def explain(self, ctx: QueryContext) -> list[tuple[str, list[Any]]]:
         return [(f"Subquery Scan on {self.label}", self.plan.explain(ctx))]
+
+
+@dataclass(slots=True)
+class FunctionScan(Operator):
+    """A set-returning function in FROM: one row per value it returns."""
+
+    name: str
+    label: str
+    args: list[Eval]
+    each: Callable[..., Iterable[Any]]
+    condition: Eval | None = None
+    width: int = 1
+
+    def rows(self, ctx: QueryContext) -> Iterator[tuple[Any, ...]]:
+        values = [fn(None, ctx) for fn in self.args]
+        if None in values:
+            return
+        condition = self.condition
+        for value in self.each(*values):
+            row = (value,)
+            if condition is None or condition(row, ctx) is True:
+                yield row
+
+    def explain(self, ctx: QueryContext) -> list[tuple[str, list[Any]]]:
+        return [(f"Function Scan on {self.label}", [])]
+
+
+def _generate_series(start: Any, stop: Any, step: Any = 1) -> Iterator[Any]:
+    if step == 0:
+        raise errors.PgError(errors.INVALID_PARAMETER_VALUE, "step size cannot equal zero")
+    value = start
+    while (value <= stop) if step > 0 else (value >= stop):
+        yield value
+        value += step
+
+
+def _unnest(array: list[Any]) -> Iterator[Any]:
+    """Every element of a (possibly multidimensional) array, in storage order."""
+    for item in array:
+        if isinstance(item, list):
+            yield from _unnest(item)
+        else:
+            yield item
+
+
+_INTEGERS = (types.INT2, types.INT4, types.INT8)
+
+
+def _function_plan(node: ast.RangeFunction, level: Level) -> FromPlan:
+    """generate_series(integers) and unnest(array) in FROM; their arguments may name columns of
+    outer queries, not of other FROM items (no LATERAL)."""
+    call = node.function
+    compiler = QueryCompiler(QueryScope([], 0), level, "functions in FROM")
+    args = [compiler.compile(arg) for arg in call.args]
+    arg_types = [a.type for a in args]
+    if call.name == "generate_series" and len(args) in (2, 3):
+        args = [coerce(a, types.INT4, getattr(n, "loc", 0)) for a, n in zip(args, call.args, strict=True)]
+        if all(a.type in _INTEGERS for a in args):
+            result = max((a.type for a in args), key=_INTEGERS.index)
+            each: Callable[..., Iterable[Any]] = _generate_series
+        else:
+            raise resolution.no_function(call.name, arg_types, call.loc)
+    elif call.name == "unnest" and len(args) == 1 and args[0].type.element is not None:
+        result = args[0].type.element
+        each = _unnest
+    elif call.name in ("generate_series", "unnest"):
+        raise resolution.no_function(call.name, arg_types, call.loc)
+    else:
+        raise errors.PgError(
+            errors.FEATURE_NOT_SUPPORTED, f"function {call.name} in FROM is not supported yet", position=call.loc + 1
+        )
+    refname = node.alias or call.name
+    column = node.colnames[0] if node.colnames else refname
+    if len(node.colnames) > 1:
+        raise errors.PgError(
+            INVALID_COLUMN_REFERENCE,
+            f"too many column aliases specified for function {call.name}",
+            position=node.loc + 1,
+        )
+    attrs = [Attr(column, result, 0, refname, level.next_rte())]
+    operator = FunctionScan(
+        call.name, refname if node.alias is None else f"{call.name} {node.alias}", [a.fn for a in args], each
+    )
+    return FromPlan(operator, [Item(refname, attrs)], 1)
 
 
 @dataclass(slots=True)
@@ -965,6 +1074,8 @@ class FromAnalysis:
             attrs = _subquery_attrs(sub, node.colnames, node.alias, self.level.next_rte(), node.loc)
             operator = SubqueryScan(sub, node.alias, None, len(attrs))
             return _Leaf(FromPlan(operator, [Item(node.alias, attrs)], len(attrs)), "subquery")
+        if isinstance(node, ast.RangeFunction):
+            return _Leaf(_function_plan(node, self.level), "function")
         assert isinstance(node, ast.JoinExpr)
         return _Leaf(self._join(node), "join")
 
@@ -1032,7 +1143,7 @@ class FromAnalysis:
         where = leaf.conditions[0] if len(leaf.conditions) == 1 else ast.BoolExpr("and", leaf.conditions, 0)
         if isinstance(operator, ActorScan):
             return ActorScan(operator.label, planner.choose(where, scope, self.level.params), condition)
-        if isinstance(operator, CatalogScan | SubqueryScan):
+        if isinstance(operator, CatalogScan | SubqueryScan | FunctionScan):
             operator.condition = condition
             return operator
         return Filter(operator, condition, operator.width)
@@ -1410,8 +1521,10 @@ def _finish(stmt: ast.SelectStmt, level: Level, core: _Core, resolve_unknown: bo
                 "ORDER BY an expression over VALUES is not supported yet",
                 position=getattr(node, "loc", 0) + 1,
             )
-    for index, item in zip(keys, stmt.sort, strict=True):
-        _orderable(Compiled(lambda row, ctx: None, columns[index].type), item.node)
+    key_fns = [
+        _orderable(Compiled(lambda row, ctx, i=index: row[i], columns[index].type), item.node).fn
+        for index, item in zip(keys, stmt.sort, strict=True)
+    ]
     items = list(stmt.sort)
     offset, limit = _count(stmt.offset, "OFFSET", level), _count(stmt.limit, "LIMIT", level)
 
@@ -1421,7 +1534,7 @@ def _finish(stmt: ast.SelectStmt, level: Level, core: _Core, resolve_unknown: bo
         count = _limit_value(limit, ctx, "LIMIT", "2201W")
         if keys:
             top = None if count is None else first + count
-            rows = yield from ordered(rows, items, lambda row: [row[i] for i in keys], top, pacer)
+            rows = yield from ordered(rows, items, lambda row: [fn(row, None) for fn in key_fns], top, pacer)
         if first or count is not None:
             rows = itertools.islice(rows, first, None if count is None else first + count)
         yield from rows
@@ -1500,7 +1613,9 @@ def _select(stmt: ast.SelectStmt, level: Level, resolve_unknown: bool) -> Select
         sort_fns.append(_sort_expression(item.node, targets, names, compiler, stmt, level))
     distinct_fns: list[Eval] | None = None
     if stmt.distinct:
-        distinct_fns = [_orderable(compiler.compile(node), node).fn for node in stmt.distinct]
+        distinct_fns = [
+            coerce(compiler.compile(node), types.TEXT, getattr(node, "loc", 0)).fn for node in stmt.distinct
+        ]
     offset, limit = _count(stmt.offset, "OFFSET", level), _count(stmt.limit, "LIMIT", level)
     projection = [t.compiled.fn for t in targets]
     columns = [OutputColumn(t.name, t.compiled.type, t.origin, t.loc) for t in targets]

@@ -72,6 +72,11 @@ _IMPLICIT: dict[types.PgType, frozenset[types.PgType]] = {
         (types.TIMESTAMP, (types.TIMESTAMPTZ,)),
     )
 }
+# oid and the integers convert implicitly to the OID alias types (regclass, ...), and those to oid.
+for _source in (types.INT2, types.INT4, types.INT8, types.OID):
+    _IMPLICIT[_source] = _IMPLICIT.get(_source, frozenset()) | frozenset(types.OID_ALIASES)
+for _alias in types.OID_ALIASES:
+    _IMPLICIT[_alias] = frozenset((types.OID,))
 _PREFERRED = frozenset((types.BOOL, types.TEXT, types.OID, types.FLOAT8, types.TIMESTAMPTZ, types.INTERVAL))
 
 
@@ -94,6 +99,24 @@ def can_coerce(source: types.PgType, target: types.PgType) -> bool:
     return target in _IMPLICIT.get(source, ())
 
 
+def polymorphic_element(params: Sequence[types.PgType], arg_types: Sequence[types.PgType]) -> Any:
+    """The element type anyarray and anyelement parameters stand for in this call
+    (enforce_generic_type_consistency): None when no argument decides it, False when the
+    arguments disagree."""
+    element = None
+    for param, arg in zip(params, arg_types, strict=True):
+        if param is ANYARRAY and arg.element is not None:
+            found = arg.element
+        elif param is ANYELEMENT and arg is not types.UNKNOWN:
+            found = arg
+        else:
+            continue
+        if element is not None and found is not element:
+            return False
+        element = found
+    return element
+
+
 def select(candidates: Sequence[Sequence[types.PgType]], arg_types: Sequence[types.PgType]) -> list[int]:
     """The candidates a call with ``arg_types`` may mean: one is the choice, none means no
     function (or operator) matches, several that the call is ambiguous."""
@@ -104,6 +127,7 @@ def select(candidates: Sequence[Sequence[types.PgType]], arg_types: Sequence[typ
         i
         for i, candidate in enumerate(candidates)
         if all(can_coerce(a, t) for a, t in zip(arg_types, candidate, strict=True))
+        and polymorphic_element(candidate, arg_types) is not False
     ]
     if len(matching) <= 1:
         return matching

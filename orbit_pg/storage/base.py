@@ -29,8 +29,22 @@ class Snapshot(Protocol):
     def close(self) -> None: ...
 
 
+class Catalog(Protocol):
+    """A system catalog: named records (roles) kept beside the data, each write durable."""
+
+    def items(self) -> Iterator[tuple[str, bytes]]: ...
+
+    def put(self, key: str, value: bytes) -> None: ...
+
+    def delete(self, key: str) -> None: ...
+
+
 class Store(Protocol):
     def snapshot(self) -> Snapshot: ...
+
+    def catalog(self, name: str) -> Catalog:
+        """The named system catalog, created empty the first time."""
+        ...
 
     def validate(self, row: Row) -> None:
         """Raise PgError now if ``commit`` could not store this row (e.g. a key too long)."""
@@ -42,6 +56,10 @@ class Store(Protocol):
 
     def commit_many(self, write_sets: Sequence[Mapping[str, Row | None]]) -> None:
         """Apply several transactions' writes, in order, atomically in one durable write."""
+        ...
+
+    def relation_sizes(self) -> dict[str, int]:
+        """Bytes on disk per relation (the table and each index, by name), for pg_relation_size."""
         ...
 
     def close(self) -> None: ...

@@ -12,6 +12,7 @@ import lmdb
 
 from orbit_pg import errors
 from orbit_pg.storage.base import Row
+from orbit_pg.storage.lmdb_catalog import LmdbCatalog
 
 _LEN = struct.Struct("!I")
 # LMDB's default maximum key size; a longer key cannot be stored or indexed.
@@ -102,9 +103,13 @@ class ActorStore:
     def __init__(self, path: str, map_size: int = 1 << 36, sync: bool = True) -> None:
         os.makedirs(path, exist_ok=True)
         self.path = path
-        self._env = lmdb.open(path, map_size=map_size, max_dbs=4, sync=sync, metasync=sync)
+        self._env = lmdb.open(path, map_size=map_size, max_dbs=8, sync=sync, metasync=sync)
         self._actors = self._env.open_db(b"actors")
         self._by_type = self._env.open_db(b"actors_actor_type_idx", dupsort=True)
+
+    def catalog(self, name: str) -> LmdbCatalog:
+        """A system catalog (roles, privileges) in the same environment as the actors."""
+        return LmdbCatalog(self._env, name)
 
     def snapshot(self) -> LmdbSnapshot:
         return LmdbSnapshot(self._env, self._actors, self._by_type)
@@ -144,6 +149,20 @@ class ActorStore:
                     continue
                 txn.put(key, _encode(row[1].encode(), row[2]), db=self._actors)
                 txn.put(_key(row[1]), key, db=self._by_type)
+
+    def relation_sizes(self) -> dict[str, int]:
+        """Bytes in use per relation, from LMDB's page counts: the actors sub-database's leaf and
+        overflow pages hold the table, its branch pages are the primary key's B-tree, and the
+        type index is its own sub-database."""
+        with self._env.begin() as txn:
+            actors, by_type = txn.stat(self._actors), txn.stat(self._by_type)
+        page = actors["psize"]
+        return {
+            "actors": (actors["leaf_pages"] + actors["overflow_pages"]) * page,
+            "actors_pkey": actors["branch_pages"] * page,
+            "actors_actor_type_idx": (by_type["branch_pages"] + by_type["leaf_pages"] + by_type["overflow_pages"])
+            * page,
+        }
 
     def close(self) -> None:
         self._env.close()

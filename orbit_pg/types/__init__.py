@@ -20,6 +20,9 @@ Python values per type:
   datetime cannot hold (BC, after 9999, ±infinity) is a FarDatetime carrying PostgreSQL's own count.
 - interval: Interval(months, days, microseconds), the three fields PostgreSQL stores
 - arrays: lists nested once per dimension, None for a NULL element; lower bounds are always 1
+- int2vector, oidvector: ``Vector`` (a list whose subscripts count from 0)
+- the OID alias types (regclass, regtype, ...), xid: int; "char", aclitem, pg_node_tree: str;
+  inet: ipaddress interface
 """
 
 from orbit_pg.types.base import PgType, TrailingBytes
@@ -36,6 +39,7 @@ from orbit_pg.types.registry import (
     FLOAT4,
     FLOAT8,
     INT2,
+    INT2VECTOR,
     INT4,
     INT8,
     INTEGER_RANGES,
@@ -45,6 +49,7 @@ from orbit_pg.types.registry import (
     NAME,
     NUMERIC,
     OID,
+    OIDVECTOR,
     TEXT,
     TIMESTAMP,
     TIMESTAMPTZ,
@@ -53,8 +58,38 @@ from orbit_pg.types.registry import (
     VARCHAR,
     integer_type_for,
 )
+from orbit_pg.types.system import (
+    ACLITEM,
+    CHAR,
+    INET,
+    OID_ALIASES,
+    PG_NODE_TREE,
+    REGCLASS,
+    REGNAMESPACE,
+    REGPROC,
+    REGPROCEDURE,
+    REGROLE,
+    REGTYPE,
+    XID,
+    Vector,
+)
 
 __all__ = [
+    "ACLITEM",
+    "CHAR",
+    "INET",
+    "INT2VECTOR",
+    "OIDVECTOR",
+    "OID_ALIASES",
+    "PG_NODE_TREE",
+    "REGCLASS",
+    "REGNAMESPACE",
+    "REGPROC",
+    "REGPROCEDURE",
+    "REGROLE",
+    "REGTYPE",
+    "XID",
+    "Vector",
     "ARRAY_OF",
     "BOOL",
     "BPCHAR",

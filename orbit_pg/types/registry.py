@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from orbit_pg import jsonb
+from orbit_pg.types import system
 from orbit_pg.types.arrays import array_type
 from orbit_pg.types.base import PgType
 from orbit_pg.types.datetime import (
@@ -139,6 +140,8 @@ BY_OID: dict[int, PgType] = {
         JSONB,
     )
 }
+INT2VECTOR, OIDVECTOR = system.vector_types(INT2, OID)
+BY_OID.update({t.oid: t for t in (*system.SCALARS, INT2VECTOR, OIDVECTOR)})
 
 # pg_type.typarray of each element type
 ARRAY_OF: dict[PgType, PgType] = {
@@ -164,6 +167,9 @@ ARRAY_OF: dict[PgType, PgType] = {
         (2951, UUID),
         (199, JSON),
         (3807, JSONB),
+        (1006, INT2VECTOR),
+        (1013, OIDVECTOR),
+        *((oid, element) for element, oid in system.ARRAY_OIDS.items()),
     )
 }
 BY_OID.update({t.oid: t for t in ARRAY_OF.values()})

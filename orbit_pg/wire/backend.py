@@ -23,6 +23,14 @@ BIND_COMPLETE = b"2\x00\x00\x00\x04"
 CLOSE_COMPLETE = b"3\x00\x00\x00\x04"
 PORTAL_SUSPENDED = b"s\x00\x00\x00\x04"
 SSL_NOT_SUPPORTED = b"N"
+SSL_SUPPORTED = b"S"
+
+# Authentication request codes (the int32 after "R").
+AUTH_CLEARTEXT_PASSWORD = 3
+AUTH_MD5_PASSWORD = 5
+AUTH_SASL = 10
+AUTH_SASL_CONTINUE = 11
+AUTH_SASL_FINAL = 12
 
 
 def message(msg_type: bytes, body: bytes) -> bytes:
@@ -32,6 +40,11 @@ def message(msg_type: bytes, body: bytes) -> bytes:
 
 def cstring(text: str) -> bytes:
     return text.encode() + b"\x00"
+
+
+def authentication(code: int, data: bytes = b"") -> bytes:
+    """An Authentication request ("R"): the method's code and its data (salt, SASL message)."""
+    return message(b"R", _INT32.pack(code) + data)
 
 
 def parameter_status(name: str, value: str) -> bytes:

@@ -72,6 +72,24 @@ def decode_query(body: bytes) -> str:
     return decode_utf8(body[:-1])
 
 
+def decode_password(body: bytes) -> str:
+    """PasswordMessage: one string, the password or MD5 response (PostgreSQL's recv_password_packet)."""
+    if body.find(b"\x00") != len(body) - 1:
+        raise errors.fatal(errors.PROTOCOL_VIOLATION, "invalid password packet size")
+    if len(body) == 1:
+        raise errors.fatal("28P01", "empty password returned by client")
+    return decode_utf8(body[:-1])
+
+
+def decode_sasl_initial_response(body: bytes) -> tuple[str, bytes]:
+    """SASLInitialResponse: the mechanism chosen, then its first message (length -1: none)."""
+    reader = _Reader(body)
+    mechanism = reader.cstring()
+    data = reader.value()
+    reader.end()
+    return mechanism, data or b""
+
+
 class _Reader:
     """Reads one message body front to back; running short is PostgreSQL's 08P01."""
 

@@ -53,6 +53,22 @@ def plan(executor: Executor, sql: str) -> list[str]:
         ),
         ("SELECT * FROM actors WHERE actor_id >= 'user:3'", ["Range Scan on actors (actor_id >= 'user:3')"]),
         (
+            "SELECT * FROM actors WHERE actor_id IN ('user:1', 'bot:1')",
+            ["Index Lookup on actors (actor_id = ANY ('{'user:1', 'bot:1'}'))"],
+        ),
+        (
+            "SELECT * FROM actors WHERE actor_id BETWEEN 'b' AND 'c'",
+            ["Range Scan on actors (actor_id >= 'b' AND actor_id <= 'c')"],
+        ),
+        (
+            "SELECT * FROM actors WHERE actor_id LIKE 'user:1%' AND actor_type = 'user'",
+            ["Range Scan on actors (actor_id ^@ 'user:1')"],
+        ),
+        (
+            "SELECT * FROM actors WHERE actor_type IN ('bot', 'team')",
+            ["Index Scan using actors_actor_type_idx on actors (actor_type = 'bot', 'team')"],
+        ),
+        (
             "SELECT * FROM actors WHERE actor_id > 'b' AND actor_id <= 'u'",
             ["Range Scan on actors (actor_id >= 'b' AND actor_id <= 'u')"],
         ),
@@ -102,6 +118,10 @@ def test_key_lookups_and_ranges_read_no_more_than_they_must(
     assert run(executor, "SELECT actor_id FROM actors WHERE actor_id > 'user:7'") == [("user:8",), ("user:9",)]
     assert run(executor, "SELECT actor_id FROM actors WHERE actor_id < 'c' AND actor_id >= NULL") == []
     assert run(executor, "SELECT actor_id FROM actors WHERE 'team:a' >= actor_id") == [("bot:1",), ("team:a",)]
+    assert run(executor, "SELECT actor_id FROM actors WHERE actor_id LIKE 'user:_'") == [
+        (f"user:{i}",) for i in range(10)
+    ]
+    assert run(executor, "SELECT actor_id FROM actors WHERE actor_id IN ('user:3', 'x')") == [("user:3",)]
 
 
 def test_a_range_scan_sees_the_transactions_own_writes(executor: Executor) -> None:

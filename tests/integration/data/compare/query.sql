@@ -138,6 +138,20 @@ SELECT actor_id FROM actors WHERE actor_id = 'user:2' OR actor_id = 'team:c' ORD
 SELECT actor_id FROM actors WHERE actor_type = 'team' OR actor_type = 'bot' ORDER BY actor_id
 SELECT actor_id FROM actors WHERE actor_id > NULL
 SELECT actor_id FROM actors WHERE actor_id < 'b' ORDER BY 1
+SELECT actor_id FROM actors WHERE actor_id BETWEEN 'team:b' AND 'user:1' ORDER BY actor_id
+SELECT actor_id FROM actors WHERE actor_id LIKE 'user:%' ORDER BY actor_id
+SELECT actor_id FROM actors WHERE actor_id IN ('user:2', 'bot:1', 'nope') ORDER BY actor_id
+SELECT actor_id FROM actors WHERE actor_type IN ('bot', 'team') ORDER BY 1
+SELECT actor_id FROM actors WHERE actor_id LIKE 'team:_' ORDER BY 1
+SELECT actor_id FROM actors WHERE actor_id LIKE 'u%' AND actor_type = 'user' ORDER BY 1 DESC LIMIT 2
+SELECT actor_id FROM actors WHERE actor_id LIKE '%:1' ORDER BY 1
+SELECT actor_id FROM actors WHERE actor_id NOT IN ('user:1') AND actor_type = 'user' ORDER BY 1
+SELECT actor_id FROM actors WHERE actor_id IN ('bot:1', NULL)
+SELECT actor_id FROM actors WHERE actor_id BETWEEN 'user:3' AND 'team:a'
+SELECT actor_id, state FROM actors ORDER BY state DESC NULLS LAST, actor_id LIMIT 3
+SELECT actor_type, max(state->>'name'), min((state->>'score')::numeric) FROM actors GROUP BY actor_type HAVING actor_type IN ('user', 'bot') ORDER BY 1
+SELECT CASE WHEN count(*) > 3 THEN 'many' ELSE 'few' END AS size, actor_type FROM actors GROUP BY actor_type ORDER BY 2
+SELECT u.actor_id FROM actors u WHERE u.state->>'team' = ANY (SELECT actor_id FROM actors WHERE actor_id LIKE 'team%') ORDER BY 1
 SELECT actor_id FROM actors ORDER BY actor_id LIMIT 2
 SELECT x.actor_id FROM actors x ORDER BY x.actor_id LIMIT 2 OFFSET 6
 SELECT actor_type, n FROM (SELECT actor_type, count(*) AS n FROM actors GROUP BY actor_type) s WHERE n > 1 ORDER BY n
@@ -157,3 +171,12 @@ SELECT a.actor_id FROM actors a, actors b WHERE a.actor_id = b.actor_id AND b.ac
 SELECT count(*) FROM actors a JOIN actors b ON a.actor_type = b.actor_type
 SELECT a.actor_type, count(*) FROM actors a JOIN actors b ON a.actor_type = b.actor_type GROUP BY a.actor_type ORDER BY 2 DESC, 1
 SELECT DISTINCT a.actor_type FROM actors a JOIN actors b ON a.actor_type = b.actor_type ORDER BY 1
+SELECT * FROM generate_series(1, 3)
+SELECT s.n * 2 AS twice FROM generate_series(1, 10, 4) AS s(n)
+SELECT g FROM pg_catalog.generate_series(3, 1, -1) g
+SELECT x FROM unnest(ARRAY['a', 'b']) x ORDER BY 1 DESC
+SELECT count(u), count(*) FROM unnest(ARRAY[1, NULL, 3]) u
+SELECT count(*) FROM actors a, generate_series(1, 2) g WHERE a.actor_type = 'team'
+SELECT ARRAY(SELECT actor_id FROM actors WHERE actor_type = 'team' ORDER BY 1), ARRAY(SELECT 1 WHERE false)
+SELECT ARRAY(SELECT actor_id, actor_type FROM actors)
+SELECT t.actor_id, ARRAY(SELECT u.actor_id FROM actors u WHERE u.state->>'team' = t.actor_id ORDER BY 1) AS members FROM actors t WHERE t.actor_type = 'team' ORDER BY 1

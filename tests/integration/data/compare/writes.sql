@@ -149,6 +149,44 @@ UPDATE actors SET state = '{"n": 3}' WHERE actor_id = 't5'
 UPDATE actors SET actor_id = 'u2' WHERE actor_id = 't5'
 COMMIT
 SELECT * FROM actors WHERE actor_type = 'txn'
+-- Same shapes, other literals: plans are reused with each text's values
+INSERT INTO actors SELECT 'k1', 't', '{"a": 1}'
+INSERT INTO actors SELECT 'k2', 't', '[1]'
+INSERT INTO actors SELECT 'k3', 't', '[1'
+INSERT INTO actors SELECT 'k3', 7, NULL
+SELECT * FROM actors WHERE actor_type = 't' ORDER BY 1
+INSERT INTO actors VALUES ('k1', 't', '{"b": 2}') ON CONFLICT (actor_id) DO UPDATE SET state = actors.state || EXCLUDED.state RETURNING *
+INSERT INTO actors VALUES ('k2', 't', '{"b": 3}') ON CONFLICT (actor_id) DO UPDATE SET state = actors.state || EXCLUDED.state RETURNING *
+INSERT INTO actors VALUES ('k9', 't', '{"b": 3}') ON CONFLICT (actor_id) DO UPDATE SET state = actors.state || EXCLUDED.state RETURNING *
+INSERT INTO actors VALUES ('k9', 't', '{"b": 3') ON CONFLICT (actor_id) DO UPDATE SET state = actors.state || EXCLUDED.state RETURNING *
+UPDATE actors SET state = state || '{"c": 1}' WHERE actor_id = 'k1' RETURNING state->'c', 1 + 1, 'x'
+UPDATE actors SET state = state || '{"c": 2}' WHERE actor_id = 'k2' RETURNING state->'c', 2 + 1, 'y'
+DELETE FROM actors WHERE actor_id = 'k1' RETURNING 1, 'a'
+DELETE FROM actors WHERE actor_id = 'k2' RETURNING 2, 'b'
+SELECT * FROM actors WHERE actor_type = 't' ORDER BY 1
+-- Prepared writes with parameters
+PREPARE up(text, jsonb) AS INSERT INTO actors VALUES ($1, 'prep', $2) ON CONFLICT (actor_id) DO UPDATE SET state = actors.state || EXCLUDED.state RETURNING *
+EXECUTE up('e1', '{"a": 1}')
+EXECUTE up('e1', '{"b": 2}')
+EXECUTE up('e2', NULL)
+PREPARE del AS DELETE FROM actors a USING actors b WHERE a.actor_id = $1 AND b.actor_id = $2 RETURNING a.actor_id, b.state
+EXECUTE del('e2', 'e1')
+EXECUTE del('e2', 'e1')
+PREPARE sel AS INSERT INTO actors SELECT $1, 'prep', $2
+EXECUTE sel('e3', '[]')
+SELECT * FROM actors WHERE actor_type = 'prep' ORDER BY actor_id
+-- Syntax
+DELETE FROM actors RETURNING
+INSERT INTO actors x VALUES ('a', 'b', NULL)
+INSERT INTO actors VALUES ('a', 'b', NULL) ON CONFLICT DO
+INSERT INTO actors VALUES ('a', 'b', NULL) ON CONFLICT (actor_id) DO UPDATE
+INSERT INTO actors VALUES ('a', 'b', NULL) RETURNING
+INSERT INTO actors VALUES ('a', 'b', NULL) RETURNING returning
+INSERT INTO actors DEFAULT VALUES ON CONFLICT DO NOTHING
+UPDATE actors SET state = '{}' FROM
+UPDATE actors SET state = '{}' FROM actors b WHERE
+DELETE FROM actors USING WHERE true
+SELECT * FROM actors WHERE actor_id = 'a'
 -- Everything left
 SELECT * FROM actors ORDER BY actor_id
 DELETE FROM actors

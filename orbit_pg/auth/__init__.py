@@ -1,0 +1,1 @@
+"""Client authentication: who may connect (hba), how they prove it (methods), and roles."""
