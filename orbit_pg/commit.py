@@ -5,6 +5,11 @@ transaction it caps write throughput whatever the number of clients. PostgreSQL 
 concurrent commits share a WAL flush; here every commit requested during a reactor turn
 waits for the next turn, where they all go to the store in one write and one sync, and
 only then are their clients told.
+
+With a store that does not sync its commits (``--synchronous-commit off``), a commit is
+acknowledged once written, and a background flush makes it durable within
+``FLUSH_DELAY`` (PostgreSQL's wal_writer_delay); a session that sets synchronous_commit
+on still waits for a flush of its own commit's group.
 """
 
 from __future__ import annotations
@@ -24,60 +29,79 @@ log = Logger()
 
 Writes = Mapping[str, Row | None]
 Done = Callable[[errors.PgError | None], None]
+FLUSH_DELAY = 0.2
 
 
 class GroupCommitter:
     """Batches commits; with a reactor that has threads, the durable write runs in a worker
     thread, so the reactor keeps serving (and collecting the next group) while the disk syncs."""
 
-    def __init__(self, store: Store, reactor: IReactorTime) -> None:
+    def __init__(self, store: Store, reactor: IReactorTime, max_group: int = 0) -> None:
         self.store = store
         self.reactor = reactor
+        self.max_group = max_group  # most commits per durable write; 0: no limit, 1: no group commit
         self.groups = 0  # how many durable writes served how many commits: for the logs and tests
         self.commits = 0
         self._threads = IReactorThreads.providedBy(reactor)
         self._waiting: list[tuple[Writes, Done]] = []
+        self._durable = False  # a commit waiting now wants a flush before its acknowledgement
         self._call: IDelayedCall | None = None
         self._writing = False
         self._drained: list[Deferred[None]] = []
+        self._flush_call: IDelayedCall | None = None
+        self.flushes = 0
 
     def drain(self) -> Deferred[None]:
-        """Fires once every commit handed over so far is written (before the store closes)."""
+        """Fires once every commit handed over so far is written (before the store closes,
+        which flushes it)."""
+        if self._flush_call is not None and self._flush_call.active():
+            self._flush_call.cancel()
+            self._flush_call = None
         if not self._waiting and not self._writing and self._call is None:
             return succeed(None)
         self._drained.append(Deferred())
         return self._drained[-1]
 
-    def commit(self, writes: Writes, done: Done) -> None:
-        """Make ``writes`` durable soon; ``done(None)`` then, or ``done(error)``."""
+    def commit(self, writes: Writes, done: Done, durable: bool = True) -> None:
+        """Make ``writes`` durable soon; ``done(None)`` then, or ``done(error)``. With
+        ``durable`` False (synchronous_commit off) a store that does not sync its commits
+        acknowledges once the writes are visible, before they are on disk."""
         self._waiting.append((writes, done))
+        self._durable = self._durable or durable
         self._schedule()
 
     def _schedule(self) -> None:
         if self._waiting and self._call is None and not self._writing:
+            # (With a group size limit, what is left waits for the next write.)
             self._call = self.reactor.callLater(0, self._start)
 
     def _start(self) -> None:
         self._call = None
-        group, self._waiting = self._waiting, []
+        size = self.max_group or len(self._waiting)
+        group, self._waiting = self._waiting[:size], self._waiting[size:]
+        flush, self._durable = self._durable and not self.store.synchronous, False
         self.groups += 1
         self.commits += len(group)
         write_sets = [writes for writes, _ in group]
         if not self._threads:
-            self._finish(self._write(write_sets), group)
+            self._finish(self._write(write_sets, flush), group)
             return
         self._writing = True
-        deferred = threads.deferToThreadPool(self.reactor, self.reactor.getThreadPool(), self._write, write_sets)
+        deferred = threads.deferToThreadPool(self.reactor, self.reactor.getThreadPool(), self._write, write_sets, flush)
         deferred.addCallback(self._finish, group)
         deferred.addErrback(self._failed, group)
 
-    def _write(self, write_sets: list[Writes]) -> list[errors.PgError | None]:
+    def _write(self, write_sets: list[Writes], flush: bool) -> list[errors.PgError | None]:
         try:
             self.store.commit_many(write_sets)
-            return [None] * len(write_sets)
+            outcomes: list[errors.PgError | None] = [None] * len(write_sets)
         except errors.PgError:
             # Find whose writes fail, so the others still commit.
-            return [self._alone(writes) for writes in write_sets]
+            outcomes = [self._alone(writes) for writes in write_sets]
+        if flush:
+            self.store.sync()
+            self.flushes += 1
+        return outcomes
 
     def _alone(self, writes: Writes) -> errors.PgError | None:
         try:
@@ -88,6 +112,8 @@ class GroupCommitter:
 
     def _finish(self, outcomes: list[errors.PgError | None], group: list[tuple[Writes, Done]]) -> None:
         self._writing = False
+        if not self.store.synchronous and self._flush_call is None:
+            self._flush_call = self.reactor.callLater(FLUSH_DELAY, self._flush)
         for (_, done), outcome in zip(group, outcomes, strict=True):
             if outcome is not None:
                 log.warn("commit failed: {message}", message=outcome.message)
@@ -97,6 +123,15 @@ class GroupCommitter:
             drained, self._drained = self._drained, []
             for deferred in drained:
                 deferred.callback(None)
+
+    def _flush(self) -> None:
+        """The background flush of commits acknowledged before they were on disk."""
+        self._flush_call = None
+        if not self._threads:
+            self.store.sync()
+            return
+        flushing = threads.deferToThreadPool(self.reactor, self.reactor.getThreadPool(), self.store.sync)
+        flushing.addErrback(lambda failure: log.failure("background flush failed", failure))
 
     def _failed(self, failure: Failure, group: list[tuple[Writes, Done]]) -> None:
         log.failure("group commit failed", failure)

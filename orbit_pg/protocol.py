@@ -31,12 +31,14 @@ from orbit_pg.auth.methods import Authenticator, Exchange, Peer, SaslExchange
 from orbit_pg.auth.privileges import Access
 from orbit_pg.auth.roles import CATALOG_NAME, Roles
 from orbit_pg.commit import GroupCommitter
+from orbit_pg.locks import LockWait
 from orbit_pg.session import Session, milliseconds
 from orbit_pg.sql import ast, grammar
 from orbit_pg.sql.cache import Miss, Parsed, StatementCache
 from orbit_pg.sql.executor import Executor, Plan, Portal, PreparedStatement, Result
 from orbit_pg.sql.query import PENDING
 from orbit_pg.storage.base import Store
+from orbit_pg.transactions import Transactions
 from orbit_pg.wire import backend, constants, frontend
 from orbit_pg.wire.constants import DEFAULT_MAX_MESSAGE_SIZE
 from orbit_pg.wire.framing import MessageCutter
@@ -55,6 +57,7 @@ class State(enum.Enum):
     AUTHENTICATING = "authenticating"  # a password exchange is under way
     READY = "ready"  # authenticated; typed messages
     IN_QUERY = "in query"  # a result is streaming; new messages wait in a queue
+    WAITING = "waiting"  # a statement waits for a row lock; it runs again when woken
     CLOSED = "closed"
 
 
@@ -93,6 +96,10 @@ class PostgresProtocol(Protocol):
         self._reading_paused = False  # we are behind; stop reading
         self._resume_call: IDelayedCall | None = None
         self._process_call: IDelayedCall | None = None
+        # A statement parked on a row lock: the wait, its timeout, and how it fails if cancelled.
+        self._wait: LockWait | None = None
+        self._wait_timeout: IDelayedCall | None = None
+        self._wait_failed: Callable[[errors.PgError], None] | None = None
         # Authentication: the exchange under way, the startup packet's user, database and
         # parameters, whether TLS is on, and the timers that close a silent client.
         self._exchange: Exchange | None = None
@@ -116,9 +123,11 @@ class PostgresProtocol(Protocol):
             self._fatal(limits.too_many_clients())
 
     def connectionLost(self, reason: Failure | None = None) -> None:
-        # An open transaction dies with its connection; nothing of it reached the store.
-        if self.session is not None:
-            self.session.transaction = None
+        # An open transaction dies with its connection; nothing of it reached the store,
+        # and the rows it locked are free again.
+        self._end_wait()
+        if self.executor is not None:
+            self.executor.abort()
         self._abandon_rows()
         for call in (self._resume_call, self._process_call, self._auth_timer, self._idle_timer):
             if call is not None and call.active():
@@ -233,6 +242,8 @@ class PostgresProtocol(Protocol):
         database = params.pop("database", "") or user
         params.update(_command_line_options(params.pop("options", "")))
         params.pop("replication", None)
+        if not self.factory.store.synchronous:
+            params.setdefault("synchronous_commit", "off")  # the server's setting, as in postgresql.conf
         self._login = (user, database, params)
         self.factory.limits.check_backend(self.factory.backends())
         self.backend = True
@@ -296,7 +307,9 @@ class PostgresProtocol(Protocol):
                 activity.server_addr, activity.server_port = host.host, host.port
         self.session.values["is_superuser"] = "on" if access.superuser else "off"
         self.session.values["max_connections"] = str(self.factory.limits.max_connections)
-        self.executor = Executor(self.factory.store, self.session, self.factory.statement_cache.stats, access)
+        self.executor = Executor(
+            self.factory.store, self.session, self.factory.statement_cache.stats, access, self.factory.transactions
+        )
         if self._auth_timer is not None and self._auth_timer.active():
             self._auth_timer.cancel()
         self._auth_timer = None
@@ -357,6 +370,8 @@ class PostgresProtocol(Protocol):
         if handler is not None:
             try:
                 handler(self, body)
+            except LockWait as wait:
+                self._park(wait, lambda: self._message(msg_type, body), self._extended_error)
             except errors.PgError as error:
                 if error.severity == "FATAL":
                     raise
@@ -437,6 +452,7 @@ class PostgresProtocol(Protocol):
         self._executor.portals.pop("", None)
         if not parsed.statements:
             self._send(backend.EMPTY_QUERY_RESPONSE)
+        self._executor.implicit_block = len(parsed.statements) > 1
         self._parsed = parsed
         self._statements = deque(range(len(parsed.statements)))
         self._run_statements()
@@ -449,8 +465,9 @@ class PostgresProtocol(Protocol):
         cache = self.factory.statement_cache
         try:
             while self._statements:
-                plan, literals = cache.plan(self._parsed, self._statements.popleft(), executor)
+                plan, literals = cache.plan(self._parsed, self._statements[0], executor)
                 result = executor.run(plan, (), literals)
+                self._statements.popleft()
                 if result.fields is None:
                     # A COMMIT is reported only once its writes are durable.
                     if self._await_commit(lambda error, result=result: self._statement_committed(result, error)):
@@ -464,6 +481,9 @@ class PostgresProtocol(Protocol):
                 if not self._start_rows(iter(result.rows), encoders, None, result.tag, self._run_statements):
                     return
             executor.end_of_query()
+        except LockWait as wait:
+            self._park(wait, self._run_statements, self._query_failed)
+            return
         except errors.PgError as error:
             self._query_failed(error)
             return
@@ -499,10 +519,12 @@ class PostgresProtocol(Protocol):
         self.state = State.IN_QUERY
         self._holding = True
         self._after_commit = then
-        self.factory.committer.commit(writes, self._committed)
+        durable = self._executor.session.values["synchronous_commit"] != "off"
+        self.factory.committer.commit(writes, self._committed, durable)
         return True
 
     def _committed(self, error: errors.PgError | None) -> None:
+        self._executor.finish_commit(error)
         if self.state is State.CLOSED:
             return
         self._holding = False
@@ -511,6 +533,57 @@ class PostgresProtocol(Protocol):
         if then is not None:
             then(error)
         self._process()
+
+    # --- waiting for a row lock -------------------------------------------------------------
+
+    def _park(self, wait: LockWait, again: Callable[[], None], failed: Callable[[errors.PgError], None]) -> None:
+        """Stop handling this connection's messages until the lock's holder lets go, then run
+        the statement ``again``; the reactor serves the other connections meanwhile.
+        lock_timeout (or statement_timeout, if sooner) ends the wait with an error."""
+        self.state = State.WAITING
+        self._wait, self._wait_failed = wait, failed
+        wait.waiter.wakeup.addCallback(lambda _: self.factory.reactor.callLater(0, self._unpark, wait, again))
+        session = self.session
+        assert session is not None
+        timeouts = []
+        for name, message in (
+            ("lock_timeout", "canceling statement due to lock timeout"),
+            ("statement_timeout", "canceling statement due to statement timeout"),
+        ):
+            limit = milliseconds(session.values[name])
+            if limit:
+                sqlstate = "55P03" if name == "lock_timeout" else "57014"
+                timeouts.append((limit, errors.PgError(sqlstate, message)))
+        if timeouts:
+            limit, error = min(timeouts, key=lambda t: t[0])
+            self._wait_timeout = self.factory.reactor.callLater(limit / 1000, self.cancel_wait, error)
+
+    def _unpark(self, wait: LockWait, again: Callable[[], None]) -> None:
+        if self._wait is not wait or self.state is not State.WAITING:
+            return  # cancelled meanwhile
+        self._end_wait()
+        self.state = State.READY
+        again()
+        self._process()
+
+    def cancel_wait(self, error: errors.PgError) -> bool:
+        """End a lock wait with ``error`` (lock_timeout, a cancel request); False if not waiting."""
+        if self._wait is None or self.state is not State.WAITING:
+            return False
+        failed = self._wait_failed
+        self._end_wait()
+        self.state = State.READY
+        assert failed is not None
+        failed(error)
+        self._process()
+        return True
+
+    def _end_wait(self) -> None:
+        if self._wait is not None:
+            self.factory.transactions.locks.cancel(self._wait.waiter)
+        if self._wait_timeout is not None and self._wait_timeout.active():
+            self._wait_timeout.cancel()
+        self._wait = self._wait_timeout = self._wait_failed = None
 
     def _query_failed(self, error: errors.PgError) -> None:
         self._abandon_rows()
@@ -892,6 +965,7 @@ class PostgresServerFactory(ServerFactory):
         authenticator: Authenticator | None = None,
         tls: tls_config.TlsSettings | None = None,
         connection_limits: limits.Limits | None = None,
+        commit_group_size: int = 0,
     ) -> None:
         if reactor is None:
             from twisted.internet import reactor as default_reactor
@@ -900,7 +974,8 @@ class PostgresServerFactory(ServerFactory):
         self.reactor = reactor
         self.store = store
         self.statement_cache = StatementCache()
-        self.committer = GroupCommitter(store, reactor)
+        self.committer = GroupCommitter(store, reactor, commit_group_size)
+        self.transactions = Transactions()
         self.max_message_size = max_message_size
         self.connections: dict[int, PostgresProtocol] = {}
         # Who may connect and how (default: loopback only; trust until a role exists).
@@ -920,6 +995,10 @@ class PostgresServerFactory(ServerFactory):
     def relation_sizes(self) -> Mapping[str, int]:
         return self.store.relation_sizes()
 
+    def stored_roles(self) -> list[tuple[str, bool, bool]]:
+        """(name, superuser, can log in) of each stored role; none while authentication is trust."""
+        return [(role.name, role.superuser, role.login) for role in self.authenticator.roles]
+
     def register(self, connection: PostgresProtocol) -> tuple[int, int]:
         """A process id (unique among live connections) and a secret, for BackendKeyData."""
         while True:
@@ -933,7 +1012,9 @@ class PostgresServerFactory(ServerFactory):
         self.connections.pop(connection.process_id, None)
 
     def cancel(self, process_id: int, secret_key: int) -> None:
-        """A CancelRequest: nothing runs across reactor turns yet, so there is nothing to stop."""
+        """A CancelRequest: what runs across reactor turns is a lock wait; it ends with 57014."""
         target = self.connections.get(process_id)
         if target is None or target.secret_key != secret_key:
             log.info("cancel request for unknown backend {pid}", pid=process_id)
+            return
+        target.cancel_wait(errors.PgError("57014", "canceling statement due to user request"))

@@ -24,6 +24,20 @@ class Options(usage.Options):
         ["data-dir", "d", "./orbitpg-data", "Directory of the LMDB environment holding the actors."],
         ["max-message-size", None, DEFAULT_MAX_MESSAGE_SIZE, "Largest protocol message accepted, in bytes.", int],
         ["map-size", None, 1 << 36, "LMDB map size in bytes (the most the data can grow to).", int],
+        [
+            "synchronous-commit",
+            None,
+            "on",
+            "on: COMMIT is acknowledged once on disk; off: once written, flushed within 200 ms "
+            "(a machine crash may lose the last commits; a server crash loses nothing).",
+        ],
+        [
+            "commit-group-size",
+            None,
+            0,
+            "Most commits that share one durable write (group commit); 0: no limit, 1: none.",
+            int,
+        ],
         ["hba", None, None, "Access rules file (pg_hba.conf-like; see docs/security.md). Default: loopback only."],
         ["tls-cert", None, None, "PEM certificate (chain) for TLS; SSLRequest is then answered 'S'."],
         ["tls-key", None, None, "PEM private key of --tls-cert."],
@@ -53,6 +67,10 @@ class Options(usage.Options):
             raise usage.UsageError("--port must be between 0 and 65535")
         if self["max-message-size"] < 1024:
             raise usage.UsageError("--max-message-size must be at least 1024")
+        if self["synchronous-commit"] not in ("on", "off"):
+            raise usage.UsageError("--synchronous-commit must be on or off")
+        if self["commit-group-size"] < 0:
+            raise usage.UsageError("--commit-group-size must be 0 or more")
         if bool(self["tls-cert"]) != bool(self["tls-key"]):
             raise usage.UsageError("--tls-cert and --tls-key go together")
         if self["tls-ca"] and not self["tls-cert"]:
@@ -87,7 +105,11 @@ class _StoreService(service.Service):
 
 
 def makeService(options: Options | dict) -> service.IService:
-    store = ActorStore(options["data-dir"], map_size=options.get("map-size", 1 << 36))
+    store = ActorStore(
+        options["data-dir"],
+        map_size=options.get("map-size", 1 << 36),
+        sync=options.get("synchronous-commit", "on") == "on",
+    )
     authenticator = Authenticator(
         Roles(store.catalog(CATALOG_NAME)),
         options.get("hba-rules"),
@@ -103,6 +125,7 @@ def makeService(options: Options | dict) -> service.IService:
             options.get("superuser-reserved-connections", 3),
             options.get("authentication-timeout", 60.0),
         ),
+        commit_group_size=options.get("commit-group-size", 0),
     )
     top = service.MultiService()
     _StoreService(factory).setServiceParent(top)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Protocol
 
 from orbit_pg import __version__, errors
-from orbit_pg.storage.base import Row
+from orbit_pg.locks import Owner
+from orbit_pg.storage.base import Row, Snapshot
 
 SERVER_VERSION = "15.0"
 
@@ -38,6 +39,13 @@ _SETTINGS = [
         "default_transaction_isolation",
         "read committed",
         "Sets the transaction isolation level of each new transaction.",
+        "isolation",
+    ),
+    Setting(
+        "default_transaction_deferrable",
+        "off",
+        "Sets the default deferrable status of new transactions.",
+        "bool",
     ),
     Setting(
         "default_transaction_read_only", "off", "Sets the default read-only status of new transactions.", "bool", True
@@ -78,12 +86,27 @@ _SETTINGS = [
     Setting("synchronous_commit", "on", "Sets the current transaction's synchronization level."),
     Setting("TimeZone", "Etc/UTC", "Sets the time zone for displaying and interpreting time stamps.", report=True),
     Setting("timezone_abbreviations", "Default", "Selects a file of time zone abbreviations."),
-    Setting("transaction_isolation", "read committed", "Sets the current transaction's isolation level."),
+    Setting(
+        "transaction_deferrable",
+        "off",
+        "Whether to defer a read-only serializable transaction until it can be executed with no possible "
+        "serialization failures.",
+        "bool",
+    ),
+    Setting("transaction_isolation", "read committed", "Sets the current transaction's isolation level.", "isolation"),
     Setting("transaction_read_only", "off", "Sets the current transaction's read-only status.", "bool"),
     Setting("work_mem", "4MB", "Sets the maximum memory to be used for query workspaces.", "kb"),
 ]
 SETTINGS: dict[str, Setting] = {s.name.lower(): s for s in _SETTINGS}
 
+ISOLATION_LEVELS = ("serializable", "repeatable read", "read committed", "read uncommitted")
+# Characteristics of the current transaction: set afresh from their defaults when one starts.
+TRANSACTION_MODES = {
+    "transaction_isolation": "default_transaction_isolation",
+    "transaction_read_only": "default_transaction_read_only",
+    "transaction_deferrable": "default_transaction_deferrable",
+}
+_SYNCHRONOUS_COMMIT = {"local", "remote_write", "remote_apply", "on", "off", "true", "false", "yes", "no", "1", "0"}
 _BOOL_WORDS = {"on": "on", "off": "off", "true": "on", "false": "off", "yes": "on", "no": "off", "1": "on", "0": "off"}
 _TIME_UNITS = [("d", 86_400_000), ("h", 3_600_000), ("min", 60_000), ("s", 1000), ("ms", 1)]
 _MEMORY_UNITS = [("TB", 1 << 30), ("GB", 1 << 20), ("MB", 1 << 10), ("kB", 1)]
@@ -105,9 +128,11 @@ def _format_units(amount: int, units: list[tuple[str, int]]) -> str:
 def normalize(setting: Setting, value: str) -> str:
     """Check a value for a known setting and return the text SHOW prints for it."""
 
-    def invalid() -> errors.PgError:
+    def invalid(choices: Sequence[str] | None = None) -> errors.PgError:
         return errors.PgError(
-            errors.INVALID_PARAMETER_VALUE, f'invalid value for parameter "{setting.name}": "{value}"'
+            errors.INVALID_PARAMETER_VALUE,
+            f'invalid value for parameter "{setting.name}": "{value}"',
+            hint=None if choices is None else f"Available values: {', '.join(choices)}.",
         )
 
     if setting.kind == "bool":
@@ -115,6 +140,11 @@ def normalize(setting: Setting, value: str) -> str:
         if word is None:
             raise errors.PgError(errors.INVALID_PARAMETER_VALUE, f'parameter "{setting.name}" requires a Boolean value')
         return word
+    if setting.kind == "isolation":
+        level = value.strip().lower()
+        if level not in ISOLATION_LEVELS:
+            raise invalid(ISOLATION_LEVELS)
+        return level
     if setting.kind == "int":
         try:
             return str(int(value))
@@ -130,6 +160,11 @@ def normalize(setting: Setting, value: str) -> str:
             raise invalid()
         return _format_units(int(match.group(1)) * sizes.get(match.group(2), 1), units)
     lowered = setting.name.lower()
+    if lowered == "synchronous_commit":
+        word = value.strip().lower()
+        if word not in _SYNCHRONOUS_COMMIT:
+            raise invalid(("local", "remote_write", "remote_apply", "on", "off"))
+        return _BOOL_WORDS.get(word, word)
     if lowered == "client_encoding":
         encoding = _ENCODINGS.get("".join(c for c in value.lower() if c.isalnum()))
         if encoding is None:
@@ -165,6 +200,17 @@ def _quote_ident(name: str) -> str:
 
 
 @dataclass
+class Savepoint:
+    """What ROLLBACK TO restores: the write set, settings and locks as they were."""
+
+    name: str
+    writes: dict[str, Row | None]
+    values: dict[str, str]
+    settings: tuple[dict[str, str | None], dict[str, str | None], set[str]]
+    locks: int
+
+
+@dataclass
 class Transaction:
     """A transaction's private write set, applied to the store in one write at COMMIT."""
 
@@ -172,6 +218,20 @@ class Transaction:
     explicit: bool = False  # inside BEGIN ... COMMIT
     failed: bool = False  # an error happened inside an explicit block
     started: datetime | None = None  # now(): taken when the transaction first asks for it
+    # Several statements of one simple Query: PostgreSQL's implicit transaction block.
+    implicit_block: bool = False
+    owner: Owner = field(default_factory=lambda: Owner(0))  # in the lock table
+    # REPEATABLE READ and SERIALIZABLE read from one snapshot, taken by the first query;
+    # ``snapshot_seq`` is the last commit it sees (for first-committer-wins).
+    snapshot_taken: bool = False
+    snapshot: Snapshot | None = None
+    snapshot_seq: int = 0
+    savepoints: list[Savepoint] = field(default_factory=list)
+    # Undo for SET: each setting's value before the transaction changed it, the values
+    # plain SET gave (they outlive COMMIT), and the settings whose last SET was LOCAL.
+    prior: dict[str, str | None] = field(default_factory=dict)
+    session_set: dict[str, str | None] = field(default_factory=dict)
+    local: set[str] = field(default_factory=set)
     xid: int | None = None  # txid_current(): taken when the transaction first asks for it
 
 
@@ -222,6 +282,10 @@ class Server(Protocol):
         """Bytes on disk of the table and of each index, by relation name."""
         ...
 
+    def stored_roles(self) -> Iterable[tuple[str, bool, bool]]:
+        """(name, superuser, can log in) of each role CREATE ROLE made."""
+        ...
+
 
 class Session:
     """Per-connection state: startup parameters, SET values and the open transaction."""
@@ -249,7 +313,8 @@ class Session:
         """RESET ALL: every changeable setting back to its startup value, reported as SET would."""
         for name in list(self.values):
             setting = SETTINGS.get(name)
-            if setting is not None and setting.kind != "readonly":
+            # (Transaction modes are not RESET ALL's, as GUC_NO_RESET_ALL says.)
+            if setting is not None and setting.kind != "readonly" and name not in TRANSACTION_MODES:
                 self.set(name, None)
 
     def _apply_startup(self, name: str, value: str) -> None:
@@ -267,27 +332,47 @@ class Session:
             return self.values[key]
         raise errors.PgError(errors.UNDEFINED_OBJECT, f'unrecognized configuration parameter "{name}"')
 
-    def set(self, name: str, value: str | None) -> None:
-        """SET name = value; ``None`` is DEFAULT / RESET. Records reported settings that changed."""
+    def set(self, name: str, value: str | None, local: bool = False) -> None:
+        """SET [LOCAL] name = value; ``None`` is DEFAULT / RESET. Records reported settings that
+        changed, and what the open transaction must undo if it rolls back (or, for LOCAL, ends)."""
         key = name.lower()
         setting = SETTINGS.get(key)
+        new: str | None
         if setting is None:
             if "." not in key:
                 raise errors.PgError(errors.UNDEFINED_OBJECT, f'unrecognized configuration parameter "{name}"')
-            if value is None:
-                self.values.pop(key, None)
-            else:
-                self.values[key] = value
-            return
-        if setting.kind == "readonly":
+            new = value  # a custom option; RESET removes it
+        elif setting.kind == "readonly":
             raise errors.PgError("55P02", f'parameter "{key}" cannot be changed')
-        if value is None:
-            new = self.startup_value(setting)
         else:
-            new = normalize(setting, value)
-        if new != self.values[key] and setting.report:
+            new = self.startup_value(setting) if value is None else normalize(setting, value)
+        txn = self.transaction
+        if txn is not None and key not in TRANSACTION_MODES:
+            txn.prior.setdefault(key, self.values.get(key))
+            if local:
+                txn.local.add(key)
+            else:
+                txn.local.discard(key)
+                txn.session_set[key] = new
+        self.assign(key, new)
+
+    def assign(self, key: str, value: str | None) -> None:
+        """Change a setting's value (None removes a custom option), reporting it if it is
+        reported and changed."""
+        if value != self.values.get(key) and key in SETTINGS and SETTINGS[key].report:
             self.changed_reports.append(key)
-        self.values[key] = new
+        if value is None:
+            self.values.pop(key, None)
+        else:
+            self.values[key] = value
+
+    def end_settings(self, txn: Transaction, commit: bool) -> None:
+        """The transaction ends: a rollback undoes its SETs, a commit only its SET LOCALs."""
+        for key, prior in txn.prior.items():
+            if not commit:
+                self.assign(key, prior)
+            elif key in txn.local:
+                self.assign(key, txn.session_set.get(key, prior))
 
     def startup_value(self, setting: Setting) -> str:
         for name, value in self.startup.items():

@@ -3,6 +3,7 @@ PostgreSQL 15's predefined roles. ``roles`` is the one place that lists them."""
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -35,11 +36,26 @@ PREDEFINED = (
 )
 
 
+def _stored_oid(name: str) -> int:
+    """A stored role's OID: derived from its name, so the same on every start (roles keep no OID)."""
+    return FIRST_ROLE_OID + zlib.crc32(name.encode()) % ROLE_OID_SPAN
+
+
+FIRST_ROLE_OID = 100_000
+ROLE_OID_SPAN = 1 << 30
+
+
 def roles(session: Any) -> list[Role]:
-    """Every role the catalogs show: the session's user (a superuser, trust authentication has no
-    other), then the predefined roles."""
+    """Every role the catalogs show: the session's user as the bootstrap superuser (OID 10), the
+    other roles CREATE ROLE stored, then the predefined roles. Without stored roles (trust
+    authentication) the session user is a superuser."""
     user = session.user if session is not None else "postgres"
-    return [Role(objects.BOOTSTRAP_SUPERUSER, user, True, True), *PREDEFINED]
+    server = session.server if session is not None else None
+    stored = {name: (superuser, login) for name, superuser, login in server.stored_roles()} if server else {}
+    superuser, login = stored.get(user, (True, True))
+    found = [Role(objects.BOOTSTRAP_SUPERUSER, user, superuser, login)]
+    found += [Role(_stored_oid(name), name, su, lg) for name, (su, lg) in sorted(stored.items()) if name != user]
+    return [*found, *PREDEFINED]
 
 
 def role_name(session: Any, oid: int) -> str | None:

@@ -238,6 +238,14 @@ class SubLink(Node):
 
 
 @dataclass(slots=True)
+class LockingClause(Node):
+    """FOR UPDATE / NO KEY UPDATE / SHARE / KEY SHARE [NOWAIT | SKIP LOCKED]."""
+
+    strength: str  # 'update', 'no key update', 'share', 'key share'
+    wait_policy: str = "block"  # 'block', 'nowait', 'skip locked'
+
+
+@dataclass(slots=True)
 class SelectStmt(Node):
     """A SELECT, a VALUES list (``values_lists``), or a set operation (``op`` with ``larg``
     and ``rarg``); ``distinct`` is None, [] for DISTINCT, or DISTINCT ON's expressions."""
@@ -248,6 +256,7 @@ class SelectStmt(Node):
     sort: list[SortBy] = field(default_factory=list)
     limit: Node | None = None
     offset: Node | None = None
+    locking: LockingClause | None = None
     distinct: list[Node] | None = None
     group_by: list[Node] = field(default_factory=list)
     having: Node | None = None
@@ -331,7 +340,22 @@ class VariableShowStmt(Node):
 
 @dataclass(slots=True)
 class TransactionStmt(Node):
-    kind: str  # 'begin', 'commit', 'rollback'
+    """BEGIN, COMMIT, ROLLBACK and savepoints; ``modes`` are (setting, value) pairs of
+    BEGIN's transaction modes, e.g. ("transaction_isolation", "serializable")."""
+
+    kind: str  # 'begin', 'commit', 'rollback', 'savepoint', 'release', 'rollback_to'
+    modes: list[tuple[str, str]] = field(default_factory=list)
+    savepoint: str | None = None
+    chain: bool = False
+
+
+@dataclass(slots=True)
+class TransactionModesStmt(Node):
+    """SET TRANSACTION modes (``session`` False) or SET SESSION CHARACTERISTICS AS
+    TRANSACTION modes (``session`` True): PostgreSQL's VAR_SET_MULTI forms of SET."""
+
+    modes: list[tuple[str, str]]
+    session: bool
 
 
 @dataclass(slots=True)

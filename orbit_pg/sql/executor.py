@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from orbit_pg import errors, types
+from orbit_pg import errors, transactions, types
 from orbit_pg.auth.privileges import Access, required_privileges
-from orbit_pg.session import SETTINGS, Session, Transaction, setting_text
+from orbit_pg.locks import STRENGTHS, LockMode
+from orbit_pg.session import SETTINGS, TRANSACTION_MODES, Session, Transaction, setting_text
 from orbit_pg.sql import ast, modify, planner, query, relation, role_commands
 from orbit_pg.sql.expressions import (
     Column,
@@ -65,8 +66,12 @@ class Plan:
     param_types: list[types.PgType]
     fields: list[Field] | None
     runner: Runner
-    # BEGIN/COMMIT/ROLLBACK may run in a failed transaction; nothing else may.
+    # COMMIT/ROLLBACK [TO SAVEPOINT] may run in a failed transaction; nothing else may.
     ends_failed_transaction: bool = False
+    # A query (not a utility statement): the first one fixes the transaction's snapshot.
+    takes_snapshot: bool = False
+    # The command a read-only transaction refuses ("UPDATE", "SELECT FOR UPDATE", ...).
+    writes: str | None = None
     # The lexer's literals: the type each slot's value takes, and the slots whose values
     # analysis used (a plan serves only texts with the same values there).
     literal_types: list[types.PgType] = field(default_factory=list)
@@ -111,6 +116,11 @@ STATEMENT_CACHE_SETTING = "orbitpg.statement_cache"
 _IN_FAILED = "current transaction is aborted, commands ignored until end of transaction block"
 
 
+_SAVEPOINT_COMMANDS = {"savepoint": "SAVEPOINT", "release": "RELEASE SAVEPOINT", "rollback_to": "ROLLBACK TO SAVEPOINT"}
+_ENDS_FAILED = frozenset({"commit", "rollback", "rollback_to"})
+_QUERIES = (ast.SelectStmt, ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.ExecuteStmt)
+
+
 class Executor:
     def __init__(
         self,
@@ -118,13 +128,20 @@ class Executor:
         session: Session,
         cache_stats: Callable[[], str] = lambda: "",
         access: Access | None = None,
+        shared: transactions.Transactions | None = None,
     ) -> None:
         self.store = store
         self.access = access  # the session's role; None: no privilege checks (embedding, unit tests)
         self.session = session
         self.cache_stats = cache_stats  # what SHOW orbitpg.statement_cache prints
-        # Writes of a transaction that has committed but is not yet durable.
+        # Locks and commit numbers shared with the server's other connections.
+        self.transactions = shared if shared is not None else transactions.Transactions()
+        # Writes of a transaction that has committed but is not yet durable, and that
+        # transaction (its row locks are released once the writes are durable).
         self.pending_commit: dict[str, Row | None] | None = None
+        self._committing: Transaction | None = None
+        # Several statements in one simple Query form an implicit transaction block.
+        self.implicit_block = False
         # The extended protocol's named objects; "" is the unnamed statement / portal.
         self.statements: dict[str, PreparedStatement] = {}
         self.portals: dict[str, Portal] = {}
@@ -141,36 +158,63 @@ class Executor:
 
     def transaction(self) -> Transaction:
         if self.session.transaction is None:
-            self.session.transaction = Transaction()
+            return self.transactions.begin(self.session, self.implicit_block)
         return self.session.transaction
 
     def end_of_query(self) -> None:
         """An implicit transaction (no BEGIN) commits when its Query, or its Sync, is reached."""
+        self.implicit_block = False
         txn = self.session.transaction
         if txn is None or not txn.explicit:
-            self._end_transaction()
-            if txn is not None and txn.writes:
-                self.pending_commit = txn.writes
+            self._end_transaction(commit=True)
 
     def take_pending_commit(self) -> dict[str, Row | None] | None:
         """A committed transaction's writes, for the caller to make durable before it says so
-        to the client (the protocol batches them with other connections' commits)."""
+        to the client (the protocol batches them with other connections' commits); the
+        caller then calls ``finish_commit``."""
         writes, self.pending_commit = self.pending_commit, None
         return writes
+
+    def finish_commit(self, error: errors.PgError | None) -> None:
+        """The pending commit is durable (or failed): others may now see it, and lock its rows."""
+        txn, self._committing = self._committing, None
+        if txn is None:
+            return
+        if error is None:
+            self.transactions.committed(txn.writes)
+        self.transactions.locks.release_after(txn.owner)
 
     def commit_now(self) -> None:
         """Make the pending commit durable at once, without batching."""
         writes = self.take_pending_commit()
         if writes:
             self.store.commit(writes)
+        self.finish_commit(None)
 
-    def _end_transaction(self) -> None:
-        """Portals live as long as their transaction, as in PostgreSQL."""
-        self.session.transaction = None
+    def _end_transaction(self, commit: bool) -> None:
+        """End the open transaction. A commit with writes waits in ``pending_commit`` and keeps
+        its row locks until durable. Portals live as long as their transaction, as in PostgreSQL."""
+        txn = self.session.transaction
         self.portals.clear()
+        if txn is None:
+            return
+        commit = commit and not txn.failed
+        self.transactions.end(self.session, txn, commit)
+        if commit and txn.writes:
+            self.pending_commit = txn.writes
+            self._committing = txn
+        else:
+            self.transactions.locks.release_after(txn.owner)
+
+    def abort(self) -> None:
+        """The connection is gone: its open transaction rolls back and its locks go."""
+        self.implicit_block = False
+        self._end_transaction(commit=False)
 
     def statement_failed(self) -> None:
-        """An error aborts an implicit transaction and marks an explicit one failed."""
+        """An error aborts an implicit transaction and marks an explicit one failed; it also
+        ends the Query it happened in, and so its implicit transaction block."""
+        self.implicit_block = False
         txn = self.session.transaction
         if txn is None:
             return
@@ -178,7 +222,7 @@ class Executor:
             txn.failed = True
             txn.writes.clear()
         else:
-            self._end_transaction()
+            self._end_transaction(commit=False)
 
     def check_not_failed(self, allowed: bool) -> None:
         txn = self.session.transaction
@@ -192,14 +236,17 @@ class Executor:
     ) -> Plan:
         """Analyse a statement. ``declared`` are Parse's parameter types (None: no ``$n`` allowed);
         with ``literals``, the plan reads the lexer's literal slots at run time."""
-        self.check_not_failed(isinstance(stmt, ast.TransactionStmt))
+        ends_failed = isinstance(stmt, ast.TransactionStmt) and stmt.kind in _ENDS_FAILED
+        self.check_not_failed(ends_failed)
         params = Params(declared, literals)
         role_command = role_commands.PLANNERS.get(type(stmt))
         if role_command is not None:
             fields, runner = role_command(stmt, params)
         else:
             fields, runner = getattr(self, "_plan_" + type(stmt).__name__)(stmt, params)
-        plan = Plan(params.resolved(), fields, runner, isinstance(stmt, ast.TransactionStmt))
+        plan = Plan(params.resolved(), fields, runner, ends_failed, isinstance(stmt, _QUERIES), _writes(stmt))
+        if isinstance(stmt, ast.ExecuteStmt):
+            plan.writes = self.statements[stmt.name].plan.writes  # type: ignore[union-attr]
         plan.privileges = required_privileges(stmt)
         plan.shareable = not isinstance(stmt, ast.ExecuteStmt | ast.VariableShowStmt | ast.PrepareStmt)
         if literals is not None:
@@ -211,7 +258,11 @@ class Executor:
         self.check_not_failed(plan.ends_failed_transaction)
         if plan.privileges and self.access is not None:
             self.access.check_table(plan.privileges)
-        self.transaction()
+        txn = self.transaction()
+        if plan.writes is not None:
+            transactions.check_writable(self.session, plan.writes)
+        if plan.takes_snapshot and not txn.snapshot_taken:
+            self.transactions.take_snapshot(self.session, txn, self.store)
         return plan.runner(self, Context(self.session, params, literals))
 
     def execute(self, stmt: ast.Node) -> Result:
@@ -221,24 +272,64 @@ class Executor:
     # --- transaction control and settings ---------------------------------------------------
 
     def _plan_TransactionStmt(self, stmt: ast.TransactionStmt, params: Params) -> tuple[None, Runner]:
-        return None, lambda executor, ctx: executor._transaction_control(stmt.kind)
+        return None, lambda executor, ctx: executor._transaction_control(stmt)
 
-    def _transaction_control(self, kind: str) -> Result:
+    def _transaction_control(self, stmt: ast.TransactionStmt) -> Result:
+        """PostgreSQL's transaction block state machine (xact.c), with its warnings."""
         txn = self.transaction()
+        kind = stmt.kind
         notices = []
-        if kind == "begin":
+        if kind in ("begin", "start"):
             if txn.explicit:
                 notices.append(_warning(errors.ACTIVE_SQL_TRANSACTION, "there is already a transaction in progress"))
             txn.explicit = True
-            return Result("BEGIN", notices=notices)
+            self._set_modes(txn, stmt.modes)
+            return Result("BEGIN" if kind == "begin" else "START TRANSACTION", notices=notices)
+        if kind in ("savepoint", "release", "rollback_to"):
+            if not txn.explicit:
+                raise _outside_block(_SAVEPOINT_COMMANDS[kind])
+            assert stmt.savepoint is not None
+            if kind == "savepoint":
+                transactions.savepoint(self.session, txn, stmt.savepoint)
+                return Result("SAVEPOINT")
+            if kind == "release":
+                transactions.release(txn, stmt.savepoint)
+                return Result("RELEASE")
+            transactions.rollback_to(self.session, self.transactions.locks, txn, stmt.savepoint)
+            return Result("ROLLBACK")
         if not txn.explicit:
+            if stmt.chain:
+                raise _outside_block("COMMIT AND CHAIN" if kind == "commit" else "ROLLBACK AND CHAIN")
             notices.append(_warning(errors.NO_ACTIVE_SQL_TRANSACTION, "there is no transaction in progress"))
-        self._end_transaction()
-        if kind == "commit" and not txn.failed:
-            if txn.writes:
-                self.pending_commit = txn.writes
-            return Result("COMMIT", notices=notices)
-        return Result("ROLLBACK", notices=notices)
+        committed = kind == "commit" and not txn.failed
+        modes = [(mode, self.session.values[mode]) for mode in TRANSACTION_MODES]
+        self._end_transaction(commit=kind == "commit")
+        if stmt.chain:
+            chained = self.transaction()
+            chained.explicit = True
+            self.session.values.update(modes)
+        return Result("COMMIT" if committed else "ROLLBACK", notices=notices)
+
+    def _set_modes(self, txn: Transaction | None, modes: list[tuple[str, str]]) -> None:
+        for name, value in modes:
+            transactions.set_mode(self.session, txn, name, value)
+
+    def _plan_TransactionModesStmt(self, stmt: ast.TransactionModesStmt, params: Params) -> tuple[None, Runner]:
+        def run(executor: Executor, ctx: Context) -> Result:
+            session = executor.session
+            if stmt.session:
+                for name, value in stmt.modes:
+                    session.set(TRANSACTION_MODES[name], value)
+                return Result("SET")
+            txn = executor.transaction()
+            if not (txn.explicit or txn.implicit_block):
+                warning = _outside_block("SET TRANSACTION")
+                warning.severity = "WARNING"
+                return Result("SET", notices=[warning])
+            executor._set_modes(txn, stmt.modes)
+            return Result("SET")
+
+        return None, run
 
     def _plan_VariableSetStmt(self, stmt: ast.VariableSetStmt, params: Params) -> tuple[None, Runner]:
         value = None
@@ -252,10 +343,15 @@ class Executor:
         if stmt.name is None:
             self.session.reset_settings()
             return Result(tag)
-        if stmt.is_local and not self.transaction().explicit:
+        txn = self.transaction()
+        key = stmt.name.lower()
+        if key in TRANSACTION_MODES:
+            self._set_modes(txn, [(key, value if value is not None else self.session.values[TRANSACTION_MODES[key]])])
+            return Result(tag)
+        if stmt.is_local and not (txn.explicit or txn.implicit_block):
             warning = _warning(errors.NO_ACTIVE_SQL_TRANSACTION, "SET LOCAL can only be used in transaction blocks")
             return Result(tag, notices=[warning])
-        self.session.set(stmt.name, value)
+        self.session.set(stmt.name, value, stmt.is_local)
         return Result(tag)
 
     def _plan_VariableShowStmt(self, stmt: ast.VariableShowStmt, params: Params) -> tuple[list[Field], Runner]:
@@ -327,7 +423,8 @@ class Executor:
     def _plan_DiscardStmt(self, stmt: ast.DiscardStmt, params: Params) -> tuple[None, Runner]:
         def run(executor: Executor, ctx: Context) -> Result:
             if stmt.target == "all":
-                if executor.transaction().explicit:
+                txn = executor.transaction()
+                if txn.explicit or txn.implicit_block:
                     raise errors.PgError(
                         errors.ACTIVE_SQL_TRANSACTION, "DISCARD ALL cannot run inside a transaction block"
                     )
@@ -345,14 +442,42 @@ class Executor:
         return access.rows(snapshot, self.transaction().writes, ctx)
 
     def _scan(self, access: planner.AccessPath, condition: Eval | None, ctx: Context) -> Iterator[Row]:
-        """Lazily: the snapshot stays open until the rows are consumed or the iterator is closed."""
-        snapshot = self.store.snapshot()
+        """Lazily: the snapshot stays open until the rows are consumed or the iterator is closed.
+        REPEATABLE READ and SERIALIZABLE read the transaction's snapshot, the others a new one."""
+        held = self.transaction().snapshot
+        snapshot = held if held is not None else self.store.snapshot()
         try:
             for row in self._rows(snapshot, access, ctx):
                 if condition is None or condition(row, ctx) is True:
                     yield row
         finally:
-            snapshot.close()
+            if held is None:
+                snapshot.close()
+
+    def _lock(self, txn: Transaction, key: str, mode: LockMode, wait_policy: str = "block") -> bool:
+        """A row lock for this transaction (see ``locks``), then first-committer-wins."""
+        if not self.transactions.locks.acquire(txn.owner, key, mode, wait_policy):
+            return False
+        self.transactions.check_unchanged(txn, key)
+        return True
+
+    def _lock_rows(self, rows: Iterable[Row], locking: ast.LockingClause, wanted: int | None) -> list[Row]:
+        """SELECT ... FOR UPDATE/SHARE: lock each row found (skipping locked ones under SKIP
+        LOCKED) until LIMIT has enough, as PostgreSQL's LockRows node does below Limit."""
+        txn = self.transaction()
+        mode = STRENGTHS[locking.strength]
+        locked: list[Row] = []
+        try:
+            for row in rows:
+                if wanted is not None and len(locked) >= wanted:
+                    break
+                if self._lock(txn, row[0], mode, locking.wait_policy):
+                    locked.append(row)
+        finally:
+            close = getattr(rows, "close", None)
+            if close is not None:
+                close()
+        return locked
 
     def _plan_scan(
         self, table: ast.RangeVar, where: ast.Node | None, params: Params | None
@@ -411,21 +536,28 @@ class Executor:
 
     def _stage(self, changes: Iterable[modify.Change]) -> int:
         """Check a statement's row changes — (the old actor_id, None for an insert; the new
-        values, None for a delete) — and only when all pass add them to the transaction's
-        writes: every write goes through here. A key another row holds (committed, or written
-        earlier by this statement) is 23505, as PostgreSQL's unique index says."""
+        values, None for a delete) — lock their rows, and only when all pass add them to the
+        transaction's writes: every write goes through here (a statement that must wait for
+        a lock runs again). A key another row holds (committed, or written earlier by this
+        statement) is 23505, as PostgreSQL's unique index says."""
         staged: dict[str, Row | None] = {}
         count = 0
+        txn = self.transaction()
         snapshot = self.store.snapshot()
         try:
             for old_id, values in changes:
                 if values is None:
                     assert old_id is not None
+                    self._lock(txn, old_id, LockMode.UPDATE)
                     staged[old_id] = None
                     count += 1
                     continue
                 new = self._check_row(values)
+                if old_id is not None:
+                    self._lock(txn, old_id, LockMode.NO_KEY_UPDATE if new[0] == old_id else LockMode.UPDATE)
                 if new[0] != old_id:
+                    # The key being taken: wait for a transaction inserting or deleting it.
+                    self.transactions.locks.acquire(txn.owner, new[0], LockMode.UPDATE)
                     if old_id is not None:
                         staged.setdefault(old_id, None)
                     taken = staged.get(new[0]) is not None or (new[0] not in staged and self._exists(snapshot, new[0]))
@@ -435,7 +567,7 @@ class Executor:
                 count += 1
         finally:
             snapshot.close()
-        self.transaction().writes.update(staged)
+        txn.writes.update(staged)
         return count
 
     def _plan_UpdateStmt(self, stmt: ast.UpdateStmt, params: Params) -> tuple[list[Field] | None, Runner]:
@@ -443,6 +575,19 @@ class Executor:
 
     def _plan_DeleteStmt(self, stmt: ast.DeleteStmt, params: Params) -> tuple[list[Field] | None, Runner]:
         return modify.plan_delete(self, stmt, params)
+
+
+def _outside_block(command: str) -> errors.PgError:
+    return errors.PgError(errors.NO_ACTIVE_SQL_TRANSACTION, f"{command} can only be used in transaction blocks")
+
+
+def _writes(stmt: ast.Node) -> str | None:
+    """The command name a read-only transaction refuses (PostgreSQL's CreateCommandName)."""
+    if isinstance(stmt, ast.InsertStmt | ast.UpdateStmt | ast.DeleteStmt):
+        return type(stmt).__name__[: -len("Stmt")].upper()
+    if isinstance(stmt, ast.SelectStmt) and stmt.locking is not None and stmt.from_clause:
+        return f"SELECT FOR {stmt.locking.strength.upper()}"
+    return None
 
 
 def _duplicate(actor_id: str) -> errors.PgError:

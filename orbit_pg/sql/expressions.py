@@ -1224,6 +1224,10 @@ def cast(compiled: Compiled, target: types.PgType, loc: int, cast_loc: int | Non
         return _runtime(compiled, _number_cast(target), target)
     if source.element is not None and target.element is not None and resolution.can_coerce(source, target):
         return _runtime(compiled, _array_cast(source.element, target.element), target)
+    if source is types.JSONB and target is types.JSON:
+        return Compiled(compiled.fn, target)  # jsonb's text is valid json
+    if source is types.JSON and target is types.JSONB:
+        return _runtime(compiled, lambda value: target.text_in(value.decode()), target)
     if {source, target} == {types.INT4, types.BOOL}:
         return _runtime(compiled, int if target is types.INT4 else bool, target)
     raise errors.PgError(

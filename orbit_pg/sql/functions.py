@@ -479,8 +479,10 @@ def _translate(text: str, source: str, target: str) -> str:
 def _chr(code: int) -> str:
     if code == 0:
         raise errors.PgError(errors.PROGRAM_LIMIT_EXCEEDED, "null character not permitted")
-    if code < 0 or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
-        if code < 0 or code > 0x10FFFF:
+    if code < 0:
+        raise errors.PgError(errors.INVALID_PARAMETER_VALUE, "character number must be positive")
+    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        if code > 0x10FFFF:
             raise errors.PgError(errors.PROGRAM_LIMIT_EXCEEDED, f"requested character too large for encoding: {code}")
         raise errors.PgError(errors.PROGRAM_LIMIT_EXCEEDED, f"requested character not valid for encoding: {code}")
     return chr(code)

@@ -142,7 +142,9 @@ call_args = (
 # attempt less for every name in an expression.
 _SPECIAL_CALL = r"(?!(?i:substring|trim|position|coalesce|greatest|least|nullif|left|right|extract|exists)\s*\()"
 call_ident = pp.Regex(rf'{_SPECIAL_CALL}(?:{UNQUOTED_IDENT}|"(?:[^"]|"")*")').set_parse_action(_ident)
-name_expr = (call_ident + pp.Opt(call_args | (DOT + ident + pp.Opt(call_args)))).set_parse_action(_name_expr)
+name_expr = (call_ident + pp.Opt(call_args | (DOT + ident + pp.Opt(call_args | (DOT + ident))))).set_parse_action(
+    _name_expr
+)
 
 cast_function = (K("cast") + LPAR + expr + K("as").suppress() + type_name + RPAR).set_parse_action(
     lambda s, loc, t: ast.TypeCast(t[1], t[2][0], loc, t[2][1], loc)
@@ -248,15 +250,25 @@ quantified = ((K("any") | K("some") | K("all")) + LPAR + (query | expr) + RPAR).
     lambda s, loc, t: _Quantified("op_all" if t[0].lower() == "all" else "op_any", t[1], loc)
 )
 
+
+class _Parenthesized:
+    """A parenthesized expression, until ``_indirection`` has seen whether it is subscripted."""
+
+    __slots__ = ("node",)
+
+    def __init__(self, node: ast.Node) -> None:
+        self.node = node
+
+
 primary = (
     string_literal
+    | number
+    | name_expr
+    | exists_sublink
     | case_expr
     | array_sublink
     | array_expr
     | quantified
-    | number
-    | exists_sublink
-    | name_expr
     | substring_call
     | trim_call
     | position_call
@@ -266,7 +278,7 @@ primary = (
     | left_right_call
     | keyword_const
     | sublink
-    | (LPAR + expr + RPAR)
+    | (LPAR + expr + RPAR).set_parse_action(lambda t: _Parenthesized(t[0]))
     | param_ref
     | cast_function
     | (keyword_function + pp.Opt(LPAR + RPAR))
@@ -282,12 +294,14 @@ def _cast(s: str, loc: int, toks: pp.ParseResults) -> ast.Node:
 
 
 def _indirection(s: str, loc: int, toks: pp.ParseResults) -> ast.Node:
+    first = toks[0]
+    node = first.node if isinstance(first, _Parenthesized) else first
     if len(toks) == 1:
-        return toks[0]
-    if isinstance(toks[0], ast.FuncCall):
+        return node
+    if not isinstance(first, _Parenthesized | ast.ColumnRef | ast.ParamRef):
         # gram.y subscripts column references, parameters and parenthesized expressions only.
-        raise pp.ParseFatalException(s, s.index("[", loc), "syntax error")
-    return ast.A_Indirection(toks[0], list(toks[1:]), loc)
+        raise pp.ParseFatalException(s, toks[1], "syntax error")
+    return ast.A_Indirection(node, list(toks[2::2]), loc)
 
 
 # Subscripts a[i] and slices a[i:j], a[:j], a[i:].
@@ -301,13 +315,13 @@ def _indices(s: str, loc: int, toks: pp.ParseResults) -> ast.A_Indices:
     return ast.A_Indices(True, parts[0] if colon else None, parts[-1] if colon < len(parts) - 1 else None)
 
 
-subscript = LBRACK + (pp.Opt(expr) + pp.Opt(pp.Literal(":") + pp.Opt(expr))).set_parse_action(_indices) + RBRACK
-# A string first: E'...' is not the name E.
-subscripted = (
-    string_literal
-    | ((name_expr | (LPAR + expr + RPAR) | param_ref) + pp.ZeroOrMore(subscript)).set_parse_action(_indirection)
-    | primary
+# The "[" is kept until _indirection has checked what it follows (a syntax error points at it).
+subscript = (
+    pp.Literal("[").set_parse_action(lambda s, loc, t: loc)
+    + (pp.Opt(expr) + pp.Opt(pp.Literal(":") + pp.Opt(expr))).set_parse_action(_indices)
+    + RBRACK
 )
+subscripted = (primary + pp.ZeroOrMore(subscript)).set_parse_action(_indirection)
 
 # "::" binds tightest of all operators.
 cast_operator = pp.Literal("::").set_parse_action(lambda s, loc, t: loc)
@@ -333,7 +347,11 @@ _WORD_END = r"(?![A-Za-z0-9_$])"
 # Operators spelled in words; white space inside them is any.
 _WORD_OPERATOR = re.compile(
     r"(?i:and|or|escape|is\s+(?:not\s+)?distinct\s+from|(?:not\s+)?(?:i?like|similar\s+to|"
-    r"between(?:\s+(?:a?symmetric))?))" + _WORD_END
+    r"between(?:\s+(?:a?symmetric))?))"
+    + _WORD_END
+    # OPERATOR(pg_catalog.~): any operator by its qualified name, always at "Op" precedence.
+    + rf'|(?i:operator)\s*\(\s*(?:(?P<schema>{UNQUOTED_IDENT}|"(?:[^"]|"")*")\s*\.\s*)?'
+    + r"(?P<symbol>[~!@#^&|`?+\-*/%<>=]+)\s*\)"
 )
 # A_Expr kinds of the word operators, and the operator each names (gram.y's a_expr rules).
 _PREDICATES = {
@@ -366,9 +384,12 @@ class _Operator(pp.Token):
         self.set_name("operator")
         self.mayIndexError = False
 
-    def parseImpl(self, instring: str, loc: int, do_actions: bool = True) -> tuple[int, str]:
+    def parseImpl(self, instring: str, loc: int, do_actions: bool = True) -> tuple[int, Any]:
         word = _WORD_OPERATOR.match(instring, loc)
         if word is not None:
+            if word["schema"] is not None or word["symbol"] is not None:
+                schema = word["schema"]
+                return word.end(), (schema and _ident(instring, loc, [schema]), word["symbol"])
             return word.end(), " ".join(word[0].lower().split())
         end = loc
         size = len(instring)
@@ -383,22 +404,17 @@ class _Operator(pp.Token):
         return end, op
 
 
-# OPERATOR(pg_catalog.~): any operator by its qualified name, always at "Op" precedence.
-_OPERATOR_SYMBOL = pp.Regex(r"[~!@#^&|`?+\-*/%<>=]+")
-explicit_operator = (
-    K("operator").suppress() + LPAR - pp.Opt(any_word + DOT) + _OPERATOR_SYMBOL + RPAR
-).set_parse_action(lambda s, loc, t: _explicit_operator(s, loc, list(t)))
+def _binary_op(s: str, loc: int, toks: pp.ParseResults) -> tuple[str, str, int]:
+    token = toks[0]
+    if isinstance(token, tuple):  # OPERATOR(schema.op)
+        schema, op = token
+        if schema is not None and schema != "pg_catalog":
+            raise errors.PgError(errors.INVALID_SCHEMA_NAME, f'schema "{schema}" does not exist', position=loc + 1)
+        return ("operator", "<>" if op == "!=" else op, loc)
+    return ("binary", "<>" if token == "!=" else token, loc)
 
 
-def _explicit_operator(s: str, loc: int, toks: list[str]) -> tuple[str, str, int]:
-    if len(toks) == 2 and toks[0] != "pg_catalog":
-        raise errors.PgError(errors.INVALID_SCHEMA_NAME, f'schema "{toks[0]}" does not exist', position=loc + 1)
-    return ("operator", "<>" if toks[-1] == "!=" else toks[-1], loc)
-
-
-binary_op = explicit_operator | _Operator().set_parse_action(
-    lambda s, loc, t: ("binary", "<>" if t[0] == "!=" else t[0].lower(), loc)
-)
+binary_op = _Operator().set_parse_action(_binary_op)
 prefix_op = pp.Regex(rf"(?i:not){_WORD_END}|[-+]{_NOT_OP_CHAR}").set_parse_action(
     lambda s, loc, t: ("prefix", t[0].lower(), loc)
 )
@@ -415,12 +431,15 @@ in_list = (
         loc,
     )
 )
+
 # COLLATE name: the name may be qualified, and its last part any word (pg_catalog.default).
 collation_name = (ident + pp.ZeroOrMore(DOT + (ident | any_word))).set_parse_action(lambda t: ".".join(t))
 collate_clause = (K("collate").suppress() - collation_name).set_parse_action(
     lambda s, loc, t: ("postfix", ["collate", t[0]], loc)
 )
-operand = pp.ZeroOrMore(prefix_op) + cast_expr + pp.ZeroOrMore(is_test | in_list | collate_clause)
+# One look ahead before trying the postfix forms: most operands have none.
+_POSTFIX_START = pp.Regex(r"(?i)(?=(?:is|not|in|collate)" + _WORD_END + ")").suppress()
+operand = pp.ZeroOrMore(prefix_op) + cast_expr + pp.ZeroOrMore(_POSTFIX_START + (is_test | in_list | collate_clause))
 
 
 def _postfix_precedence(what: list[Any]) -> int:
@@ -692,6 +711,21 @@ cte = (ident + pp.Opt(column_aliases) + K("as").suppress() + LPAR - query + RPAR
     lambda s, loc, t: ast.CommonTableExpr(t[0], list(t[1]) if len(t) == 3 else [], t[-1], loc)
 )
 with_clause = K("with").suppress() - pp.Group(pp.DelimitedList(cte))
+locking_clause = (
+    K("for").suppress()
+    - (
+        K("update").set_parse_action(lambda: "update")
+        | (K("no") - K("key") - K("update")).set_parse_action(lambda: "no key update")
+        | K("share").set_parse_action(lambda: "share")
+        | (K("key") - K("share")).set_parse_action(lambda: "key share")
+    )
+    + pp.Opt(
+        K("nowait").set_parse_action(lambda: "nowait")
+        | (K("skip") - K("locked")).set_parse_action(lambda: "skip locked")
+    )
+).set_parse_action(lambda t: ast.LockingClause(*t))
+
+
 _ROWS = (K("row") | K("rows")).suppress()
 limit_clause = K("limit").suppress() - pp.Group(expr | K("all").suppress())("limit") | (
     K("fetch").suppress()
@@ -709,6 +743,8 @@ def _query(s: str, loc: int, toks: pp.ParseResults) -> ast.SelectStmt:
         if stmt.with_clause:
             raise pp.ParseFatalException(s, loc, "multiple WITH clauses not allowed")
         stmt.with_clause = list(toks.ctes[0])
+    if toks.locking:
+        stmt.locking = toks.locking[0]
     if toks.sort or toks.limit or toks.offset:
         if stmt.sort and toks.sort or stmt.limit is not None and toks.limit or stmt.offset is not None and toks.offset:
             # (SELECT ... LIMIT 1) LIMIT 2: the outer clauses apply to the parenthesised query's result.
@@ -726,6 +762,7 @@ query <<= (
     + select_body("body")
     + pp.Opt(sort_clause("sort"))
     + pp.Opt(limit_clause + pp.Opt(offset_clause) | offset_clause + pp.Opt(limit_clause))
+    + pp.Opt(pp.Group(locking_clause)("locking"))
 ).set_parse_action(_query)
 select_stmt = query
 
@@ -901,11 +938,58 @@ reset_stmt = (K("reset").suppress() - show_name).set_parse_action(
 )
 
 transaction_word = pp.Opt(K("work") | K("transaction")).suppress()
+isolation_level = (
+    K("isolation").suppress()
+    - K("level").suppress()
+    - ((K("read") + (K("uncommitted") | K("committed"))) | (K("repeatable") - K("read")) | K("serializable"))
+).set_parse_action(lambda t: ("transaction_isolation", " ".join(t)))
+transaction_mode = (
+    isolation_level
+    | (K("read") + K("only")).set_parse_action(lambda: ("transaction_read_only", "on"))
+    | (K("read") + K("write")).set_parse_action(lambda: ("transaction_read_only", "off"))
+    | (K("not") + K("deferrable")).set_parse_action(lambda: ("transaction_deferrable", "off"))
+    | K("deferrable").set_parse_action(lambda: ("transaction_deferrable", "on"))
+)
+# Modes are separated by commas or by nothing, as in gram.y's transaction_mode_list.
+transaction_modes = pp.Group(pp.Opt(transaction_mode + pp.ZeroOrMore(pp.Opt(COMMA) + transaction_mode)))
+chain = pp.Opt(K("and").suppress() - (K("no") + K("chain") | K("chain"))).set_parse_action(
+    lambda t: len(t) == 1 and t[0] == "chain"
+)
 transaction_stmt = (
-    ((K("begin") + transaction_word) | (K("start") + K("transaction"))).set_parse_action(lambda: "begin")
-    | ((K("commit") | K("end")) + transaction_word).set_parse_action(lambda: "commit")
-    | ((K("rollback") | K("abort")) + transaction_word).set_parse_action(lambda: "rollback")
-).set_parse_action(lambda t: ast.TransactionStmt(t[0]))
+    (K("begin").suppress() + transaction_word + transaction_modes).set_parse_action(
+        lambda t: ast.TransactionStmt("begin", list(t[0]))
+    )
+    | (K("start").suppress() - K("transaction").suppress() + transaction_modes).set_parse_action(
+        lambda t: ast.TransactionStmt("start", list(t[0]))
+    )
+    | ((K("commit") | K("end")).suppress() + transaction_word + chain).set_parse_action(
+        lambda t: ast.TransactionStmt("commit", chain=t[0])
+    )
+    | (
+        (K("rollback") | K("abort")).suppress()
+        + transaction_word
+        + K("to").suppress()
+        - pp.Opt(K("savepoint")).suppress()
+        + ident
+    ).set_parse_action(lambda t: ast.TransactionStmt("rollback_to", savepoint=t[0]))
+    | ((K("rollback") | K("abort")).suppress() + transaction_word + chain).set_parse_action(
+        lambda t: ast.TransactionStmt("rollback", chain=t[0])
+    )
+    | (K("savepoint").suppress() - ident).set_parse_action(lambda t: ast.TransactionStmt("savepoint", savepoint=t[0]))
+    | (K("release").suppress() + (K("savepoint").suppress() + ident | ident)).set_parse_action(
+        lambda t: ast.TransactionStmt("release", savepoint=t[0])
+    )
+)
+set_transaction_stmt = (K("set").suppress() + K("transaction").suppress() + transaction_modes).set_parse_action(
+    lambda t: ast.TransactionModesStmt(list(t[0]), False)
+) | (
+    K("set").suppress()
+    + K("session").suppress()
+    + K("characteristics").suppress()
+    - K("as").suppress()
+    - K("transaction").suppress()
+    - transaction_modes
+).set_parse_action(lambda t: ast.TransactionModesStmt(list(t[0]), True))
 
 explain_stmt = (K("explain").suppress() - query).set_parse_action(lambda s, loc, t: ast.ExplainStmt(t[0], loc))
 
@@ -990,6 +1074,7 @@ statement = (
     | insert_stmt
     | update_stmt
     | delete_stmt
+    | set_transaction_stmt
     | set_stmt
     | show_stmt
     | reset_stmt

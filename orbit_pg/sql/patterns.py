@@ -109,11 +109,7 @@ def similar_to_escape(pattern: str, escape: str | None = "\\") -> str:
         if escape and char == escape:
             following = next(chars, None)
             if following is None:
-                raise errors.PgError(
-                    errors.INVALID_ESCAPE_SEQUENCE,
-                    "invalid escape string",
-                    hint="Escape string must be empty or one character.",
-                )
+                break  # a trailing escape escapes nothing
             out.append("\\" + following)
         elif in_brackets:
             if char == "]":
@@ -199,13 +195,16 @@ def _translate(pattern: str) -> str:
             out.append(char)
         elif char == "$":
             out.append(r"\Z")
-        elif char == "{":
+        elif char == "{" and pattern[i + 1 : i + 2].isdigit():
+            # A bound; "{" before anything else is itself.
             bound = _BOUND.match(pattern, i)
             if bound is None:
                 raise _invalid("braces {} not balanced" if "}" not in pattern[i:] else "invalid repetition count(s)")
             out.append(bound[0])
             i = bound.end()
             continue
+        elif char == "{":
+            out.append("\\{")
         else:
             out.append(char)
         i += 1

@@ -708,6 +708,13 @@ def _unique_paced(
 def _orderable(compiled: Compiled, node: ast.Node) -> Compiled:
     """A sort key: the value as its type orders (jsonb, arrays, NaN...); NULL stays NULL."""
     compiled = coerce(compiled, types.TEXT, getattr(node, "loc", 0))
+    if compiled.type is types.JSON:
+        raise errors.PgError(
+            errors.UNDEFINED_FUNCTION,
+            "could not identify an ordering operator for type json",
+            hint="Use an explicit ordering operator or modify the query.",
+            position=getattr(node, "loc", 0) + 1,
+        )
     order = order_key(compiled.type, getattr(node, "loc", 0))
     if order is None:
         return compiled
@@ -1636,10 +1643,14 @@ def _select(stmt: ast.SelectStmt, level: Level, resolve_unknown: bool) -> Select
     )
     sort_items = [] if key_ordered else list(stmt.sort)
     always_one = not stmt.group_by
+    locking = _locking(stmt, source, grouping)
 
     def produce(ctx: QueryContext, pacer: Pacer) -> Iterator[Any]:
         first = _limit_value(offset, ctx, "OFFSET", "2201X") or 0
         count = _limit_value(limit, ctx, "LIMIT", "2201W")
+        if locking is not None:
+            # Rows are locked (or the statement waits) before any is sent, as PostgreSQL's LockRows.
+            return iter(list(blocking(ctx, _Never(), first, count)))
         if grouping is None and not sort_items and stmt.distinct is None:
             rows: Iterable[Any] = scan(ctx, pacer)
             if first or count is not None:
@@ -1653,8 +1664,11 @@ def _select(stmt: ast.SelectStmt, level: Level, resolve_unknown: bool) -> Select
         return source.rows(ctx, pacer) if isinstance(source, ActorScan) else source.rows(ctx)
 
     def blocking(ctx: QueryContext, pacer: Pacer, first: int, count: int | None) -> Iterator[Any]:
-        """The stages that read all their input first: grouping, DISTINCT, sorting."""
+        """The stages that read all their input first: grouping, DISTINCT, sorting (and row locks)."""
         rows: Iterable[Any] = scan(ctx, pacer)
+        wanted = None if count is None else first + count
+        if locking is not None and not sort_items:
+            rows = ctx.executor._lock_rows(rows, locking, wanted)
         if grouping is not None:
             rows = yield from grouping.rows(rows, ctx, always_one, pacer)
             if having is not None:
@@ -1672,14 +1686,18 @@ def _select(stmt: ast.SelectStmt, level: Level, resolve_unknown: bool) -> Select
                 [fn(row, ctx) for fn in projection],
                 [fn(row, ctx) for fn in sort_fns],
                 None if distinct_fns is None else [fn(row, ctx) for fn in distinct_fns],
+                row,
             )
             for row in rows
         )
         if stmt.distinct == []:
             records = yield from _unique_paced(records, lambda record: record[0], pacer)
-        top = None if count is None or distinct_fns is not None else first + count
+        top = None if count is None or distinct_fns is not None or locking is not None else first + count
         if sort_items:
             records = yield from ordered(records, sort_items, lambda record: record[1], top, pacer)
+            if locking is not None:
+                locked = {id(row) for row in ctx.executor._lock_rows([r[3] for r in records], locking, wanted)}
+                records = [record for record in records if id(record[3]) in locked]
         if distinct_fns is not None:
             records = _unique(records, lambda record: record[2])
         if first or count is not None:
@@ -1699,6 +1717,22 @@ def _select(stmt: ast.SelectStmt, level: Level, resolve_unknown: bool) -> Select
         return lines
 
     return SelectPlan(columns, level, produce, describe)
+
+
+def _locking(stmt: ast.SelectStmt, source: Operator, grouping: Grouping | None) -> ast.LockingClause | None:
+    """FOR UPDATE / SHARE: locks the actors rows of a query over actors alone (none without FROM)."""
+    locking = stmt.locking
+    if locking is None or not stmt.from_clause:
+        return None
+    shown = "FOR " + locking.strength.upper()
+    if grouping is not None:
+        message = "GROUP BY clause" if stmt.group_by else "aggregate functions"
+        raise errors.PgError(errors.FEATURE_NOT_SUPPORTED, f"{shown} is not allowed with {message}")
+    if stmt.distinct is not None:
+        raise errors.PgError(errors.FEATURE_NOT_SUPPORTED, f"{shown} is not allowed with DISTINCT clause")
+    if not isinstance(source, ActorScan):
+        raise errors.PgError(errors.FEATURE_NOT_SUPPORTED, f"{shown} over joins or subqueries is not supported yet")
+    return locking
 
 
 def _is_actor_id(item: ast.SortBy, scope: QueryScope) -> bool:

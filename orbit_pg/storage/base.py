@@ -26,6 +26,10 @@ class Snapshot(Protocol):
         """Rows with ``low <= actor_id <= high`` (None: unbounded), in actor_id order."""
         ...
 
+    def sync(self) -> None:
+        """Make every commit so far durable."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -40,6 +44,9 @@ class Catalog(Protocol):
 
 
 class Store(Protocol):
+    # False: commits are written but not synced (synchronous_commit off); ``sync`` flushes them.
+    synchronous: bool
+
     def snapshot(self) -> Snapshot: ...
 
     def catalog(self, name: str) -> Catalog:
@@ -56,6 +63,10 @@ class Store(Protocol):
 
     def commit_many(self, write_sets: Sequence[Mapping[str, Row | None]]) -> None:
         """Apply several transactions' writes, in order, atomically in one durable write."""
+        ...
+
+    def sync(self) -> None:
+        """Make every commit so far durable."""
         ...
 
     def relation_sizes(self) -> dict[str, int]:

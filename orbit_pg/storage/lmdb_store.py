@@ -94,16 +94,21 @@ class LmdbSnapshot:
                 yield _decode(_text(id_bytes), value)
 
     def close(self) -> None:
+        # An aborted read transaction keeps its reader slot until the object is freed, and a
+        # snapshot may outlive its use in a traceback (a statement that waits for a lock).
         self._txn.abort()
+        del self._txn
 
 
 class ActorStore:
-    """LMDB-backed store. Commits are synced before ``commit`` returns (durable on ack)."""
+    """LMDB-backed store. Commits are synced before ``commit`` returns (durable on ack), unless
+    opened with ``sync=False`` (synchronous_commit off): then ``sync`` makes them durable."""
 
     def __init__(self, path: str, map_size: int = 1 << 36, sync: bool = True) -> None:
         os.makedirs(path, exist_ok=True)
         self.path = path
-        self._env = lmdb.open(path, map_size=map_size, max_dbs=8, sync=sync, metasync=sync)
+        self.synchronous = sync
+        self._env = lmdb.open(path, map_size=map_size, max_dbs=8, max_readers=1024, sync=sync, metasync=sync)
         self._actors = self._env.open_db(b"actors")
         self._by_type = self._env.open_db(b"actors_actor_type_idx", dupsort=True)
 
@@ -149,6 +154,10 @@ class ActorStore:
                     continue
                 txn.put(key, _encode(row[1].encode(), row[2]), db=self._actors)
                 txn.put(_key(row[1]), key, db=self._by_type)
+
+    def sync(self) -> None:
+        """Flush commits made without a sync to disk (LMDB's ``mdb_env_sync``)."""
+        self._env.sync(True)
 
     def relation_sizes(self) -> dict[str, int]:
         """Bytes in use per relation, from LMDB's page counts: the actors sub-database's leaf and

@@ -4,6 +4,7 @@ and committed actors survive a SIGKILL."""
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import struct
@@ -323,6 +324,62 @@ def test_committed_actors_survive_sigkill(fresh_orbit: OrbitServer) -> None:
     assert found["auto-19"] == ("user", {"n": 19})
     assert found["txn-1"] == ("room", {"a": [1, 2]})
     assert "pending" not in found
+
+
+CRASH_RUNS = 20
+
+
+def _write_pairs(server: OrbitServer, writer: int, acknowledged: list[int], stop: threading.Event) -> None:
+    """Transactions of two inserts each; a pair's number is recorded once COMMIT returned."""
+    try:
+        with psycopg.connect(server.dsn, autocommit=True, connect_timeout=5) as conn:
+            for n in range(writer * 1_000_000, (writer + 1) * 1_000_000):
+                if stop.is_set():
+                    return
+                conn.execute("BEGIN")
+                conn.execute(f"INSERT INTO actors VALUES ('pair:{n}:a', 'pair', '{{\"n\": {n}}}')")
+                conn.execute(f"INSERT INTO actors VALUES ('pair:{n}:b', 'pair', '{{\"n\": {n}}}')")
+                conn.execute("COMMIT")
+                acknowledged.append(n)
+    except psycopg.Error:
+        return  # the server was killed
+
+
+def test_acknowledged_commits_survive_sigkill_mid_load(tmp_path: Path) -> None:
+    """SIGKILL in the middle of a write load, CRASH_RUNS times on one data directory: after each
+    restart every acknowledged commit is present and no transaction is half applied."""
+    rng = random.Random(5)
+    acknowledged: list[int] = []
+    counts = []
+    with OrbitServer(data_dir=tmp_path / "data") as server:
+        for run in range(CRASH_RUNS):
+            stop = threading.Event()
+            before = len(acknowledged)
+            writers = [
+                threading.Thread(target=_write_pairs, args=(server, run * 4 + w, acknowledged, stop), daemon=True)
+                for w in range(4)
+            ]
+            for thread in writers:
+                thread.start()
+            time.sleep(rng.uniform(0.2, 0.4))
+            assert server.pid is not None
+            os.kill(server.pid, signal.SIGKILL)
+            stop.set()
+            for thread in writers:
+                thread.join(TIMEOUT)
+            server.restart()
+            with connect(server) as conn:
+                ids = {row[0] for row in conn.execute("SELECT actor_id FROM actors WHERE actor_type = 'pair'")}
+            pairs = {int(actor_id.split(":")[1]) for actor_id in ids}
+            half = [n for n in pairs if f"pair:{n}:a" not in ids or f"pair:{n}:b" not in ids]
+            lost = [n for n in acknowledged if n not in pairs]
+            assert (half, lost) == ([], [])
+            counts.append((len(acknowledged) - before, len(pairs)))
+    print(
+        f"\n{CRASH_RUNS} SIGKILLs: commits acknowledged per run {[a for a, _ in counts]}; "
+        f"pairs present after the last restart {counts[-1][1]}, acknowledged {len(acknowledged)}"
+    )
+    assert sum(a for a, _ in counts) > 0
 
 
 def test_killed_server_restarts_on_same_data_dir(tmp_path: Path) -> None:

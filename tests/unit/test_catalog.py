@@ -27,6 +27,10 @@ class _Server:
         self.store = store
         self.started = sessions[0].activity.backend_start
         self._sessions = sessions
+        self.roles: list[tuple[str, bool, bool]] = []
+
+    def stored_roles(self) -> list[tuple[str, bool, bool]]:
+        return self.roles
 
     def sessions(self) -> list[Session]:
         return self._sessions
@@ -137,6 +141,16 @@ def test_namespaces_types_and_roles() -> None:
     assert roles["orbit"]["oid"] == 10 and roles["orbit"]["rolsuper"] and roles["orbit"]["rolcanlogin"]
     assert not roles["pg_monitor"]["rolcanlogin"]
     assert [row["usename"] for row in rows("pg_user")] == ["orbit"]
+
+
+def test_stored_roles_are_listed_with_oids_that_stay(executor: Executor) -> None:
+    session = executor.session
+    session.server.roles = [("orbit", False, True), ("app", False, False)]
+    found = {row["rolname"]: row for row in rows("pg_roles", session)}
+    assert (found["orbit"]["oid"], found["orbit"]["rolsuper"]) == (10, False)
+    assert not found["app"]["rolcanlogin"] and found["app"]["oid"] >= 100_000
+    assert found["app"]["oid"] == {row["rolname"]: row for row in rows("pg_roles", session)}["app"]["oid"]
+    assert [row["usename"] for row in rows("pg_user", session)] == ["orbit"]
 
 
 def test_pg_proc_lists_the_functions_the_sql_layer_has() -> None:

@@ -46,3 +46,40 @@ def test_the_same_connection_sees_its_commit_in_the_next_statement(tmp_path: Pat
         assert replies[-2] == ("C", b"SELECT 1\x00")
     finally:
         store.close()
+
+
+def test_a_group_size_limit_splits_commits_into_several_writes(tmp_path: Path) -> None:
+    store = ActorStore(str(tmp_path))
+    try:
+        factory = make_factory(store)
+        factory.committer.max_group = 1
+        clients = [Connection(factory) for _ in range(3)]
+        for client in clients:
+            client.send(startup())
+        groups_before = factory.committer.groups
+        for n, client in enumerate(clients):
+            client.transport.clear()
+            client.protocol.dataReceived(query(f"INSERT INTO actors VALUES ('one:{n}', 'one', NULL)"))
+        for _ in range(3):
+            factory.reactor.advance(0)
+        assert all(types(parse_replies(client.transport.value())) == "CZ" for client in clients)
+        assert factory.committer.groups == groups_before + 3
+    finally:
+        store.close()
+
+
+def test_without_sync_commits_are_acknowledged_then_flushed(tmp_path: Path) -> None:
+    store = ActorStore(str(tmp_path), sync=False)
+    try:
+        factory = make_factory(store)
+        quick, careful = Connection(factory), Connection(factory)
+        quick.send(startup())
+        careful.send(startup())
+        careful.send(query("SET synchronous_commit = on"))
+        assert quick.send(query("SHOW synchronous_commit"))[1] == ("D", b"\x00\x01\x00\x00\x00\x03off")
+        quick.send(query("INSERT INTO actors VALUES ('q', 'q', NULL)"))
+        assert factory.committer.flushes == 0  # acknowledged once written
+        careful.send(query("INSERT INTO actors VALUES ('c', 'c', NULL)"))
+        assert factory.committer.flushes == 1  # this session waited for the flush
+    finally:
+        store.close()

@@ -201,3 +201,17 @@ SELECT to_char('2024-03-21'::timestamp, 'DDth DDTH FMDDth \Y "quoted YYYY"'), to
 SELECT to_char(1.5, 'x'::text, 1)
 SELECT to_char(now(), 'YYYY') = EXTRACT(year FROM now())::text
 SELECT (ARRAY[1,2,3])[2:2][1:1], (ARRAY[1,2,3])[1:0]
+SELECT 'a' SIMILAR TO 'a\'
+SELECT 'abc' ~ 'a\'
+SELECT 'abc' ~ '\q'
+SELECT 'abc' ~ '[[:foo:]]'
+SELECT 'a.b' SIMILAR TO 'a.b', 'ab' SIMILAR TO 'a*b', 'a+' SIMILAR TO 'a\+', 'ab' SIMILAR TO '[a-b]{2}'
+SELECT 'aaa' ~ '^a{1,2}$', 'aa' ~ '^a{1,2}$', 'x' ~ 'x{,2}'
+SELECT regexp_replace('a.b.c', '\.', '-', 'g'), regexp_replace('hello', '(l+)', '<\1>'), regexp_replace('abc', '', 'x'), regexp_match('abc', '(a)|(z)')
+SELECT split_part('a--b--c', '--', 2), lpad('abc', 6, '12'), rpad('abc', 2), initcap('ÉCOLE élan'), translate('aaa', 'a', ''), repeat('', 5), reverse(''), chr(1114111) = chr(1114111)
+SELECT chr(-1)
+SELECT chr(1114112)
+SELECT ascii('é'), chr(233) = 'é', length(chr(128512))
+SELECT actor_id FROM actors ORDER BY state::json
+SELECT GREATEST('1'::json, '2'::json)
+SELECT '{"b":1, "a":[1,2]}'::jsonb::json, '{"b":1,  "a":2, "b":3}'::json::jsonb, NULL::jsonb::json
