@@ -5,7 +5,7 @@ pinned to one core and the server to another, so the figures compare servers, no
 PostgreSQL keeps fsync on, as a real deployment would. For orbit-pg each run also shows how often its
 statement cache hit (SHOW orbitpg.statement_cache before and after the run).
 
-The defaults (4 workloads x 3 modes x 2 client counts x 2 servers x 10 s, plus loading 100,000 actors
+The defaults (6 workloads x 3 modes x 2 client counts x 2 servers x 10 s, plus loading 100,000 actors
 into each server) take about 9 minutes; --pin both takes twice as long.
 
     python bench/pgbench_workloads.py [--workloads NAME ...] [--mode MODE ...] [--clients 1 8]
@@ -97,6 +97,23 @@ def type_select(mode: str, actors: int, prefix: str) -> str:
     )
 
 
+def type_limit(mode: str, actors: int, prefix: str) -> str:
+    """A type-filtered select in key order with LIMIT: the type index, then the first ten keys."""
+    return (
+        f"\\set k random(0, {ACTOR_TYPES - 1})\n"
+        f"SELECT actor_id, state->>'balance' FROM actors WHERE actor_type = {key_sql(mode, prefix, 'k')}"
+        " ORDER BY actor_id LIMIT 10;\n"
+    )
+
+
+def aggregate(mode: str, actors: int, prefix: str) -> str:
+    """An aggregate over every actor: a whole-table scan, grouped by type."""
+    return (
+        "SELECT actor_type, count(*), sum((state->>'balance')::int), max(actor_id) FROM actors"
+        " GROUP BY actor_type ORDER BY count(*) DESC LIMIT 5;\n"
+    )
+
+
 @dataclass(frozen=True)
 class Workload:
     """A pgbench script (from mode, actors and key prefix) and the key prefix for one run of it."""
@@ -110,6 +127,8 @@ WORKLOADS = {
     "update": Workload(update, lambda: ID_PREFIX),
     "insert": Workload(insert, lambda: f"new-{uuid.uuid4().hex[:12]}-"),  # fresh keys in every run
     "type_select": Workload(type_select, lambda: "type:"),
+    "type_limit": Workload(type_limit, lambda: "type:"),
+    "aggregate": Workload(aggregate, lambda: ID_PREFIX),
 }
 
 

@@ -120,14 +120,18 @@ class SaslExchange(Exchange):
         return backend.authentication(backend.AUTH_SASL_FINAL, final), True
 
 
-def check_certificate(user: str, peer: Peer) -> None:
-    """``cert``: the TLS handshake verified the client's certificate; its CN must be the user."""
-    if peer.client_common_name is None:
-        raise errors.fatal(errors.INVALID_AUTHORIZATION_SPECIFICATION, "connection requires a valid client certificate")
-    if peer.client_common_name != user:
-        raise errors.fatal(
-            errors.INVALID_AUTHORIZATION_SPECIFICATION, f'certificate authentication failed for user "{user}"'
-        )
+class CertificateExchange(Exchange):
+    """``cert``: the TLS handshake already verified the certificate; its CN must be the user."""
+
+    def __init__(self, user: str, peer: Peer) -> None:
+        if peer.client_common_name is None:
+            raise errors.fatal(
+                errors.INVALID_AUTHORIZATION_SPECIFICATION, "connection requires a valid client certificate"
+            )
+        if peer.client_common_name != user:
+            raise errors.fatal(
+                errors.INVALID_AUTHORIZATION_SPECIFICATION, f'certificate authentication failed for user "{user}"'
+            )
 
 
 class Authenticator:
@@ -156,7 +160,7 @@ class Authenticator:
         if method == "trust":
             return None
         if method == "cert":
-            check_certificate(user, peer)
+            CertificateExchange(user, peer)
             return None
         role = self.roles.get(user)
         stored = role.password if role is not None else None

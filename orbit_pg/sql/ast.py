@@ -53,6 +53,10 @@ class FuncCall(Node):
     # Written in SQL's own syntax (TRIM(BOTH x FROM y), POSITION(a IN b)): errors name
     # the function pg_catalog.name, as PostgreSQL's SystemFuncName does.
     system: bool = False
+    # An aggregate's call forms: count(*), f(DISTINCT x), string_agg(x, ',' ORDER BY y).
+    agg_star: bool = False
+    agg_distinct: bool = False
+    agg_order: list[SortBy] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -181,6 +185,59 @@ class SortBy(Node):
 
 
 @dataclass(slots=True)
+class RangeSubselect(Node):
+    """A subquery in FROM: ``(SELECT ...) AS alias(colnames)``."""
+
+    subquery: SelectStmt
+    alias: str | None
+    colnames: list[str]
+    loc: int
+
+
+@dataclass(slots=True)
+class RangeFunction(Node):
+    """A function in FROM: ``generate_series(1, 3) AS alias(colnames)``."""
+
+    function: FuncCall
+    alias: str | None
+    colnames: list[str]
+    loc: int
+
+
+@dataclass(slots=True)
+class JoinExpr(Node):
+    """``larg [jointype] JOIN rarg ON quals | USING (...)``; a comma in FROM is a 'cross' join."""
+
+    jointype: str  # 'inner', 'left', 'right', 'full', 'cross'
+    larg: Node
+    rarg: Node
+    quals: Node | None = None
+    using: list[tuple[str, int]] | None = None
+    natural: bool = False
+    loc: int = 0
+
+
+@dataclass(slots=True)
+class CommonTableExpr(Node):
+    name: str
+    colnames: list[str]
+    query: SelectStmt
+    loc: int
+
+
+@dataclass(slots=True)
+class SubLink(Node):
+    """A subquery in an expression: EXISTS, ``x op ANY/ALL (SELECT ...)`` (IN is ``= ANY``),
+    a scalar subquery ('expr'), or ARRAY(SELECT ...) ('array')."""
+
+    kind: str  # 'exists', 'any', 'all', 'expr', 'array'
+    testexpr: Node | None
+    op: str | None
+    subselect: SelectStmt
+    loc: int
+
+
+@dataclass(slots=True)
 class LockingClause(Node):
     """FOR UPDATE / NO KEY UPDATE / SHARE / KEY SHARE [NOWAIT | SKIP LOCKED]."""
 
@@ -190,13 +247,32 @@ class LockingClause(Node):
 
 @dataclass(slots=True)
 class SelectStmt(Node):
+    """A SELECT, a VALUES list (``values_lists``), or a set operation (``op`` with ``larg``
+    and ``rarg``); ``distinct`` is None, [] for DISTINCT, or DISTINCT ON's expressions."""
+
     targets: list[ResTarget]
-    from_table: RangeVar | None
+    from_clause: list[Node]
     where: Node | None
     sort: list[SortBy] = field(default_factory=list)
     limit: Node | None = None
     offset: Node | None = None
     locking: LockingClause | None = None
+    distinct: list[Node] | None = None
+    group_by: list[Node] = field(default_factory=list)
+    having: Node | None = None
+    with_clause: list[CommonTableExpr] = field(default_factory=list)
+    values_lists: list[list[Node]] | None = None
+    op: str | None = None  # 'union', 'intersect', 'except'
+    all: bool = False
+    larg: SelectStmt | None = None
+    rarg: SelectStmt | None = None
+    loc: int = 0
+
+
+@dataclass(slots=True)
+class ExplainStmt(Node):
+    query: Node
+    loc: int
 
 
 @dataclass(slots=True)

@@ -11,8 +11,6 @@ transaction) hands the whole set to the store in one durable write.
 
 from __future__ import annotations
 
-import heapq
-import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -23,20 +21,16 @@ from orbit_pg.auth.privileges import Access, required_privileges
 from orbit_pg.interrupts import PAUSE, PAUSE_EVERY
 from orbit_pg.locks import STRENGTHS, LockMode
 from orbit_pg.session import SETTINGS, TRANSACTION_MODES, Session, Transaction, setting_text
-from orbit_pg.sql import ast, copy, modify, planner, relation, role_commands
+from orbit_pg.sql import ast, copy, modify, planner, query, relation, role_commands
 from orbit_pg.sql.expressions import (
     Column,
-    Compiled,
     Compiler,
     Context,
     Eval,
     Literals,
     Params,
     Scope,
-    coerce,
-    column_name,
     literal_value,
-    order_key,
     type_named,
 )
 from orbit_pg.storage.base import Row, Snapshot, Store
@@ -545,32 +539,7 @@ class Executor:
 
     def _rows(self, snapshot: Snapshot, access: planner.AccessPath, ctx: Context) -> Iterator[Row]:
         """Rows the access path finds, as this transaction sees them (its own writes first)."""
-        writes = self.transaction().writes
-        if access.kind == "key":
-            key = access.value(None, ctx)
-            if key is None:
-                return
-            row = writes[key] if key in writes else snapshot.get(key)
-            if row is not None:
-                yield row
-            return
-        if access.kind == "type":
-            actor_type = access.value(None, ctx)
-            if actor_type is None:
-                return
-            base = snapshot.scan_type(actor_type)
-        else:
-            actor_type = None
-            base = snapshot.scan()
-        if not writes:
-            yield from base
-            return
-        mine = sorted(
-            (r for r in writes.values() if r is not None and (actor_type is None or r[1] == actor_type)),
-            key=lambda r: r[0],
-        )
-        theirs = (r for r in base if r[0] not in writes)
-        yield from heapq.merge(theirs, mine, key=lambda r: r[0])
+        return access.rows(snapshot, self.transaction().writes, ctx)
 
     def _scan(
         self, access: planner.AccessPath, condition: Eval | None, ctx: Context, pausing: bool = False
@@ -629,58 +598,22 @@ class Executor:
         return scope, lambda executor, ctx, pausing=False: executor._scan(access, condition, ctx, pausing)
 
     def _plan_SelectStmt(self, stmt: ast.SelectStmt, params: Params) -> tuple[list[Field], Runner]:
-        if stmt.from_table is not None:
-            scope, source = self._plan_scan(stmt.from_table, stmt.where, params)
-        else:
-            scope = Scope()
-            condition = Compiler(scope, params).boolean(stmt.where, "WHERE").fn if stmt.where is not None else None
-
-            def source(executor: Executor, ctx: Context, pausing: bool = False) -> Iterable[Any]:
-                return [()] if condition is None or condition((), ctx) is True else []
-
-        compiler = Compiler(scope, params)
-        fields: list[Field] = []
-        targets: list[Compiled] = []
-        for target in stmt.targets:
-            if isinstance(target.value, ast.A_Star):
-                if stmt.from_table is None:
-                    raise errors.PgError(
-                        errors.SYNTAX_ERROR, "SELECT * with no tables specified is not valid", position=target.loc + 1
-                    )
-                for column in relation.COLUMNS:
-                    fields.append(Field(column.name, column.type, relation.ACTORS_OID, column.index + 1))
-                    targets.append(compiler.compile(ast.ColumnRef((column.name,), target.loc)))
-                continue
-            compiled = coerce(compiler.compile(target.value), types.TEXT, target.loc)
-            origin = (0, 0)
-            if isinstance(target.value, ast.ColumnRef):
-                origin = (relation.ACTORS_OID, scope.resolve(target.value).index + 1)
-            fields.append(Field(target.name or column_name(target.value), compiled.type, *origin))
-            targets.append(compiled)
-        offset = _count(stmt.offset, "OFFSET", params)
-        limit = _count(stmt.limit, "LIMIT", params)
-        sort = _sort_keys(stmt.sort, compiler, fields, targets)
-        projection = [t.fn for t in targets]
-        whole_row = [c.index for c in relation.COLUMNS] == list(range(len(targets))) and all(
-            isinstance(t.value, ast.A_Star) for t in stmt.targets
-        )
-
-        locking = stmt.locking if stmt.from_table is not None else None
+        plan = query.analyze(stmt, params)
+        fields = [Field(c.name, c.type, *c.origin) for c in plan.columns]
 
         def run(executor: Executor, ctx: Context) -> Result:
-            rows: Iterable[Any] = source(executor, ctx, locking is None)
-            first = _limit_value(offset, ctx, "OFFSET", "2201X") or 0
-            count = _limit_value(limit, ctx, "LIMIT", "2201W")
-            if sort:
-                rows = _sorted(rows, sort, ctx)
-            if locking is not None:
-                rows = executor._lock_rows(rows, locking, None if count is None else first + count)
-            if first or count is not None:
-                rows = (row for row in rows if row is not PAUSE)
-                rows = itertools.islice(rows, first, None if count is None else first + count)
-            if not whole_row:
-                rows = (row if row is PAUSE else [fn(row, ctx) for fn in projection] for row in rows)
-            return Result("SELECT", fields, rows)
+            return Result("SELECT", fields, plan.rows(query.root_context(executor, ctx), cooperative=True))
+
+        return fields, run
+
+    def _plan_ExplainStmt(self, stmt: ast.ExplainStmt, params: Params) -> tuple[list[Field], Runner]:
+        """EXPLAIN: the plan PostgreSQL's way, one text row per line (the statement does not run)."""
+        plan = query.analyze(stmt.query, params)
+        fields = [Field("QUERY PLAN", types.TEXT)]
+
+        def run(executor: Executor, ctx: Context) -> Result:
+            lines = query.explain_lines(plan, query.root_context(executor, ctx))
+            return Result("EXPLAIN", fields, [(line,) for line in lines])
 
         return fields, run
 
@@ -764,9 +697,6 @@ class Executor:
         return modify.plan_delete(self, stmt, params)
 
 
-SortKey = tuple[Eval, ast.SortBy]
-
-
 def _outside_block(command: str) -> errors.PgError:
     return errors.PgError(errors.NO_ACTIVE_SQL_TRANSACTION, f"{command} can only be used in transaction blocks")
 
@@ -775,85 +705,9 @@ def _writes(stmt: ast.Node) -> str | None:
     """The command name a read-only transaction refuses (PostgreSQL's CreateCommandName)."""
     if isinstance(stmt, ast.InsertStmt | ast.UpdateStmt | ast.DeleteStmt):
         return type(stmt).__name__[: -len("Stmt")].upper()
-    if isinstance(stmt, ast.SelectStmt) and stmt.locking is not None and stmt.from_table is not None:
+    if isinstance(stmt, ast.SelectStmt) and stmt.locking is not None and stmt.from_clause:
         return f"SELECT FOR {stmt.locking.strength.upper()}"
     return None
-
-
-def _sort_keys(
-    sort: list[ast.SortBy], compiler: Compiler, fields: list[Field], targets: list[Compiled]
-) -> list[SortKey]:
-    """ORDER BY items: an output position, an output column name, or an expression."""
-    names = [f.name for f in fields]
-    keys = []
-    for item in sort:
-        node = item.node
-        if isinstance(node, ast.A_Const) and node.kind == "integer":
-            position = literal_value(node, compiler.params)
-            if not 1 <= position <= len(targets):
-                raise errors.PgError(
-                    "42P10", f"ORDER BY position {position} is not in select list", position=node.loc + 1
-                )
-            key = targets[position - 1]
-        elif isinstance(node, ast.ColumnRef) and len(node.fields) == 1 and node.fields[0] in names:
-            key = targets[names.index(node.fields[0])]
-        else:
-            key = coerce(compiler.compile(node), types.TEXT, getattr(node, "loc", 0))
-        if key.type is types.JSON:
-            raise errors.PgError(
-                errors.UNDEFINED_FUNCTION,
-                "could not identify an ordering operator for type json",
-                hint="Use an explicit ordering operator or modify the query.",
-                position=getattr(node, "loc", 0) + 1,
-            )
-        order = order_key(key.type, getattr(node, "loc", 0))
-        keys.append((key.fn if order is None else _ordered(key.fn, order), item))
-    return keys
-
-
-def _ordered(fn: Eval, order: Callable[[Any], Any]) -> Eval:
-    """A sort key's value as its type orders (NULL stays NULL for NULLS FIRST/LAST)."""
-
-    def run(row: Any, ctx: Context) -> Any:
-        value = fn(row, ctx)
-        return None if value is None else order(value)
-
-    return run
-
-
-def _sorted(rows: Iterable[Any], keys: list[SortKey], ctx: Context) -> list[Any]:
-    """Stable sorts from the last key to the first; NULLs last ascending, first descending."""
-    ordered = [row for row in rows if row is not PAUSE]
-    for fn, item in reversed(keys):
-        nulls_high = item.nulls_first is None or item.nulls_first == item.descending
-
-        def sort_key(row: Any, fn: Eval = fn, nulls_high: bool = nulls_high) -> tuple[bool, Any]:
-            value = fn(row, ctx)
-            return (nulls_high, None) if value is None else (not nulls_high, value)
-
-        ordered.sort(key=sort_key, reverse=item.descending)
-    return ordered
-
-
-def _count(node: ast.Node | None, clause: str, params: Params) -> Eval | None:
-    """LIMIT / OFFSET: a bigint expression of literals and parameters."""
-    if node is None:
-        return None
-    compiled = coerce(Compiler(Scope(), params).compile(node), types.INT8, node.loc)
-    if compiled.type not in (types.INT2, types.INT4, types.INT8):
-        raise errors.PgError(
-            errors.DATATYPE_MISMATCH,
-            f"argument of {clause} must be type bigint, not type {compiled.type.name}",
-            position=node.loc + 1,
-        )
-    return compiled.fn
-
-
-def _limit_value(fn: Eval | None, ctx: Context, clause: str, sqlstate: str) -> int | None:
-    value = None if fn is None else fn(None, ctx)
-    if value is not None and value < 0:
-        raise errors.PgError(sqlstate, f"{clause} must not be negative")
-    return value
 
 
 def _duplicate(actor_id: str) -> errors.PgError:

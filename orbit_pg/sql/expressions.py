@@ -240,7 +240,7 @@ def _numeric_div(a: Decimal, b: Decimal) -> Decimal:
     if not (a.is_finite() and b.is_finite()):
         return a / b
     (weight1, first1), (weight2, first2) = _base10000_lead(a), _base10000_lead(b)
-    quotient_weight = weight1 - weight2 - (first1 < first2)
+    quotient_weight = weight1 - weight2 - (first1 <= first2)
     scale = min(max(16 - 4 * quotient_weight, -a.as_tuple().exponent, -b.as_tuple().exponent, 0), 1000)
     with localcontext() as exact:
         exact.prec = max(28, 4 * (abs(quotient_weight) + 2) + scale)
@@ -977,7 +977,7 @@ class Compiler:
         if lc == rc and lc in "DT" and left.type is right.type:
             compare, key = _COMPARISONS[node.op], _datetime_key if lc == "D" else _interval_key
             return lambda a, b: compare(key(a), key(b))
-        if not (lc == rc and lc in "SNB"):
+        if not (lc == rc and lc in "SNB") and not (left.type is right.type is types.CHAR):
             raise _no_operator(node.op, left.type, right.type, node.loc)
         return _COMPARISONS[node.op]
 
@@ -1326,12 +1326,29 @@ def column_name(node: ast.Node) -> str:
     return _column_name(node)[0] or "?column?"
 
 
+def _sublink_name(node: ast.SubLink) -> tuple[str | None, int]:
+    """EXISTS is "exists", ARRAY(...) "array"; a scalar subquery takes its one column's name."""
+    if node.kind in ("exists", "array"):
+        return node.kind, 2
+    if node.kind != "expr":
+        return None, 0
+    query = node.subselect
+    while query.op is not None and query.larg is not None:
+        query = query.larg
+    if not query.targets:
+        return None, 0
+    target = query.targets[0]
+    return (target.name, 2) if target.name else _column_name(target.value)
+
+
 def _column_name(node: ast.Node) -> tuple[str | None, int]:
     """(name, strength): a column or function name is strong; a cast's type name is weak."""
     if isinstance(node, ast.ColumnRef):
         return node.fields[-1], 2
     if isinstance(node, ast.FuncCall):
         return node.name, 2
+    if isinstance(node, ast.SubLink):
+        return _sublink_name(node)
     if isinstance(node, ast.CaseExpr):
         return "case", 2
     if isinstance(node, ast.A_ArrayExpr):

@@ -22,7 +22,8 @@ RESERVED = frozenset(
     current_role current_schema current_time current_timestamp current_user default delete desc distinct
     do else end except false fetch for from grant group having in inner insert intersect into is join
     leading left like limit not null nulls offset on only or order returning right select session_user set
-    some table then to true union unique update user using values when where with current_catalog""".split()
+    some table then to true union unique update user using values when where with current_catalog
+    cross full natural outer lateral""".split()
 )
 
 
@@ -90,22 +91,60 @@ keyword_function = pp.MatchFirst([K(word) for word in SQL_FUNCTION_KEYWORDS]).se
 
 
 def _name_expr(s: str, loc: int, toks: pp.ParseResults) -> ast.Node:
-    if isinstance(toks[-1], pp.ParseResults):
-        *names, args = toks
-        if len(names) == 2 and names[0] != "pg_catalog":
-            # Only built-in functions exist, and they live in pg_catalog.
-            return ast.FuncCall(".".join(names), list(args), loc)
-        return ast.FuncCall(names[-1], list(args), loc)
+    if isinstance(toks[-1], ast.FuncCall):
+        *names, call = toks
+        # Only built-in functions exist, and they live in pg_catalog.
+        call.name = ".".join(names) if len(names) == 2 and names[0] != "pg_catalog" else names[-1]
+        call.loc = loc
+        return call
     return ast.ColumnRef(tuple(toks), loc)
+
+
+sort_by = (
+    expr + pp.Opt(K("asc") | K("desc")) + pp.Opt(K("nulls").suppress() + (K("first") | K("last")))
+).set_parse_action(
+    lambda t: ast.SortBy(
+        t[0],
+        "desc" in t[1:],
+        True if "first" in t[1:] else False if "last" in t[1:] else None,
+    )
+)
+sort_clause = K("order").suppress() - K("by").suppress() - pp.Group(pp.DelimitedList(sort_by))
+
+
+def _call_args(toks: pp.ParseResults) -> ast.FuncCall:
+    """A call's parenthesised part (name and place filled in by ``_name_expr``)."""
+    if toks.star:
+        return ast.FuncCall("", [], 0, agg_star=True)
+    return ast.FuncCall(
+        "",
+        list(toks.args),
+        0,
+        agg_distinct=toks.quantifier == "distinct",
+        agg_order=list(toks.order[0]) if toks.order else [],
+    )
+
+
+call_args = (
+    LPAR
+    + (
+        pp.Literal("*")("star")
+        | pp.Opt(K("distinct") | K("all"))("quantifier")
+        + pp.Group(pp.Opt(pp.DelimitedList(expr)))("args")
+        + pp.Opt(pp.Group(sort_clause)("order"))
+    )
+    + RPAR
+).set_parse_action(_call_args)
 
 
 # A name, then either a call's argument list or a qualified column's second part. A function
 # with SQL's own argument syntax (below) is left to its rule, by the regex itself: one
 # attempt less for every name in an expression.
-_SPECIAL_CALL = r"(?!(?i:substring|trim|position|coalesce|greatest|least|nullif|left|right|extract)\s*\()"
+_SPECIAL_CALL = r"(?!(?i:substring|trim|position|coalesce|greatest|least|nullif|left|right|extract|exists)\s*\()"
 call_ident = pp.Regex(rf'{_SPECIAL_CALL}(?:{UNQUOTED_IDENT}|"(?:[^"]|"")*")').set_parse_action(_ident)
-call_args = LPAR + pp.Group(pp.Opt(pp.DelimitedList(expr))) + RPAR
-name_expr = (call_ident + pp.Opt(call_args | (DOT + ident + pp.Opt(call_args)))).set_parse_action(_name_expr)
+name_expr = (call_ident + pp.Opt(call_args | (DOT + ident + pp.Opt(call_args | (DOT + ident))))).set_parse_action(
+    _name_expr
+)
 
 cast_function = (K("cast") + LPAR + expr + K("as").suppress() + type_name + RPAR).set_parse_action(
     lambda s, loc, t: ast.TypeCast(t[1], t[2][0], loc, t[2][1], loc)
@@ -163,6 +202,16 @@ left_right_call = ((K("left") | K("right")) + LPAR + pp.Group(pp.Opt(pp.Delimite
     lambda s, loc, t: ast.FuncCall(t[0].lower(), list(t[1]), loc)
 )
 
+# Subqueries in expressions (the query rule is defined with the statements, below).
+query = pp.Forward().set_name("query")
+sublink = (LPAR + query + RPAR).set_parse_action(lambda s, loc, t: ast.SubLink("expr", None, None, t[0], loc))
+exists_sublink = (K("exists").suppress() + LPAR - query + RPAR).set_parse_action(
+    lambda s, loc, t: ast.SubLink("exists", None, None, t[0], loc)
+)
+array_sublink = (K("array").suppress() + LPAR - query + RPAR).set_parse_action(
+    lambda s, loc, t: ast.SubLink("array", None, None, t[0], loc)
+)
+
 # CASE [arg] WHEN ... THEN ... [ELSE ...] END
 case_when = (K("when") - expr + K("then").suppress() - expr).set_parse_action(
     lambda s, loc, t: ast.CaseWhen(t[1], t[2], loc)
@@ -189,7 +238,7 @@ array_expr = (K("array").suppress() + array_body).set_parse_action(
 
 
 class _Quantified(ast.Node):
-    """ANY / SOME / ALL (array): only the right operand of an operator (gram.y sub_type)."""
+    """ANY / SOME / ALL (array or subquery): only the right operand of an operator (gram.y sub_type)."""
 
     __slots__ = ("kind", "arg", "loc")
 
@@ -197,7 +246,7 @@ class _Quantified(ast.Node):
         self.kind, self.arg, self.loc = kind, arg, loc
 
 
-quantified = ((K("any") | K("some") | K("all")) + LPAR + expr + RPAR).set_parse_action(
+quantified = ((K("any") | K("some") | K("all")) + LPAR + (query | expr) + RPAR).set_parse_action(
     lambda s, loc, t: _Quantified("op_all" if t[0].lower() == "all" else "op_any", t[1], loc)
 )
 
@@ -215,7 +264,9 @@ primary = (
     string_literal
     | number
     | name_expr
+    | exists_sublink
     | case_expr
+    | array_sublink
     | array_expr
     | quantified
     | substring_call
@@ -226,6 +277,7 @@ primary = (
     | nullif_call
     | left_right_call
     | keyword_const
+    | sublink
     | (LPAR + expr + RPAR).set_parse_action(lambda t: _Parenthesized(t[0]))
     | param_ref
     | cast_function
@@ -369,10 +421,17 @@ prefix_op = pp.Regex(rf"(?i:not){_WORD_END}|[-+]{_NOT_OP_CHAR}").set_parse_actio
 is_test = pp.Regex(r"(?i:is\s+(not\s+)?(null|true|false))" + _WORD_END).set_parse_action(
     lambda s, loc, t: ("postfix", t[0].lower().split(), loc)
 )
-# [NOT] IN (list): a postfix test whose operand is the list.
+# [NOT] IN (list) or (subquery): a postfix test whose operand is the list or the query.
 in_list = (
-    pp.Regex(r"(?i:(?:not\s+)?in)" + _WORD_END) + LPAR - pp.Group(pp.DelimitedList(expr)) + RPAR
-).set_parse_action(lambda s, loc, t: ("postfix", ["in", t[0].lower() != "in", list(t[1])], loc))
+    pp.Regex(r"(?i:(?:not\s+)?in)" + _WORD_END) + LPAR - (query | pp.Group(pp.DelimitedList(expr))) + RPAR
+).set_parse_action(
+    lambda s, loc, t: (
+        "postfix",
+        ["in", t[0].lower() != "in", t[1] if isinstance(t[1], ast.SelectStmt) else list(t[1])],
+        loc,
+    )
+)
+
 # COLLATE name: the name may be qualified, and its last part any word (pg_catalog.default).
 collation_name = (ident + pp.ZeroOrMore(DOT + (ident | any_word))).set_parse_action(lambda t: ".".join(t))
 collate_clause = (K("collate").suppress() - collation_name).set_parse_action(
@@ -458,12 +517,20 @@ class _Operators:
             elif isinstance(self.tokens[self.i], _Quantified):
                 quantified = self.tokens[self.i]
                 self.i += 1
-                left = ast.A_Expr(op, left, quantified.arg, loc, kind=quantified.kind)
+                if isinstance(quantified.arg, ast.SelectStmt):
+                    kind = "all" if quantified.kind == "op_all" else "any"
+                    left = ast.SubLink(kind, left, op, quantified.arg, loc)
+                else:
+                    left = ast.A_Expr(op, left, quantified.arg, loc, kind=quantified.kind)
             else:
                 left = ast.A_Expr(op, left, self._operand(precedence + 1), loc)
         return left
 
     def _postfix(self, left: ast.Node, what: list[Any], loc: int) -> ast.Node:
+        if what[0] == "in" and isinstance(what[2], ast.SelectStmt):
+            # x IN (SELECT ...) is x = ANY (SELECT ...); NOT IN is its negation (gram.y).
+            sublink = ast.SubLink("any", left, "=", what[2], loc)
+            return ast.BoolExpr("not", [sublink], loc) if what[1] else sublink
         if what[0] == "in":
             return ast.A_Expr("<>" if what[1] else "=", left, what[2], loc, kind="in")
         if what[0] == "collate":
@@ -506,6 +573,7 @@ alias = pp.Opt(K("as")).suppress() + ident
 table_ref = (ident + pp.Opt(DOT + ident)).set_parse_action(
     lambda s, loc, t: ast.RangeVar(t[0] if len(t) == 2 else None, t[-1], None, loc)
 )
+column_aliases = pp.Group(LPAR - pp.DelimitedList(ident) + RPAR)
 
 
 def _with_alias(toks: pp.ParseResults) -> ast.RangeVar:
@@ -517,33 +585,132 @@ def _with_alias(toks: pp.ParseResults) -> ast.RangeVar:
 
 aliased_table = (table_ref + pp.Opt(alias)).set_parse_action(_with_alias)
 
-target = pp.Literal("*").set_parse_action(lambda s, loc, t: ast.ResTarget(ast.A_Star(loc), None, loc)) | (
-    expr + pp.Opt(alias)
+star = pp.Literal("*").set_parse_action(lambda s, loc, t: ast.A_Star(loc))
+# rel.*: the relation's columns, as a ColumnRef ending in A_Star (as gram.y's indirection).
+qualified_star = (ident + DOT + pp.Literal("*")).set_parse_action(lambda s, loc, t: ast.ColumnRef((t[0], "*"), loc))
+target = star.copy().add_parse_action(lambda s, loc, t: ast.ResTarget(t[0], None, loc)) | (
+    (qualified_star | expr) + pp.Opt(alias)
 ).set_parse_action(lambda s, loc, t: ast.ResTarget(t[0], t[1] if len(t) > 1 else None, loc))
-sort_by = (
-    expr + pp.Opt(K("asc") | K("desc")) + pp.Opt(K("nulls").suppress() + (K("first") | K("last")))
-).set_parse_action(
-    lambda t: ast.SortBy(
-        t[0],
-        "desc" in t[1:],
-        True if "first" in t[1:] else False if "last" in t[1:] else None,
-    )
-)
 where_clause = K("where").suppress() - expr
 
+# FROM: relations, subqueries and joins (gram.y table_ref, joined_table).
+from_item = pp.Forward().set_name("FROM item")
 
-def _select(toks: pp.ParseResults) -> ast.SelectStmt:
+
+def _subselect(s: str, loc: int, toks: pp.ParseResults) -> ast.RangeSubselect:
+    return ast.RangeSubselect(toks[0], toks[1] if len(toks) > 1 else None, list(toks[2]) if len(toks) > 2 else [], loc)
+
+
+range_subselect = (LPAR + query + RPAR + pp.Opt(alias + pp.Opt(column_aliases))).set_parse_action(_subselect)
+
+
+def _range_function(s: str, loc: int, toks: pp.ParseResults) -> ast.RangeFunction:
+    if not isinstance(toks[0], ast.FuncCall):
+        raise pp.ParseException(s, loc, "not a function")
+    return ast.RangeFunction(toks[0], toks[1] if len(toks) > 1 else None, list(toks[2]) if len(toks) > 2 else [], loc)
+
+
+# A set-returning function in FROM: generate_series(1, 3) AS s(n).
+range_function = (name_expr + pp.Opt(alias + pp.Opt(column_aliases))).set_parse_action(_range_function)
+table_primary = range_subselect | (LPAR + from_item + RPAR) | range_function | aliased_table
+_OUTER = pp.Opt(K("outer")).suppress()
+join_type = (
+    K("inner").set_parse_action(lambda: "inner")
+    | (K("left") + _OUTER).set_parse_action(lambda: "left")
+    | (K("right") + _OUTER).set_parse_action(lambda: "right")
+    | (K("full") + _OUTER).set_parse_action(lambda: "full")
+)
+using_columns = pp.Group(
+    LPAR - pp.DelimitedList((ident + pp.Empty()).set_parse_action(lambda s, loc, t: (t[0], loc))) + RPAR
+)
+join_clause = (
+    ((K("cross") + K("join")).suppress() - table_primary).set_parse_action(
+        lambda s, loc, t: ast.JoinExpr("cross", None, t[0], loc=loc)
+    )
+    | (K("natural").suppress() - pp.Opt(join_type, "inner") + K("join").suppress() - table_primary).set_parse_action(
+        lambda s, loc, t: ast.JoinExpr(t[0], None, t[1], natural=True, loc=loc)
+    )
+    | (
+        pp.Opt(join_type, "inner")
+        + K("join").suppress()
+        - table_primary
+        + (K("on").suppress() - expr | K("using").suppress() - using_columns)
+    ).set_parse_action(
+        lambda s, loc, t: ast.JoinExpr(
+            t[0],
+            None,
+            t[1],
+            None if isinstance(t[2], pp.ParseResults) else t[2],
+            [tuple(u) for u in t[2]] if isinstance(t[2], pp.ParseResults) else None,
+            loc=loc,
+        )
+    )
+)
+
+
+def _joins(s: str, loc: int, toks: pp.ParseResults) -> ast.Node:
+    """Joins associate to the left."""
+    node = toks[0]
+    for join in toks[1:]:
+        join.larg = node
+        node = join
+    return node
+
+
+from_item <<= (table_primary + pp.ZeroOrMore(join_clause)).set_parse_action(_joins)
+from_clause = K("from").suppress() - pp.Group(pp.DelimitedList(from_item))
+
+
+def _select(s: str, loc: int, toks: pp.ParseResults) -> ast.SelectStmt:
+    distinct = None
+    if toks.distinct:
+        distinct = list(toks.distinct[1]) if len(toks.distinct) > 1 else []
     return ast.SelectStmt(
         list(toks.targets),
-        toks.from_table[0] if toks.from_table else None,
+        list(toks.from_clause[0]) if toks.from_clause else [],
         toks.where[0] if toks.where else None,
-        list(toks.sort),
-        toks.limit[0] if toks.limit else None,
-        toks.offset[0] if toks.offset else None,
-        toks.locking[0] if toks.locking else None,
+        distinct=distinct,
+        group_by=list(toks.group_by) if toks.group_by else [],
+        having=toks.having[0] if toks.having else None,
+        loc=loc,
     )
 
 
+distinct_clause = K("distinct") + pp.Opt(K("on").suppress() - LPAR + pp.Group(pp.DelimitedList(expr)) + RPAR)
+simple_select = (
+    K("select").suppress()
+    - pp.Opt(pp.Group(distinct_clause)("distinct") | K("all").suppress())
+    + pp.Group(pp.DelimitedList(target))("targets")
+    + pp.Opt(from_clause("from_clause"))
+    + pp.Opt(pp.Group(where_clause)("where"))
+    + pp.Opt(K("group").suppress() - K("by").suppress() - pp.Group(pp.DelimitedList(expr))("group_by"))
+    + pp.Opt(K("having").suppress() - pp.Group(expr)("having"))
+).set_parse_action(_select)
+values_clause = (
+    K("values").suppress() - pp.Group(pp.DelimitedList(pp.Group(LPAR - pp.DelimitedList(expr) + RPAR)))
+).set_parse_action(lambda s, loc, t: ast.SelectStmt([], [], None, values_lists=[list(r) for r in t[0]], loc=loc))
+select_primary = simple_select | values_clause | (LPAR + query + RPAR)
+
+
+def _set_operations(s: str, loc: int, toks: pp.ParseResults) -> ast.SelectStmt:
+    node = toks[0]
+    for i in range(1, len(toks), 3):
+        op, quantifier, right = toks[i], toks[i + 1], toks[i + 2]
+        node = ast.SelectStmt([], [], None, op=op.lower(), all=quantifier == "all", larg=node, rarg=right, loc=loc)
+    return node
+
+
+_SET_QUANTIFIER = pp.Opt(K("all") | K("distinct"), "")
+select_term = (select_primary + pp.ZeroOrMore(K("intersect") + _SET_QUANTIFIER + select_primary)).set_parse_action(
+    _set_operations
+)
+select_body = (
+    select_term + pp.ZeroOrMore((K("union") | K("except")) + _SET_QUANTIFIER + select_term)
+).set_parse_action(_set_operations)
+cte = (ident + pp.Opt(column_aliases) + K("as").suppress() + LPAR - query + RPAR).set_parse_action(
+    lambda s, loc, t: ast.CommonTableExpr(t[0], list(t[1]) if len(t) == 3 else [], t[-1], loc)
+)
+with_clause = K("with").suppress() - pp.Group(pp.DelimitedList(cte))
 locking_clause = (
     K("for").suppress()
     - (
@@ -559,16 +726,45 @@ locking_clause = (
 ).set_parse_action(lambda t: ast.LockingClause(*t))
 
 
-select_stmt = (
-    K("select").suppress()
-    - pp.Group(pp.DelimitedList(target))("targets")
-    + pp.Opt(K("from").suppress() - pp.Group(aliased_table)("from_table"))
-    + pp.Opt(pp.Group(where_clause)("where"))
-    + pp.Opt(K("order").suppress() - K("by").suppress() - pp.Group(pp.DelimitedList(sort_by))("sort"))
-    + pp.Opt(K("limit").suppress() - pp.Group(expr | K("all").suppress())("limit"))
-    + pp.Opt(K("offset").suppress() - pp.Group(expr)("offset"))
+_ROWS = (K("row") | K("rows")).suppress()
+limit_clause = K("limit").suppress() - pp.Group(expr | K("all").suppress())("limit") | (
+    K("fetch").suppress()
+    - (K("first") | K("next")).suppress()
+    + pp.Group(pp.Opt(~_ROWS + expr, default=ast.A_Const(1, "implied", 0)))("limit")
+    + _ROWS
+    + K("only").suppress()
+)
+offset_clause = K("offset").suppress() - pp.Group(expr)("offset") + pp.Opt(_ROWS)
+
+
+def _query(s: str, loc: int, toks: pp.ParseResults) -> ast.SelectStmt:
+    stmt = toks.body
+    if toks.ctes:
+        if stmt.with_clause:
+            raise pp.ParseFatalException(s, loc, "multiple WITH clauses not allowed")
+        stmt.with_clause = list(toks.ctes[0])
+    if toks.locking:
+        stmt.locking = toks.locking[0]
+    if toks.sort or toks.limit or toks.offset:
+        if stmt.sort and toks.sort or stmt.limit is not None and toks.limit or stmt.offset is not None and toks.offset:
+            # (SELECT ... LIMIT 1) LIMIT 2: the outer clauses apply to the parenthesised query's result.
+            stmt = ast.SelectStmt(
+                [ast.ResTarget(ast.A_Star(loc), None, loc)], [ast.RangeSubselect(stmt, None, [], loc)], None, loc=loc
+            )
+        stmt.sort = list(toks.sort[0]) if toks.sort else stmt.sort
+        stmt.limit = toks.limit[0] if toks.limit else stmt.limit
+        stmt.offset = toks.offset[0] if toks.offset else stmt.offset
+    return stmt
+
+
+query <<= (
+    pp.Opt(with_clause("ctes"))
+    + select_body("body")
+    + pp.Opt(sort_clause("sort"))
+    + pp.Opt(limit_clause + pp.Opt(offset_clause) | offset_clause + pp.Opt(limit_clause))
     + pp.Opt(pp.Group(locking_clause)("locking"))
-).set_parse_action(_select)
+).set_parse_action(_query)
+select_stmt = query
 
 located_ident = (ident + pp.Empty()).set_parse_action(lambda s, loc, t: (t[0], loc))
 # Bulk loads send long VALUES lists of plain literals: one regex tries a literal that ends
@@ -795,6 +991,8 @@ set_transaction_stmt = (K("set").suppress() + K("transaction").suppress() + tran
     - transaction_modes
 ).set_parse_action(lambda t: ast.TransactionModesStmt(list(t[0]), True))
 
+explain_stmt = (K("explain").suppress() - query).set_parse_action(lambda s, loc, t: ast.ExplainStmt(t[0], loc))
+
 # Prepared statements in SQL share their names with the protocol's (Parse) statements.
 preparable = select_stmt | insert_stmt | update_stmt | delete_stmt
 prepare_stmt = (
@@ -902,9 +1100,8 @@ alter_role_stmt = (K("alter").suppress() + role_word.suppress() - ident + role_o
 drop_role_stmt = (
     K("drop").suppress() + role_word.suppress() - pp.Opt(K("if") + K("exists"))("missing_ok") + pp.DelimitedList(ident)
 ).set_parse_action(lambda t: ast.DropRoleStmt([n for n in t if n not in ("if", "exists")], bool(t.missing_ok)))
-# Any word is a privilege to the grammar; GRANT checks the names after the grantees, as PostgreSQL does.
 _privileges = (K("all") + pp.Opt(K("privileges"))).set_parse_action(lambda: [None]) | pp.Group(
-    pp.DelimitedList(any_word.copy().add_parse_action(lambda t: t[0].upper()))
+    pp.DelimitedList((K("select") | K("insert") | K("update") | K("delete")).set_parse_action(lambda t: t[0].upper()))
 )
 
 
@@ -953,6 +1150,7 @@ statement = (
     | copy_stmt
     | close_stmt
     | role_stmt
+    | explain_stmt
 )
 script = pp.Opt(statement) + pp.ZeroOrMore(SEMI + pp.Opt(statement)) + pp.StringEnd()
 script.parse_with_tabs()

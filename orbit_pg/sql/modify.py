@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from orbit_pg import errors, types
-from orbit_pg.interrupts import PAUSE
-from orbit_pg.sql import ast, planner, relation
+from orbit_pg.sql import ast, planner, query, relation
 from orbit_pg.sql.expressions import (
     Column,
     Compiled,
@@ -311,9 +310,9 @@ def _select_source(executor: Executor, stmt: ast.InsertStmt, columns: list[Colum
     text first: it takes the target column's type."""
     select = stmt.select
     assert select is not None
-    targets: list[ast.ResTarget] | None = getattr(select, "targets", None)
-    locs = [getattr(select, "loc", 0)] * len(columns)
-    if targets is not None:
+    targets = select.targets
+    locs = [select.loc] * len(columns)
+    if targets:
         typed = list(targets)
         for i, (target, column) in enumerate(zip(targets, columns, strict=False)):
             value = target.value
@@ -324,7 +323,8 @@ def _select_source(executor: Executor, stmt: ast.InsertStmt, columns: list[Colum
         select = dataclasses.replace(select, targets=typed)
         # Where each output column's expression starts (``*`` stands for all its columns).
         locs = [t.loc for t in targets for _ in (relation.COLUMNS if isinstance(t.value, ast.A_Star) else (t,))]
-    fields, query = getattr(executor, "_plan_" + type(select).__name__)(select, params)
+    plan = query.analyze(select, params)
+    fields = plan.columns
     width = len(fields)
     locs += [locs[-1] if locs else 0] * (width - len(locs))
     _check_widths(stmt, columns, width, [ast.A_Star(loc) for loc in locs])
@@ -335,9 +335,7 @@ def _select_source(executor: Executor, stmt: ast.InsertStmt, columns: list[Colum
     indexes = [c.index for c in columns[:width]]
 
     def source(executor: Executor, ctx: Context) -> Iterator[tuple[Any, ...]]:
-        for row in query(executor, ctx).rows:
-            if row is PAUSE:  # a long scan's chance to yield, not a row
-                continue
+        for row in plan.rows(query.root_context(executor, ctx)):
             values: list[Any] = [None, None, None]
             for index, fn in zip(indexes, assigned, strict=True):
                 values[index] = fn(row, ctx)
@@ -467,7 +465,7 @@ def _target_rows(
             if key is not None:
                 value = key(prefix, ctx)
                 rows: Iterable[tuple[Any, ...]] = executor._rows(
-                    snapshot, planner.AccessPath("key", lambda row, ctx: value), ctx
+                    snapshot, planner.AccessPath("key", [lambda row, ctx: value]), ctx
                 )
             else:
                 if k not in scans:
@@ -495,7 +493,7 @@ def _key_from_earlier(where: ast.Node | None, scope: Relations, k: int, params: 
         return None
     offset = scope.entries[k].offset
     earlier = Relations(scope.entries[:k])
-    for conjunct in planner._conjuncts(where):
+    for conjunct in planner.conjuncts(where):
         if not (isinstance(conjunct, ast.A_Expr) and conjunct.op == "=" and conjunct.left is not None):
             continue
         for column_side, value_side in ((conjunct.left, conjunct.right), (conjunct.right, conjunct.left)):

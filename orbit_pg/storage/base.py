@@ -22,6 +22,10 @@ class Snapshot(Protocol):
 
     def scan_type(self, actor_type: str) -> Iterator[Row]: ...
 
+    def scan_range(self, low: str | None, high: str | None) -> Iterator[Row]:
+        """Rows with ``low <= actor_id <= high`` (None: unbounded), in actor_id order."""
+        ...
+
     def sync(self) -> None:
         """Make every commit so far durable."""
         ...

@@ -69,6 +69,17 @@ class LmdbSnapshot:
         for key, value in self._txn.cursor(db=self._actors):
             yield _decode(_text(key), value)
 
+    def scan_range(self, low: str | None, high: str | None) -> Iterator[Row]:
+        """Keys are UTF-8, whose byte order is code point order: PostgreSQL's C collation."""
+        cursor = self._txn.cursor(db=self._actors)
+        if not (cursor.first() if low is None else cursor.set_range(_key(low))):
+            return
+        stop = None if high is None else _key(high)
+        for key, value in cursor.iternext():
+            if stop is not None and key > stop:
+                return
+            yield _decode(_text(key), value)
+
     def scan_type(self, actor_type: str) -> Iterator[Row]:
         key = _key(actor_type)
         if len(key) > MAX_KEY_BYTES:

@@ -57,7 +57,8 @@ def test_identifiers_fold_to_lower_case_unless_quoted() -> None:
     (stmt,) = parse('SELECT Actor_Id AS "Id" FROM Public.ACTORS a')
     assert stmt.targets[0].value.fields == ("actor_id",)
     assert stmt.targets[0].name == "Id"
-    assert (stmt.from_table.schema, stmt.from_table.name, stmt.from_table.alias) == ("public", "actors", "a")
+    (table,) = stmt.from_clause
+    assert (table.schema, table.name, table.alias) == ("public", "actors", "a")
 
 
 def test_comments_keep_positions() -> None:
