@@ -304,6 +304,7 @@ class InsertStmt(Node):
     select: Node | None = None
     on_conflict: OnConflictClause | None = None
     returning: list[ResTarget] = field(default_factory=list)
+    with_clause: list[CommonTableExpr] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -311,16 +312,18 @@ class UpdateStmt(Node):
     table: RangeVar
     assignments: list[tuple[str, int, Node]]
     where: Node | None
-    from_tables: list[RangeVar] = field(default_factory=list)
+    from_tables: list[Node] = field(default_factory=list)  # FROM items
     returning: list[ResTarget] = field(default_factory=list)
+    with_clause: list[CommonTableExpr] = field(default_factory=list)
 
 
 @dataclass(slots=True)
 class DeleteStmt(Node):
     table: RangeVar
     where: Node | None
-    using: list[RangeVar] = field(default_factory=list)
+    using: list[Node] = field(default_factory=list)  # FROM items
     returning: list[ResTarget] = field(default_factory=list)
+    with_clause: list[CommonTableExpr] = field(default_factory=list)
 
 
 @dataclass(slots=True)

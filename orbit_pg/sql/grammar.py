@@ -787,11 +787,7 @@ def _plain_literal(s: str, loc: int, toks: pp.ParseResults) -> ast.A_Const:
 set_to_default = K("default").set_parse_action(lambda s, loc, t: ast.SetToDefault(loc))
 value_item = pp.Regex(_PLAIN_LITERAL).set_parse_action(_plain_literal) | set_to_default | expr
 values_row = pp.Group(LPAR - pp.DelimitedList(value_item) + RPAR)
-# RETURNING's items may also be a relation's columns: name.* (a ColumnRef ending in "*").
-qualified_star = (ident + DOT + pp.Suppress("*")).set_parse_action(
-    lambda s, loc, t: ast.ResTarget(ast.ColumnRef((t[0], "*"), loc), None, loc)
-)
-returning_clause = K("returning").suppress() - pp.DelimitedList(qualified_star | target)
+returning_clause = K("returning").suppress() - pp.DelimitedList(target)
 assignment = (located_ident + pp.Suppress("=") - (set_to_default | expr)).set_parse_action(
     lambda t: (t[0][0], t[0][1], t[1])
 )
@@ -853,7 +849,8 @@ insert_stmt = (
     + pp.Opt(pp.Group(returning_clause)("returning"))
 ).set_parse_action(_insert)
 
-from_list = pp.Group(pp.DelimitedList(aliased_table))
+# UPDATE ... FROM and DELETE ... USING take FROM items: relations, subqueries, joins.
+from_list = pp.Group(pp.DelimitedList(from_item))
 update_stmt = (
     K("update").suppress()
     - (table_ref + pp.Opt(pp.Opt(K("as")).suppress() + ~K("set") + ident)).set_parse_action(_with_alias)
@@ -994,7 +991,18 @@ set_transaction_stmt = (K("set").suppress() + K("transaction").suppress() + tran
 explain_stmt = (K("explain").suppress() - query).set_parse_action(lambda s, loc, t: ast.ExplainStmt(t[0], loc))
 
 # Prepared statements in SQL share their names with the protocol's (Parse) statements.
-preparable = select_stmt | insert_stmt | update_stmt | delete_stmt
+
+
+def _with_modify(toks: pp.ParseResults) -> ast.Node:
+    stmt = toks[-1]
+    if len(toks) == 2:
+        stmt.with_clause = list(toks[0])
+    return stmt
+
+
+# WITH before INSERT, UPDATE or DELETE: CTEs their queries may read.
+modify_stmt = (pp.Opt(with_clause) + (insert_stmt | update_stmt | delete_stmt)).set_parse_action(_with_modify)
+preparable = select_stmt | modify_stmt
 prepare_stmt = (
     K("prepare").suppress()
     - located_ident
@@ -1132,9 +1140,7 @@ role_stmt = create_role_stmt | alter_role_stmt | drop_role_stmt | grant_stmt | r
 
 statement = (
     select_stmt
-    | insert_stmt
-    | update_stmt
-    | delete_stmt
+    | modify_stmt
     | set_transaction_stmt
     | set_stmt
     | show_stmt

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from orbit_pg import errors, types
-from orbit_pg.sql import ast, planner, query, relation
+from orbit_pg.sql import ast, query, relation
 from orbit_pg.sql.expressions import (
     Column,
     Compiled,
@@ -23,7 +23,6 @@ from orbit_pg.sql.expressions import (
     Context,
     Eval,
     Params,
-    Scope,
     as_text,
     coerce,
     column_name,
@@ -40,72 +39,25 @@ RowSource = Callable[["Executor", Context], Iterable[tuple[Any, ...]]]
 # --- names ---------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class RangeEntry:
-    """One relation of a statement (PostgreSQL's RangeTblEntry): its columns start at ``offset``
-    in the rows the statement's expressions see."""
-
-    name: str
-    alias: str | None
-    offset: int
-    loc: int
-
-    @property
-    def visible(self) -> str:
-        return self.alias or self.name
+def _level(stmt: ast.InsertStmt | ast.UpdateStmt | ast.DeleteStmt, params: Params) -> query.Level:
+    """A statement's analysis state, as a query level's: its parameters and its WITH queries."""
+    return query.Level(params, None, {cte.name: cte for cte in stmt.with_clause})
 
 
-class Relations(Scope):
-    """Several relations side by side: the target of an UPDATE or DELETE and its FROM/USING
-    relations, or an ON CONFLICT target and EXCLUDED. Names resolve as in PostgreSQL's
-    colNameToVar: a qualifier picks a relation, an unqualified name must be unambiguous."""
+def _actors_item(level: query.Level, refname: str, offset: int, relname: str | None = None) -> query.Item:
+    """actors in a statement's namespace under ``refname`` (``relname`` when that is an alias),
+    its columns from ``offset`` on in the rows expressions see."""
+    rte = level.next_rte()
+    attrs = [
+        query.Attr(c.name, c.type, offset + c.index, refname, rte, (relation.ACTORS_OID, c.index + 1))
+        for c in relation.COLUMNS
+    ]
+    return query.Item(refname, attrs, relname)
 
-    def __init__(self, entries: list[RangeEntry]) -> None:
-        first = entries[0]
-        super().__init__(first.name, relation.COLUMNS, first.alias)
-        self.entries = entries
 
-    @classmethod
-    def of(cls, tables: Sequence[ast.RangeVar]) -> Relations:
-        entries: list[RangeEntry] = []
-        for table in tables:
-            relation.resolve(table)
-            entry = RangeEntry(table.name, table.alias, len(entries) * len(relation.COLUMNS), table.loc)
-            if any(e.visible == entry.visible for e in entries):
-                raise errors.PgError("42712", f'table name "{entry.visible}" specified more than once')
-            entries.append(entry)
-        return cls(entries)
-
-    def entry(self, name: str, loc: int) -> RangeEntry:
-        for entry in self.entries:
-            if entry.visible == name:
-                return entry
-        for entry in self.entries:
-            if entry.name == name:
-                raise errors.PgError(
-                    errors.UNDEFINED_TABLE,
-                    f'invalid reference to FROM-clause entry for table "{name}"',
-                    hint=f'Perhaps you meant to reference the table alias "{entry.alias}".',
-                    position=loc + 1,
-                )
-        raise errors.PgError(errors.UNDEFINED_TABLE, f'missing FROM-clause entry for table "{name}"', position=loc + 1)
-
-    def resolve(self, ref: ast.ColumnRef) -> Column:
-        *qualifier, name = ref.fields
-        if qualifier:
-            entry = self.entry(qualifier[-1], ref.loc)
-            column = self.columns.get(name)
-            if column is None:
-                raise errors.PgError(
-                    errors.UNDEFINED_COLUMN, f"column {entry.visible}.{name} does not exist", position=ref.loc + 1
-                )
-            return Column(name, entry.offset + column.index, column.type)
-        column = self.columns.get(name)
-        if column is None:
-            raise errors.PgError(errors.UNDEFINED_COLUMN, f'column "{name}" does not exist', position=ref.loc + 1)
-        if len(self.entries) > 1:
-            raise errors.PgError("42702", f'column reference "{name}" is ambiguous', position=ref.loc + 1)
-        return column
+def _target_item(level: query.Level, table: ast.RangeVar) -> query.Item:
+    relation.resolve(table)
+    return _actors_item(level, table.alias or table.name, 0, table.name if table.alias else None)
 
 
 def target_column(name: str, loc: int) -> Column:
@@ -166,44 +118,27 @@ def _updated(row: tuple[Any, ...], assignments: list[tuple[int, Eval]], ctx: Con
 
 
 def returning_list(
-    targets: list[ast.ResTarget], scope: Scope, entries: Sequence[RangeEntry], params: Params
+    targets: list[ast.ResTarget], scope: query.QueryScope, level: query.Level
 ) -> tuple[list[Field], list[Eval]]:
     """RETURNING's columns, as a select list over the statement's relations (``*`` is all of them)."""
     from orbit_pg.sql.executor import Field
 
-    compiler = Compiler(scope, params)
+    compiler = query.QueryCompiler(scope, level, "RETURNING")
     fields: list[Field] = []
     fns: list[Eval] = []
-
-    def whole(entry: RangeEntry) -> None:
-        for column in relation.COLUMNS:
-            index = entry.offset + column.index
-            fields.append(Field(column.name, column.type, relation.ACTORS_OID, column.index + 1))
-            fns.append(lambda row, ctx, index=index: row[index])
-
     for target in targets:
         value = target.value
-        if isinstance(value, ast.A_Star):
-            for entry in entries:
-                whole(entry)
-        elif isinstance(value, ast.ColumnRef) and value.fields[-1] == "*":
-            if isinstance(scope, Relations):
-                whole(scope.entry(value.fields[0], value.loc))
-            else:
-                Relations([entries[0]]).entry(value.fields[0], value.loc)
-                whole(entries[0])
-        else:
-            compiled = coerce(compiler.compile(value), types.TEXT, target.loc)
-            origin = (0, 0)
-            if isinstance(value, ast.ColumnRef):
-                origin = (relation.ACTORS_OID, scope.resolve(value).index % len(relation.COLUMNS) + 1)
-            fields.append(Field(target.name or column_name(value), compiled.type, *origin))
-            fns.append(compiled.fn)
+        if isinstance(value, ast.A_Star) or (isinstance(value, ast.ColumnRef) and value.fields[-1] == "*"):
+            qualifier = value.fields[0] if isinstance(value, ast.ColumnRef) else None
+            for attr in scope.star(qualifier, value.loc):
+                fields.append(Field(attr.name, attr.type, *attr.origin))
+                fns.append(attr.reader())
+            continue
+        compiled = coerce(compiler.compile(value), types.TEXT, target.loc)
+        attr = scope.lookup(value) if isinstance(value, ast.ColumnRef) else None
+        fields.append(Field(target.name or column_name(value), compiled.type, *(attr.origin if attr else (0, 0))))
+        fns.append(compiled.fn)
     return fields, fns
-
-
-def _entries(tables: Sequence[ast.RangeVar]) -> list[RangeEntry]:
-    return [RangeEntry(t.name, t.alias, i * len(relation.COLUMNS), t.loc) for i, t in enumerate(tables)]
 
 
 def _result(tag: str, count: int, fields: list[Field] | None, returned: list[list[Any]]) -> Result:
@@ -226,7 +161,8 @@ class ConflictPlan:
 
 
 def plan_insert(executor: Executor, stmt: ast.InsertStmt, params: Params) -> tuple[list[Field] | None, Runner]:
-    relation.resolve(stmt.table)
+    level = _level(stmt, params)
+    scope = query.QueryScope([_target_item(level, stmt.table)], len(relation.COLUMNS))
     if stmt.columns is None:
         columns = list(relation.COLUMNS)
     else:
@@ -237,20 +173,17 @@ def plan_insert(executor: Executor, stmt: ast.InsertStmt, params: Params) -> tup
                 raise errors.PgError("42701", f'column "{name}" specified more than once', position=loc + 1)
             columns.append(column)
     if stmt.select is not None:
-        source = _select_source(executor, stmt, columns, params)
+        source = _select_source(stmt, columns, level)
     elif stmt.rows is not None:
-        source = _values_source(stmt, columns, params)
+        source = _values_source(stmt, columns, level)
     else:
         source = _default_values
 
-    conflict = _conflict_plan(stmt, params)
-    fields, returning = (
-        returning_list(stmt.returning, relation.resolve(stmt.table), _entries([stmt.table]), params)
-        if stmt.returning
-        else (None, [])
-    )
+    conflict = _conflict_plan(stmt, level)
+    fields, returning = returning_list(stmt.returning, scope, level) if stmt.returning else (None, [])
 
     def run(executor: Executor, ctx: Context) -> Result:
+        ctx = query.root_context(executor, ctx)
         returned: list[list[Any]] = []
         changes = _inserts(executor, source(executor, ctx), conflict, returning, returned, ctx)
         with contextlib.closing(changes):
@@ -276,7 +209,7 @@ def _check_widths(stmt: ast.InsertStmt, columns: list[Column], width: int, items
         )
 
 
-def _values_source(stmt: ast.InsertStmt, columns: list[Column], params: Params) -> RowSource:
+def _values_source(stmt: ast.InsertStmt, columns: list[Column], level: query.Level) -> RowSource:
     rows = stmt.rows or []
     width = len(rows[0])
     for values in rows:
@@ -285,7 +218,7 @@ def _values_source(stmt: ast.InsertStmt, columns: list[Column], params: Params) 
                 errors.SYNTAX_ERROR, "VALUES lists must all be the same length", position=values[0].loc + 1
             )
     _check_widths(stmt, columns, width, rows[0])
-    compiler = Compiler(Scope(), params)
+    compiler = query.QueryCompiler(query.QueryScope([], 0), level, "VALUES")
     # Without a column list, VALUES fills the leading columns; the rest take their defaults.
     compiled = [[_assigned(compiler, c, v) for c, v in zip(columns, values, strict=False)] for values in rows]
     indexes = [c.index for c in columns[:width]]
@@ -304,38 +237,36 @@ def _default_values(executor: Executor, ctx: Context) -> Iterator[tuple[Any, ...
     yield (None, None, None)
 
 
-def _select_source(executor: Executor, stmt: ast.InsertStmt, columns: list[Column], params: Params) -> RowSource:
+def _select_source(stmt: ast.InsertStmt, columns: list[Column], level: query.Level) -> RowSource:
     """INSERT ... SELECT: the query's columns assigned to the target columns in order. As in
-    PostgreSQL, a bare literal, NULL or untyped parameter in a select list is not resolved to
-    text first: it takes the target column's type."""
-    select = stmt.select
-    assert select is not None
-    targets = select.targets
-    locs = [select.loc] * len(columns)
-    if targets:
-        typed = list(targets)
-        for i, (target, column) in enumerate(zip(targets, columns, strict=False)):
-            value = target.value
-            if (isinstance(value, ast.A_Const) and value.kind in ("string", "null")) or (
-                isinstance(value, ast.ParamRef) and _untyped(params, value.number)
-            ):
-                typed[i] = ast.ResTarget(ast.TypeCast(value, column.type.name, value.loc, value.loc), None, target.loc)
-        select = dataclasses.replace(select, targets=typed)
-        # Where each output column's expression starts (``*`` stands for all its columns).
-        locs = [t.loc for t in targets for _ in (relation.COLUMNS if isinstance(t.value, ast.A_Star) else (t,))]
-    plan = query.analyze(select, params)
-    fields = plan.columns
-    width = len(fields)
-    locs += [locs[-1] if locs else 0] * (width - len(locs))
+    PostgreSQL, a bare literal, NULL or untyped parameter in its select list is not resolved
+    to text first: it takes the target column's type."""
+    select, params = stmt.select, level.params
+    assert isinstance(select, ast.SelectStmt) and params is not None
+    targets = list(select.targets)
+    for i, (target, column) in enumerate(zip(targets, columns, strict=False)):
+        value = target.value
+        if (isinstance(value, ast.A_Const) and value.kind in ("string", "null")) or (
+            isinstance(value, ast.ParamRef) and _untyped(params, value.number)
+        ):
+            cast = ast.TypeCast(value, column.type.name, value.loc, value.loc)
+            targets[i] = ast.ResTarget(cast, target.name or "?column?", target.loc)
+    plan = query.analyze(dataclasses.replace(select, targets=targets), params, ctes=level.ctes)
+    width = len(plan.columns)
+    # Where each output column's expression starts (``*`` stands for all its columns; a set
+    # operation's or VALUES' columns, where the query starts).
+    locs = [t.loc for t in select.targets for _ in (relation.COLUMNS if isinstance(t.value, ast.A_Star) else (t,))]
+    if len(locs) != width:
+        locs = [select.loc] * width
     _check_widths(stmt, columns, width, [ast.A_Star(loc) for loc in locs])
     assigned = [
-        assign(Compiled(lambda row, ctx, i=i: row[i], field.type), column, locs[i]).fn
-        for i, (field, column) in enumerate(zip(fields, columns, strict=False))
+        assign(Compiled(lambda row, ctx, i=i: row[i], output.type), column, locs[i]).fn
+        for i, (output, column) in enumerate(zip(plan.columns, columns, strict=False))
     ]
     indexes = [c.index for c in columns[:width]]
 
     def source(executor: Executor, ctx: Context) -> Iterator[tuple[Any, ...]]:
-        for row in plan.rows(query.root_context(executor, ctx)):
+        for row in plan.rows(ctx):
             values: list[Any] = [None, None, None]
             for index, fn in zip(indexes, assigned, strict=True):
                 values[index] = fn(row, ctx)
@@ -348,7 +279,7 @@ def _untyped(params: Params, number: int) -> bool:
     return number > len(params.types) or params.types[number - 1] is types.UNKNOWN
 
 
-def _conflict_plan(stmt: ast.InsertStmt, params: Params) -> ConflictPlan | None:
+def _conflict_plan(stmt: ast.InsertStmt, level: query.Level) -> ConflictPlan | None:
     """Check the arbiter as PostgreSQL's infer_arbiter_indexes does: only the primary key is unique."""
     clause = stmt.on_conflict
     if clause is None:
@@ -377,10 +308,12 @@ def _conflict_plan(stmt: ast.InsertStmt, params: Params) -> ConflictPlan | None:
         )
     if clause.action == "nothing":
         return ConflictPlan("nothing", [], None)
-    excluded = ast.RangeVar(None, "excluded", None, stmt.table.loc)
-    scope = Relations([*_entries([stmt.table]), RangeEntry("excluded", None, len(relation.COLUMNS), excluded.loc)])
-    compiler = Compiler(scope, params)
+    # The existing row under the target's name, and the proposed one as EXCLUDED.
+    width = len(relation.COLUMNS)
+    items = [_target_item(level, stmt.table), _actors_item(level, "excluded", width)]
+    compiler = query.QueryCompiler(query.QueryScope(items, 2 * width), level, "WHERE")
     condition = compiler.boolean(clause.where, "WHERE").fn if clause.where is not None else None
+    compiler.clause = "UPDATE"
     return ConflictPlan("update", _assignments(clause.assignments, compiler), condition)
 
 
@@ -438,82 +371,36 @@ def _inserts(
 
 
 def _target_rows(
-    executor: Executor, table: ast.RangeVar, others: list[ast.RangeVar], where: ast.Node | None, params: Params
-) -> tuple[Scope, list[RangeEntry], RowSource]:
-    """The rows an UPDATE or DELETE acts on; with FROM / USING, each target row joined with
-    the other relations' rows (the first match wins: a row is changed once, as in PostgreSQL)."""
-    if not others:
-        scope, source = executor._plan_scan(table, where, params)
-        return scope, _entries([table]), source
-    scope = Relations.of([table, *others])
-    condition = Compiler(scope, params).boolean(where, "WHERE").fn if where is not None else None
-    access = planner.choose(where, scope, params)
-    keys = [_key_from_earlier(where, scope, k, params) for k in range(1, len(scope.entries))]
+    table: ast.RangeVar, others: list[ast.Node], where: ast.Node | None, level: query.Level
+) -> tuple[query.QueryScope, RowSource]:
+    """The rows an UPDATE or DELETE acts on, as the query engine finds them: the target first,
+    joined with the FROM / USING items. A target row several rows join is changed once, with
+    the first (PostgreSQL takes any one of them)."""
+    relation.resolve(table)
+    operator, scope = query.FromAnalysis(level).plan([table, *others], where)
 
     def source(executor: Executor, ctx: Context) -> Iterator[tuple[Any, ...]]:
-        # A nested loop: the target's rows by its access path; each other relation's row by
-        # its key where the WHERE clause equates it with earlier relations' values, else all
-        # its rows (read once).
-        scans: dict[int, list[tuple[Any, ...]]] = {}
-        snapshot = executor.store.snapshot()
+        assert isinstance(ctx, query.QueryContext)
+        if not others:
+            yield from operator.rows(ctx)
+            return
+        seen: set[str] = set()
+        for row in operator.rows(ctx):
+            if row[0] not in seen:
+                seen.add(row[0])
+                yield row
 
-        def joined(prefix: tuple[Any, ...], k: int) -> Iterator[tuple[Any, ...]]:
-            if k == len(keys):
-                yield prefix
-                return
-            key = keys[k]
-            if key is not None:
-                value = key(prefix, ctx)
-                rows: Iterable[tuple[Any, ...]] = executor._rows(
-                    snapshot, planner.AccessPath("key", [lambda row, ctx: value]), ctx
-                )
-            else:
-                if k not in scans:
-                    scans[k] = list(executor._rows(snapshot, planner.SCAN, ctx))
-                rows = scans[k]
-            for row in rows:
-                yield from joined(prefix + row, k + 1)
-
-        try:
-            for target in executor._scan(access, None, ctx):
-                for row in joined(target, 0):
-                    if condition is None or condition(row, ctx) is True:
-                        yield row
-                        break
-        finally:
-            snapshot.close()
-
-    return scope, scope.entries, source
-
-
-def _key_from_earlier(where: ast.Node | None, scope: Relations, k: int, params: Params) -> Eval | None:
-    """For relation ``k``, an expression over the relations before it that its actor_id must
-    equal (``b.actor_id = a.state->>'owner'``, ``b.actor_id = 'x'``): read by key, not scanned."""
-    if where is None:
-        return None
-    offset = scope.entries[k].offset
-    earlier = Relations(scope.entries[:k])
-    for conjunct in planner.conjuncts(where):
-        if not (isinstance(conjunct, ast.A_Expr) and conjunct.op == "=" and conjunct.left is not None):
-            continue
-        for column_side, value_side in ((conjunct.left, conjunct.right), (conjunct.right, conjunct.left)):
-            if not isinstance(column_side, ast.ColumnRef) or scope.resolve(column_side).index != offset:
-                continue
-            try:
-                value = coerce(Compiler(earlier, params).compile(value_side), types.TEXT, conjunct.loc)
-            except errors.PgError:
-                continue  # it names relation k or a later one
-            if value.type.category == "S":
-                return value.fn
-    return None
+    return scope, source
 
 
 def plan_update(executor: Executor, stmt: ast.UpdateStmt, params: Params) -> tuple[list[Field] | None, Runner]:
-    scope, entries, source = _target_rows(executor, stmt.table, stmt.from_tables, stmt.where, params)
-    assignments = _assignments(stmt.assignments, Compiler(scope, params))
-    fields, returning = returning_list(stmt.returning, scope, entries, params) if stmt.returning else (None, [])
+    level = _level(stmt, params)
+    scope, source = _target_rows(stmt.table, stmt.from_tables, stmt.where, level)
+    assignments = _assignments(stmt.assignments, query.QueryCompiler(scope, level, "UPDATE"))
+    fields, returning = returning_list(stmt.returning, scope, level) if stmt.returning else (None, [])
 
     def run(executor: Executor, ctx: Context) -> Result:
+        ctx = query.root_context(executor, ctx)
         rows = list(source(executor, ctx))
         returned: list[list[Any]] = []
 
@@ -521,8 +408,7 @@ def plan_update(executor: Executor, stmt: ast.UpdateStmt, params: Params) -> tup
             for row in rows:
                 new = _updated(row, assignments, ctx)
                 if returning:
-                    seen = new + row[3:]
-                    returned.append([fn(seen, ctx) for fn in returning])
+                    returned.append([fn(new + row[3:], ctx) for fn in returning])
                 yield row[0], new
 
         return _result("UPDATE", executor._stage(changes()), fields, returned)
@@ -531,10 +417,12 @@ def plan_update(executor: Executor, stmt: ast.UpdateStmt, params: Params) -> tup
 
 
 def plan_delete(executor: Executor, stmt: ast.DeleteStmt, params: Params) -> tuple[list[Field] | None, Runner]:
-    scope, entries, source = _target_rows(executor, stmt.table, stmt.using, stmt.where, params)
-    fields, returning = returning_list(stmt.returning, scope, entries, params) if stmt.returning else (None, [])
+    level = _level(stmt, params)
+    scope, source = _target_rows(stmt.table, stmt.using, stmt.where, level)
+    fields, returning = returning_list(stmt.returning, scope, level) if stmt.returning else (None, [])
 
     def run(executor: Executor, ctx: Context) -> Result:
+        ctx = query.root_context(executor, ctx)
         rows = list(source(executor, ctx))
         returned = [[fn(row, ctx) for fn in returning] for row in rows] if returning else []
         return _result("DELETE", executor._stage((row[0], None) for row in rows), fields, returned)

@@ -187,6 +187,29 @@ UPDATE actors SET state = '{}' FROM
 UPDATE actors SET state = '{}' FROM actors b WHERE
 DELETE FROM actors USING WHERE true
 SELECT * FROM actors WHERE actor_id = 'a'
+-- With the query engine: subqueries in SET / WHERE / VALUES, joins and subqueries in FROM / USING, INSERT from any query
+INSERT INTO actors VALUES ('acct:4', 'account', '{"owner": "person:1", "balance": 40}'), ('acct:5', 'account', '{"owner": "person:2", "balance": 50}'), ('acct:6', 'account', '{"owner": "person:9"}')
+UPDATE actors a SET state = a.state || jsonb_build_object('persons', (SELECT count(*) FROM actors x WHERE x.actor_type = 'person')) WHERE a.actor_id IN (SELECT actor_id FROM actors WHERE actor_type = 'account' AND state->>'owner' = 'person:1') RETURNING *
+UPDATE actors a SET state = a.state || jsonb_build_object('owner_name', p.state->'name') FROM actors p JOIN actors q ON q.actor_id = p.actor_id WHERE a.state->>'owner' = p.actor_id
+SELECT * FROM actors WHERE actor_type = 'account' ORDER BY actor_id
+UPDATE actors a SET state = a.state - 'owner_name' FROM (SELECT actor_id AS owner FROM actors WHERE actor_type = 'person') o WHERE a.state->>'owner' = o.owner AND o.owner = 'person:2' RETURNING o.*, a.actor_id
+UPDATE actors a SET state = '{}' FROM actors p WHERE a.actor_id = p.actor_id AND a.actor_id = 'acct:6' RETURNING a.*, p.actor_id
+DELETE FROM actors a USING actors p LEFT JOIN actors z ON z.actor_id = p.actor_id || 'x' WHERE a.state->>'owner' = p.actor_id AND z.actor_id IS NULL AND p.state->>'name' = 'Ada' RETURNING *
+DELETE FROM actors WHERE actor_type = 'account' AND NOT EXISTS (SELECT 1 FROM actors p WHERE p.actor_id = actors.state->>'owner') RETURNING actor_id
+SELECT * FROM actors WHERE actor_type = 'account' ORDER BY actor_id
+INSERT INTO actors VALUES ('v1', 'val', (SELECT state FROM actors WHERE actor_id = 'person:2')) RETURNING *
+INSERT INTO actors SELECT 'w' || actor_id, 'w', state FROM actors WHERE actor_type = 'person' UNION ALL SELECT 'w3', 'w', NULL
+INSERT INTO actors SELECT * FROM (VALUES ('vv1', 'vv', '{}'::jsonb), ('vv2', 'vv', NULL)) v ORDER BY 1 DESC
+WITH src AS (SELECT actor_id, state FROM actors WHERE actor_type = 'w') INSERT INTO actors SELECT 'x' || actor_id, 'x', state FROM src
+INSERT INTO actors SELECT 'y' || actor_id, 'y', jsonb_build_object('n', count(*)) FROM actors WHERE actor_type = 'w' GROUP BY actor_id HAVING actor_id <> 'w3'
+SELECT * FROM actors WHERE actor_type IN ('val', 'w', 'vv', 'y') ORDER BY actor_id
+INSERT INTO actors VALUES ('person:2', 'person', '{"bonus": 1}') ON CONFLICT (actor_id) DO UPDATE SET state = EXCLUDED.state WHERE (SELECT count(*) FROM actors WHERE actor_type = 'person') > 1 RETURNING *
+INSERT INTO actors VALUES ('person:2', 'person', '{"bonus": 1}') ON CONFLICT (actor_id) DO UPDATE SET state = count(*)
+UPDATE actors SET state = count(*)
+UPDATE actors SET state = '{}' WHERE count(*) > 1
+INSERT INTO actors VALUES ('z', 'z', '{}') RETURNING count(*)
+INSERT INTO actors VALUES ('z', 'z', (SELECT state FROM actors))
+SELECT * FROM actors WHERE actor_type = 'person' OR actor_id = 'z' ORDER BY actor_id
 -- Everything left
 SELECT * FROM actors ORDER BY actor_id
 DELETE FROM actors
