@@ -7,6 +7,7 @@ from protocol_harness import Connection, Reply, assert_error, parse_replies, que
 
 from orbit_pg import protocol
 from orbit_pg.protocol import PostgresServerFactory, State
+from orbit_pg.sql import query as query_engine
 
 
 def started(factory: PostgresServerFactory, rows: int = 0) -> Connection:
@@ -23,8 +24,9 @@ def test_a_filtered_scan_yields_and_a_cancel_stops_it(
 ) -> None:
     conn = started(factory, 3000)
     monkeypatch.setattr(protocol, "TURN_BUDGET", 0.0002)  # less than a thousand rows take
+    monkeypatch.setattr(query_engine, "TURN_BUDGET", 0.0002)  # the scan's pacer, likewise
     conn.transport.clear()
-    # Nothing matches: the scan rejects every row, and still returns to the reactor between thousands.
+    # Nothing matches: the scan rejects every row, and still returns to the reactor when its turn is spent.
     conn.protocol.dataReceived(query("SELECT * FROM actors WHERE state IS NOT NULL"))
     assert conn.protocol.state is State.IN_QUERY
     pid, key = conn.protocol.process_id, conn.protocol.secret_key

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from orbit_pg import catalog, errors, types
+from orbit_pg.interrupts import PAUSE
 from orbit_pg.session import Session
 from orbit_pg.sql import query
 from orbit_pg.sql.executor import Executor
@@ -165,8 +166,8 @@ def test_catalog_tables_are_relations(executor: Executor, pg_things: catalog.Cat
 
 
 def test_blocking_stages_give_the_reactor_turns(executor: Executor, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A top-level sort or grouping yields PENDING while it reads (the protocol then serves
-    other connections); the rows themselves are unchanged, and a subquery's rows hold no PENDING."""
+    """A top-level sort or grouping yields PAUSE while it reads (the protocol then serves
+    other connections); the rows themselves are unchanged, and a subquery's rows hold no PAUSE."""
     rows = ", ".join(f"('many:{i:05d}', 'many', '{{\"n\": {i % 7}}}')" for i in range(5000))
     run(executor, f"INSERT INTO actors VALUES {rows}")
     monkeypatch.setattr(query, "TURN_BUDGET", 0.0)
@@ -184,6 +185,6 @@ def test_blocking_stages_give_the_reactor_turns(executor: Executor, monkeypatch:
         (stmt,) = parse(sql)
         result = list(executor.execute(stmt).rows)
         executor.end_of_query()
-        pending = [row for row in result if row is query.PENDING]
-        assert [tuple(row) for row in result if row is not query.PENDING] == expected
+        pending = [row for row in result if row is PAUSE]
+        assert [tuple(row) for row in result if row is not PAUSE] == expected
         assert pending
