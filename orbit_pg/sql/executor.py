@@ -12,6 +12,7 @@ transaction) hands the whole set to the store in one durable write.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -526,7 +527,7 @@ class Executor:
                 width = len(relation.COLUMNS)
                 return None, lambda executor, ctx: Result("COPY", copy=copy.CopyFrom(executor, targets, options, width))
             targets_ = [ast.ResTarget(ast.ColumnRef((name,), loc), None, loc) for name, loc in attlist]
-            fields, select = self._plan_SelectStmt(ast.SelectStmt(targets_, stmt.relation, None), params)
+            fields, select = self._plan_SelectStmt(ast.SelectStmt(targets_, [stmt.relation], None), params)
         _check_copy_columns(options, names)
         formatter = copy.CopyTo(names, [f.type for f in fields], options)
 
@@ -547,10 +548,8 @@ class Executor:
         """Lazily: the snapshot stays open until the rows are consumed or the iterator is closed.
         REPEATABLE READ and SERIALIZABLE read the transaction's snapshot, the others a new one.
         A ``pausing`` scan yields PAUSE every thousand rows its condition rejects."""
-        held = self.transaction().snapshot
-        snapshot = held if held is not None else self.store.snapshot()
         rejected = 0
-        try:
+        with self.read_snapshot() as snapshot:
             for row in self._rows(snapshot, access, ctx):
                 if condition is None or condition(row, ctx) is True:
                     yield row
@@ -558,6 +557,15 @@ class Executor:
                     rejected += 1
                     if not rejected & PAUSE_EVERY:
                         yield PAUSE
+
+    @contextmanager
+    def read_snapshot(self) -> Iterator[Snapshot]:
+        """What a statement reads: the transaction's snapshot under REPEATABLE READ and
+        SERIALIZABLE, a new one (closed after the statement's reads) otherwise."""
+        held = self.transaction().snapshot
+        snapshot = held if held is not None else self.store.snapshot()
+        try:
+            yield snapshot
         finally:
             if held is None:
                 snapshot.close()

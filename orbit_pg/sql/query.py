@@ -754,16 +754,13 @@ class ActorScan(Operator):
         """With a ``pacer`` (a top-level query), a long run of rows the condition rejects is
         interrupted by PAUSE, so a selective scan does not hold the reactor either."""
         executor = ctx.executor
-        snapshot = executor.store.snapshot()
         condition = self.condition
-        try:
+        with executor.read_snapshot() as snapshot:
             for row in self.access.rows(snapshot, executor.transaction().writes, ctx):
                 if condition is None or condition(row, ctx) is True:
                     yield row
                 elif pacer is not None and pacer.due():
                     yield PAUSE
-        finally:
-            snapshot.close()
 
     def explain(self, ctx: QueryContext) -> list[tuple[str, list[Any]]]:
         return [(self.access.describe(self.label, ctx), [])]

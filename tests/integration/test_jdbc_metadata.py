@@ -14,7 +14,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from drivers import HERE, Server, json_lines, missing_programs, run_program
 
@@ -54,13 +53,11 @@ def normalise(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return results
 
 
-def test_database_metadata_as_postgresql(server: Server, classpath: str) -> None:
+def test_database_metadata_as_postgresql(request: pytest.FixtureRequest, server: Server, classpath: str) -> None:
     if server.kind == "orbit":
-        with psycopg.connect(server.dsn, autocommit=True) as conn:
-            try:
-                conn.execute("SELECT 1 FROM pg_catalog.pg_class JOIN pg_catalog.pg_namespace ON true")
-            except psycopg.Error:
-                pytest.skip("the query engine does not join catalog relations yet (issue 4 items 1 and 7)")
+        request.applymarker(
+            pytest.mark.xfail(strict=True, reason="pgjdbc's metadata queries do not all run on orbit-pg yet (issue 7)")
+        )
     completed = run_program(["java", "-cp", classpath, "Metadata", server.jdbc_url])
     results = normalise(json_lines(completed.stdout))
     if server.kind == "postgres" and os.environ.get("ORBITPG_RECORD") == "1":

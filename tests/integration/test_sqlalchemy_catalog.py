@@ -3,7 +3,6 @@ table on orbit-pg exactly as on PostgreSQL 15 (the same assertions run against b
 
 from __future__ import annotations
 
-import psycopg
 import pytest
 from drivers import Server
 
@@ -15,13 +14,11 @@ from alembic.migration import MigrationContext  # noqa: E402
 from sqlalchemy.dialects import postgresql  # noqa: E402
 
 
-def _engine(server: Server) -> sqlalchemy.Engine:
+def _engine(request: pytest.FixtureRequest, server: Server) -> sqlalchemy.Engine:
     if server.kind == "orbit":
-        with psycopg.connect(server.dsn, autocommit=True) as conn:
-            try:
-                conn.execute("SELECT 1 FROM pg_catalog.pg_class JOIN pg_catalog.pg_namespace ON true")
-            except psycopg.Error:
-                pytest.skip("the query engine does not join catalog relations yet (issue 4 items 1 and 7)")
+        request.applymarker(
+            pytest.mark.xfail(strict=True, reason="SQLAlchemy's reflection needs json_build_object and more (issue 7)")
+        )
     return sqlalchemy.create_engine(
         f"postgresql+psycopg://{server.user}@{server.host}:{server.port}/{server.dbname}", poolclass=sqlalchemy.NullPool
     )
@@ -40,8 +37,8 @@ def _model() -> sqlalchemy.MetaData:
     return metadata
 
 
-def test_inspector_sees_the_actors_table(server: Server) -> None:
-    inspector = sqlalchemy.inspect(_engine(server))
+def test_inspector_sees_the_actors_table(request: pytest.FixtureRequest, server: Server) -> None:
+    inspector = sqlalchemy.inspect(_engine(request, server))
     assert "public" in inspector.get_schema_names()
     assert inspector.get_table_names() == ["actors"]
     assert inspector.has_table("actors") and not inspector.has_table("nope")
@@ -57,8 +54,8 @@ def test_inspector_sees_the_actors_table(server: Server) -> None:
     assert inspector.get_foreign_keys("actors") == []
 
 
-def test_reflect_and_alembic_find_no_difference(server: Server) -> None:
-    engine = _engine(server)
+def test_reflect_and_alembic_find_no_difference(request: pytest.FixtureRequest, server: Server) -> None:
+    engine = _engine(request, server)
     reflected = sqlalchemy.MetaData()
     reflected.reflect(engine)
     assert list(reflected.tables) == ["actors"]
