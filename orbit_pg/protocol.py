@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import enum
 import secrets
-import shlex
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -227,6 +226,8 @@ class PostgresProtocol(Protocol):
     def _close(self) -> None:
         self.state = State.CLOSED
         self._flush()
+        # Over TLS, the close_notify waits until no producer is registered (TLSMemoryBIOProtocol).
+        self.transport.unregisterProducer()
         self.transport.loseConnection()
 
     # --- startup ------------------------------------------------------------------------
@@ -362,8 +363,7 @@ class PostgresProtocol(Protocol):
         self._auth_timer = None
         if self.state in (State.STARTUP, State.AUTHENTICATING):
             log.info("closing connection {pid}: authentication timed out", pid=self.process_id)
-            self.state = State.CLOSED
-            self.transport.abortConnection()
+            self._close()
 
     def _start_idle_timer(self) -> None:
         self._cancel_idle_timer()
@@ -1111,16 +1111,36 @@ def _encoders(plan: Plan, formats: list[int]) -> list[Callable[[Any], bytes]]:
     return encoders
 
 
+def _split_options(options: str) -> list[str]:
+    """PostgreSQL's pg_split_opts: words split at white space, a backslash keeps the next
+    character (quotes mean nothing, so an unbalanced one is just a character)."""
+    words: list[str] = []
+    word: list[str] | None = None
+    escaped = False
+    for char in options:
+        if escaped or char == "\\" or not char.isspace():
+            word = word if word is not None else []
+            if escaped or char != "\\":
+                word.append(char)
+            escaped = not escaped and char == "\\"
+        elif word is not None:
+            words.append("".join(word))
+            word = None
+    if word is not None:
+        words.append("".join(word))
+    return words
+
+
 def _command_line_options(options: str) -> dict[str, str]:
     """The startup ``options`` parameter: ``-c name=value`` and ``--name=value`` pairs."""
     settings: dict[str, str] = {}
-    words = shlex.split(options.replace("\\ ", "\0"))
+    words = _split_options(options)
     i = 0
     while i < len(words):
-        word = words[i].replace("\0", " ")
+        word = words[i]
         if word == "-c" and i + 1 < len(words):
             i += 1
-            word = words[i].replace("\0", " ")
+            word = words[i]
         elif word.startswith("-c"):
             word = word[2:]
         elif word.startswith("--"):

@@ -120,18 +120,14 @@ class SaslExchange(Exchange):
         return backend.authentication(backend.AUTH_SASL_FINAL, final), True
 
 
-class CertificateExchange(Exchange):
-    """``cert``: the TLS handshake already verified the certificate; its CN must be the user."""
-
-    def __init__(self, user: str, peer: Peer) -> None:
-        if peer.client_common_name is None:
-            raise errors.fatal(
-                errors.INVALID_AUTHORIZATION_SPECIFICATION, "connection requires a valid client certificate"
-            )
-        if peer.client_common_name != user:
-            raise errors.fatal(
-                errors.INVALID_AUTHORIZATION_SPECIFICATION, f'certificate authentication failed for user "{user}"'
-            )
+def check_certificate(user: str, peer: Peer) -> None:
+    """``cert``: the TLS handshake verified the client's certificate; its CN must be the user."""
+    if peer.client_common_name is None:
+        raise errors.fatal(errors.INVALID_AUTHORIZATION_SPECIFICATION, "connection requires a valid client certificate")
+    if peer.client_common_name != user:
+        raise errors.fatal(
+            errors.INVALID_AUTHORIZATION_SPECIFICATION, f'certificate authentication failed for user "{user}"'
+        )
 
 
 class Authenticator:
@@ -160,7 +156,7 @@ class Authenticator:
         if method == "trust":
             return None
         if method == "cert":
-            CertificateExchange(user, peer)
+            check_certificate(user, peer)
             return None
         role = self.roles.get(user)
         stored = role.password if role is not None else None

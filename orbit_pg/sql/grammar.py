@@ -1108,8 +1108,9 @@ alter_role_stmt = (K("alter").suppress() + role_word.suppress() - ident + role_o
 drop_role_stmt = (
     K("drop").suppress() + role_word.suppress() - pp.Opt(K("if") + K("exists"))("missing_ok") + pp.DelimitedList(ident)
 ).set_parse_action(lambda t: ast.DropRoleStmt([n for n in t if n not in ("if", "exists")], bool(t.missing_ok)))
+# Any word is a privilege to the grammar; GRANT checks the names after the grantees, as PostgreSQL does.
 _privileges = (K("all") + pp.Opt(K("privileges"))).set_parse_action(lambda: [None]) | pp.Group(
-    pp.DelimitedList((K("select") | K("insert") | K("update") | K("delete")).set_parse_action(lambda t: t[0].upper()))
+    pp.DelimitedList(any_word.copy().add_parse_action(lambda t: t[0].upper()))
 )
 
 

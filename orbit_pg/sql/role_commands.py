@@ -18,6 +18,8 @@ from orbit_pg.sql.expressions import Compiler, Context, Eval, Params, Scope, coe
 if TYPE_CHECKING:
     from orbit_pg.sql.executor import Executor, Result, Runner
 
+# Table privileges PostgreSQL knows; only TABLE_PRIVILEGES are ever checked here.
+ACCEPTED_PRIVILEGES = frozenset(TABLE_PRIVILEGES) | {"TRUNCATE", "REFERENCES", "TRIGGER"}
 _RESERVED = "42939"  # reserved_name
 _OBJECT_IN_USE = "55006"
 
@@ -120,13 +122,20 @@ def plan_drop_role(stmt: ast.DropRoleStmt, params: Params) -> tuple[None, Runner
         access.require_superuser("permission denied to drop role")
         notices = []
         for name in stmt.names:
-            if access.roles.get(name) is None:
+            role = access.roles.get(name)
+            if role is None:
                 if not stmt.missing_ok:
                     raise undefined_role(name)
                 notices.append(errors.PgError("00000", f'role "{name}" does not exist, skipping', severity="NOTICE"))
                 continue
             if name == access.user:
                 raise errors.PgError(_OBJECT_IN_USE, "current user cannot be dropped")
+            if role.table_privileges:
+                raise errors.PgError(
+                    "2BP01",
+                    f'role "{name}" cannot be dropped because some objects depend on it',
+                    detail="privileges for table actors",
+                )
             access.roles.drop(name)
         return _result("DROP ROLE", notices)
 
@@ -135,7 +144,11 @@ def plan_drop_role(stmt: ast.DropRoleStmt, params: Params) -> tuple[None, Runner
 
 def plan_grant(stmt: ast.GrantStmt, params: Params) -> tuple[None, Runner]:
     for table in stmt.objects:
-        relation.resolve(table)
+        try:
+            relation.resolve(table)
+        except errors.PgError as error:
+            error.position = None  # PostgreSQL's GRANT names the relation without a position
+            raise
     privileges = frozenset(TABLE_PRIVILEGES if stmt.privileges is None else stmt.privileges)
     tag = "GRANT" if stmt.is_grant else "REVOKE"
 
@@ -145,6 +158,9 @@ def plan_grant(stmt: ast.GrantStmt, params: Params) -> tuple[None, Runner]:
         for name, role in zip(stmt.grantees, roles, strict=True):
             if role is None:
                 raise undefined_role(name)
+        unknown = sorted(privileges - ACCEPTED_PRIVILEGES)
+        if unknown:
+            raise errors.PgError(errors.SYNTAX_ERROR, f'unrecognized privilege type "{unknown[0].lower()}"')
         if not access.superuser:
             # Only the owner (the bootstrap superuser) holds the grant option on actors.
             if stmt.is_grant:
