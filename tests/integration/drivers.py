@@ -9,6 +9,7 @@ parameters), so that what a test exercises is the driver's own traffic, not the 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -204,6 +205,32 @@ def _text(output: str | bytes | None) -> str:
     if output is None:
         return ""
     return output.decode(errors="replace") if isinstance(output, bytes) else output
+
+
+def compile_java(directory: Path, source: Path, jar: Path) -> str:
+    """``source`` compiled against pgjdbc's ``jar`` into ``directory``; the classpath to run it with.
+    Skips when the JDK or the jar is missing."""
+    reason = missing_programs("javac", "java")
+    if reason is not None:
+        pytest.skip(reason)
+    if not jar.is_file():
+        pytest.skip(f"pgjdbc jar {jar} not found (apt-get install libpostgresql-jdbc-java, or set PGJDBC_JAR)")
+    run_program(["javac", "-encoding", "UTF-8", "-d", str(directory), "-cp", str(jar), str(source)])
+    return f"{directory}{os.pathsep}{jar}"
+
+
+async def asyncpg_connect(server: Server) -> Any:
+    """An asyncpg connection to ``server`` with the suite's connect and statement timeouts."""
+    import asyncpg
+
+    return await asyncpg.connect(
+        host=server.host,
+        port=server.port,
+        user=server.user,
+        database=server.dbname,
+        timeout=5,
+        command_timeout=STATEMENT_TIMEOUT,
+    )
 
 
 def json_lines(stdout: str) -> list[dict[str, Any]]:

@@ -12,10 +12,9 @@ import struct
 import threading
 import time
 
-import asyncpg
 import psycopg
 import pytest
-from drivers import STATEMENT_TIMEOUT, Server, connect, seed
+from drivers import Server, asyncpg_connect, connect, seed
 
 CANCEL_REQUEST_CODE = 80877102
 
@@ -95,14 +94,7 @@ def test_wrong_cancel_key_is_ignored(server: Server) -> None:
 
 def test_asyncpg_timeout_cancels(server: Server) -> None:
     async def main() -> tuple[float, int]:
-        conn = await asyncpg.connect(
-            host=server.host,
-            port=server.port,
-            user=server.user,
-            database=server.dbname,
-            timeout=5,
-            command_timeout=STATEMENT_TIMEOUT,
-        )
+        conn = await asyncpg_connect(server)
         try:
             started = time.monotonic()
             with pytest.raises(asyncio.TimeoutError):

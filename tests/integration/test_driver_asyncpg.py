@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 import asyncpg
 import pytest
-from drivers import STATEMENT_TIMEOUT, Server, new_id, seed, table
+from drivers import Server, asyncpg_connect, new_id, seed, table
 
 T = TypeVar("T")
 
@@ -34,14 +34,7 @@ def run(server: Server, scenario: Callable[[asyncpg.Connection], Awaitable[T]], 
     """Connect, run ``scenario(conn)`` and close, all within ``timeout`` seconds."""
 
     async def main() -> T:
-        conn = await asyncpg.connect(
-            host=server.host,
-            port=server.port,
-            user=server.user,
-            database=server.dbname,
-            timeout=5,
-            command_timeout=STATEMENT_TIMEOUT,
-        )
+        conn = await asyncpg_connect(server)
         try:
             return await scenario(conn)
         finally:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from drivers import HERE, Server, json_lines, missing_programs, run_program, seed, table
+from drivers import HERE, Server, compile_java, json_lines, run_program, seed, table
 
 SOURCE = HERE / "jdbc" / "Client.java"
 JAR = Path(os.environ.get("PGJDBC_JAR", "/usr/share/java/postgresql.jar"))
@@ -29,14 +29,7 @@ RUNS = 10
 @pytest.fixture(scope="module")
 def classpath(tmp_path_factory: pytest.TempPathFactory) -> str:
     """Client.java compiled against pgjdbc; skips when the JDK or the jar is missing."""
-    reason = missing_programs("javac", "java")
-    if reason is not None:
-        pytest.skip(reason)
-    if not JAR.is_file():
-        pytest.skip(f"pgjdbc jar {JAR} not found (apt-get install libpostgresql-jdbc-java, or set PGJDBC_JAR)")
-    classes = tmp_path_factory.mktemp("jdbc")
-    run_program(["javac", "-encoding", "UTF-8", "-d", str(classes), "-cp", str(JAR), str(SOURCE)])
-    return f"{classes}{os.pathsep}{JAR}"
+    return compile_java(tmp_path_factory.mktemp("jdbc"), SOURCE, JAR)
 
 
 def expected_steps(prefix: str) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from drivers import HERE, Server, json_lines, missing_programs, run_program
+from drivers import HERE, Server, compile_java, json_lines, run_program
 
 from orbit_pg.catalog.type_data import TYPES
 
@@ -27,14 +27,7 @@ _SCHEMAS = ("information_schema", "pg_catalog", "public")
 
 @pytest.fixture(scope="module")
 def classpath(tmp_path_factory: pytest.TempPathFactory) -> str:
-    reason = missing_programs("javac", "java")
-    if reason is not None:
-        pytest.skip(reason)
-    if not JAR.is_file():
-        pytest.skip(f"pgjdbc jar {JAR} not found (apt-get install libpostgresql-jdbc-java, or set PGJDBC_JAR)")
-    classes = tmp_path_factory.mktemp("jdbc_metadata")
-    run_program(["javac", "-encoding", "UTF-8", "-d", str(classes), "-cp", str(JAR), str(SOURCE)])
-    return f"{classes}{os.pathsep}{JAR}"
+    return compile_java(tmp_path_factory.mktemp("jdbc_metadata"), SOURCE, JAR)
 
 
 def normalise(results: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ import asyncio
 
 import asyncpg
 import pytest
-from drivers import STATEMENT_TIMEOUT, Server, connect, seed, table
+from drivers import Server, asyncpg_connect, connect, seed, table
 from psycopg import errors as pg_errors
 from psycopg.types.json import Jsonb
 
@@ -137,14 +137,7 @@ def test_failed_statement_aborts_the_transaction(server: Server) -> None:
 
 def test_asyncpg_upserts_and_returning(server: Server) -> None:
     async def scenario() -> None:
-        conn = await asyncpg.connect(
-            host=server.host,
-            port=server.port,
-            user=server.user,
-            database=server.dbname,
-            timeout=5,
-            command_timeout=STATEMENT_TIMEOUT,
-        )
+        conn = await asyncpg_connect(server)
         try:
             upsert = (
                 "INSERT INTO actors VALUES ($1, $2, $3) ON CONFLICT (actor_id) DO UPDATE "
