@@ -10,6 +10,8 @@ from orbit_pg.catalog import CatalogTable, register
 from orbit_pg.catalog.definitions import RELATIONS
 from orbit_pg.types.system import ANYARRAY
 
+# Column types by pg_type.typname ("char" is the one-byte "char", not the cast name's character).
+_BY_TYPNAME = {t.typname: t for t in types.BY_OID.values()}
 # schema, name → (oid, relkind, columns)
 DEFINED: dict[tuple[str, str], tuple[int, str, tuple[tuple[str, types.PgType], ...]]] = {}
 # schema, name → the columns PostgreSQL declares NOT NULL (never NULL here either)
@@ -20,7 +22,8 @@ for _schema, _name, _oid, _relkind, _columns in RELATIONS:
         _oid,
         _relkind,
         tuple(
-            (column, ANYARRAY if typname == "anyarray" else types.BY_NAME[typname]) for column, typname, *_ in _parsed
+            (column, ANYARRAY if typname == "anyarray" else _BY_TYPNAME.get(typname) or types.BY_NAME[typname])
+            for column, typname, *_ in _parsed
         ),
     )
     NOT_NULL[(_schema, _name)] = frozenset(column for column, _, *rest in _parsed if rest)

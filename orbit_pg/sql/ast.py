@@ -57,6 +57,15 @@ class FuncCall(Node):
     agg_star: bool = False
     agg_distinct: bool = False
     agg_order: list[SortBy] = field(default_factory=list)
+    over: WindowDef | None = None  # f(...) OVER (...): a window function call
+
+
+@dataclass(slots=True)
+class WindowDef(Node):
+    """OVER (PARTITION BY ... ORDER BY ...); frames are not parsed (the default frame)."""
+
+    partition_clause: list[Node]
+    order_clause: list[SortBy]
 
 
 @dataclass(slots=True)
@@ -139,7 +148,7 @@ class A_Indices(Node):
 @dataclass(slots=True)
 class A_Indirection(Node):
     arg: Node
-    indirection: list[A_Indices]
+    indirection: list[A_Indices | str]  # a str selects a field: (expr).field
     loc: int
 
 
@@ -219,10 +228,14 @@ class JoinExpr(Node):
 
 @dataclass(slots=True)
 class CommonTableExpr(Node):
+    """``name [(colnames)] AS (query)``; ``recursive``: its WITH says RECURSIVE, so the query may
+    name the CTE itself (PostgreSQL's WithClause.recursive)."""
+
     name: str
     colnames: list[str]
     query: SelectStmt
     loc: int
+    recursive: bool = False
 
 
 @dataclass(slots=True)

@@ -760,8 +760,11 @@ class Compiler:
         return Compiled(run, array_type)
 
     def _A_Indirection(self, node: ast.A_Indirection) -> Compiled:
-        """Subscripts and slices (transformContainerSubscripts): 1-based; out of range is NULL."""
+        """Subscripts and slices (transformContainerSubscripts): 1-based; out of range is NULL;
+        ``(record).field`` selects a field of a record (a type with ``fields``)."""
         arg = self.compile(node.arg)
+        if isinstance(node.indirection[0], str):
+            return self._field_selection(node, arg)
         if arg.type is types.JSONB:
             return self._jsonb_subscripts(node, arg)
         if arg.type.element is None:
@@ -817,6 +820,25 @@ class Compiler:
             return array_ops.element(array, subscripts, base)
 
         return Compiled(fetch, arg.type.element)
+
+    def _field_selection(self, node: ast.A_Indirection, arg: Compiled) -> Compiled:
+        for step in node.indirection:
+            fields = getattr(arg.type, "fields", ())
+            names = [name for name, _ in fields]
+            if not isinstance(step, str) or step not in names:
+                shown = step if isinstance(step, str) else "[]"
+                message = (
+                    f'could not identify column "{shown}" in record data type'
+                    if arg.type.typname == "record"
+                    else f'column "{shown}" not found in data type {arg.type.name}'
+                )
+                raise errors.PgError(errors.UNDEFINED_COLUMN, message, position=_loc(node.arg) + 1)
+            index, fn = names.index(step), arg.fn
+            arg = Compiled(
+                lambda row, ctx, fn=fn, index=index: None if (value := fn(row, ctx)) is None else value[index],
+                fields[index][1],
+            )
+        return arg
 
     def _jsonb_subscripts(self, node: ast.A_Indirection, arg: Compiled) -> Compiled:
         """jsonb['key'][0] (jsonb_subscript_fetch): the path #> follows; no slices."""
@@ -1346,9 +1368,11 @@ def _column_name(node: ast.Node) -> tuple[str | None, int]:
     if isinstance(node, ast.ColumnRef):
         return node.fields[-1], 2
     if isinstance(node, ast.FuncCall):
-        return node.name, 2
+        return node.name.rpartition(".")[2], 2  # the function's name without its schema
     if isinstance(node, ast.SubLink):
         return _sublink_name(node)
+    if isinstance(node, ast.A_Indirection) and isinstance(node.indirection[-1], str):
+        return node.indirection[-1], 2
     if isinstance(node, ast.CaseExpr):
         return "case", 2
     if isinstance(node, ast.A_ArrayExpr):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import operator
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -767,6 +768,10 @@ OPERATORS: dict[str, list[Builtin]] = {
     "?|": [_builtin((_JSONB, TEXT_ARRAY), _BOOL, jsonb_ops.exists_any), _builtin((POINT, POINT), _BOOL, None)],
     "?&": [_builtin((_JSONB, TEXT_ARRAY), _BOOL, jsonb_ops.exists_all)],
     "#-": [_builtin((_JSONB, TEXT_ARRAY), _JSONB, jsonb_ops.delete_path)],
+    # Bitwise and, or, xor of integers (int2and, int4or, int8xor...): same width in, same out.
+    "&": [_builtin((t, t), t, operator.and_) for t in (_INT2, _INT4, _INT8)],
+    "|": [_builtin((t, t), t, operator.or_) for t in (_INT2, _INT4, _INT8)],
+    "#": [_builtin((t, t), t, operator.xor) for t in (_INT2, _INT4, _INT8)],
     "&&": [_builtin((ANYARRAY, ANYARRAY), _BOOL, array_ops.overlap)],
     "~~": _pattern_operators(patterns.like, patterns.like_bytes),
     "!~~": _pattern_operators(patterns.not_like, patterns.not_like_bytes),

@@ -114,17 +114,26 @@ sort_clause = K("order").suppress() - K("by").suppress() - pp.Group(pp.Delimited
 
 def _call_args(toks: pp.ParseResults) -> ast.FuncCall:
     """A call's parenthesised part (name and place filled in by ``_name_expr``)."""
+    over = toks.over[0] if toks.over else None
     if toks.star:
-        return ast.FuncCall("", [], 0, agg_star=True)
+        return ast.FuncCall("", [], 0, agg_star=True, over=over)
     return ast.FuncCall(
         "",
         list(toks.args),
         0,
         agg_distinct=toks.quantifier == "distinct",
         agg_order=list(toks.order[0]) if toks.order else [],
+        over=over,
     )
 
 
+window_spec = (
+    K("over").suppress()
+    + LPAR
+    + pp.Group(pp.Opt(K("partition").suppress() - K("by").suppress() - pp.DelimitedList(expr)))
+    + pp.Group(pp.Opt(sort_clause))
+    + RPAR
+).set_parse_action(lambda t: ast.WindowDef(list(t[0]), list(t[1][0]) if len(t[1]) else []))
 call_args = (
     LPAR
     + (
@@ -134,6 +143,7 @@ call_args = (
         + pp.Opt(pp.Group(sort_clause)("order"))
     )
     + RPAR
+    + pp.Opt(pp.Group(window_spec)("over"))
 ).set_parse_action(_call_args)
 
 
@@ -321,7 +331,8 @@ subscript = (
     + (pp.Opt(expr) + pp.Opt(pp.Literal(":") + pp.Opt(expr))).set_parse_action(_indices)
     + RBRACK
 )
-subscripted = (primary + pp.ZeroOrMore(subscript)).set_parse_action(_indirection)
+field_selection = pp.Literal(".").set_parse_action(lambda s, loc, t: loc) + ident
+subscripted = (primary + pp.ZeroOrMore(subscript | field_selection)).set_parse_action(_indirection)
 
 # "::" binds tightest of all operators.
 cast_operator = pp.Literal("::").set_parse_action(lambda s, loc, t: loc)
@@ -710,7 +721,18 @@ select_body = (
 cte = (ident + pp.Opt(column_aliases) + K("as").suppress() + LPAR - query + RPAR).set_parse_action(
     lambda s, loc, t: ast.CommonTableExpr(t[0], list(t[1]) if len(t) == 3 else [], t[-1], loc)
 )
-with_clause = K("with").suppress() - pp.Group(pp.DelimitedList(cte))
+
+
+def _with_clause(toks: pp.ParseResults) -> list[pp.ParseResults]:
+    ctes = toks[-1]
+    for cte in ctes:
+        cte.recursive = len(toks) == 2
+    return [ctes]
+
+
+with_clause = (K("with").suppress() - pp.Opt(K("recursive")) + pp.Group(pp.DelimitedList(cte))).set_parse_action(
+    _with_clause
+)
 locking_clause = (
     K("for").suppress()
     - (
@@ -742,7 +764,7 @@ def _query(s: str, loc: int, toks: pp.ParseResults) -> ast.SelectStmt:
     if toks.ctes:
         if stmt.with_clause:
             raise pp.ParseFatalException(s, loc, "multiple WITH clauses not allowed")
-        stmt.with_clause = list(toks.ctes[0])
+        stmt.with_clause = list(toks.ctes)
     if toks.locking:
         stmt.locking = toks.locking[0]
     if toks.sort or toks.limit or toks.offset:

@@ -15,7 +15,7 @@ import itertools
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orbit_pg import catalog, errors, types
 from orbit_pg.interrupts import PAUSE
@@ -36,6 +36,9 @@ from orbit_pg.sql.expressions import (
     literal_value,
     order_key,
 )
+
+if TYPE_CHECKING:
+    from orbit_pg.sql.recursive import WorkTable
 
 GROUPING_ERROR = "42803"
 AMBIGUOUS_COLUMN = "42702"
@@ -114,6 +117,8 @@ class QueryScope(Scope):
         super().__init__()
         self.items = items
         self.width = width
+        # Expressions computed below the target list (window calls): id(node) → where in the row.
+        self.computed: dict[int, Column] = {}
         if len(items) == 1:
             self.relation = items[0].refname
             self.columns = {a.name: Column(a.name, a.index, a.type) for a in items[0].attrs}
@@ -180,7 +185,7 @@ class Level:
 
     params: Params | None
     outer: QueryCompiler | None
-    ctes: dict[str, ast.CommonTableExpr]
+    ctes: dict[str, ast.CommonTableExpr | WorkTable]
     correlated: bool = False
     rte_count: list[int] = field(default_factory=lambda: [0])
 
@@ -193,7 +198,7 @@ def _has_aggregate(node: Any) -> ast.FuncCall | None:
     """The first aggregate call in an expression, not looking into subqueries."""
     if isinstance(node, ast.SubLink):
         return _has_aggregate(node.testexpr)
-    if isinstance(node, ast.FuncCall) and (node.name in aggregates.AGGREGATES or node.agg_star):
+    if isinstance(node, ast.FuncCall) and node.over is None and (node.name in aggregates.AGGREGATES or node.agg_star):
         return node
     if isinstance(node, ast.Node):
         for name in node.__slots__:
@@ -228,6 +233,12 @@ class QueryCompiler(Compiler):
             return self._column(node)
         if isinstance(node, ast.SubLink):
             return self._sublink(node)
+        column = self.scope.computed.get(id(node)) if isinstance(node, ast.FuncCall) else None
+        if column is not None:
+            index = column.index
+            return Compiled(lambda row, ctx: row[index], column.type)
+        if isinstance(node, ast.FuncCall) and node.over is not None:
+            raise errors.PgError("42P20", f"window functions are not allowed in {self.clause}", position=node.loc + 1)
         if isinstance(node, ast.FuncCall) and (node.name in aggregates.AGGREGATES or node.agg_star):
             raise errors.PgError(
                 GROUPING_ERROR, f"aggregate functions are not allowed in {self.clause}", position=node.loc + 1
@@ -790,12 +801,19 @@ class SubqueryScan(Operator):
     condition: Eval | None
     width: int = 0
 
-    def rows(self, ctx: QueryContext) -> Iterator[tuple[Any, ...]]:
+    def rows(self, ctx: QueryContext, pacer: Pacer | None = None) -> Iterator[Any]:
+        """With a ``pacer`` (a top-level query), the subquery's PAUSEs pass through, and a long
+        run of rows the condition rejects is interrupted by PAUSE, as in ActorScan."""
         condition = self.condition
-        for row in self.plan.rows(ctx):
+        for row in self.plan.rows(ctx) if pacer is None else self.plan.produce(ctx, pacer):
+            if row is PAUSE:
+                yield PAUSE
+                continue
             row = tuple(row)
             if condition is None or condition(row, ctx) is True:
                 yield row
+            elif pacer is not None and pacer.due():
+                yield PAUSE
 
     def explain(self, ctx: QueryContext) -> list[tuple[str, list[Any]]]:
         return [(f"Subquery Scan on {self.label}", self.plan.explain(ctx))]
@@ -974,8 +992,16 @@ def _relation_plan(node: ast.RangeVar, level: Level) -> tuple[FromPlan, str]:
     rte = level.next_rte()
     label = node.name if node.alias is None else f"{node.name} {node.alias}"
     if node.schema is None and node.name in level.ctes:
+        from orbit_pg.sql import recursive  # it builds on this module
+
         cte = level.ctes[node.name]
-        sub = analyze(cte.query, level.params, outer=level.outer, ctes=level.ctes)
+        if isinstance(cte, recursive.WorkTable):
+            return recursive.work_table_plan(cte, node, level), "cte"
+        if recursive.is_recursive(cte):
+            sub = recursive.analyze(cte, level)
+        else:
+            sub = analyze(cte.query, level.params, outer=level.outer, ctes=level.ctes)
+            check_cte_columns(cte, len(sub.columns))
         attrs = _subquery_attrs(sub, cte.colnames, refname, rte, node.loc)
         return FromPlan(SubqueryScan(sub, label, None, len(attrs)), [Item(refname, attrs)], len(attrs)), "cte"
     schemas = ("pg_catalog", "public") if node.schema is None else (node.schema,)
@@ -991,6 +1017,16 @@ def _relation_plan(node: ast.RangeVar, level: Level) -> tuple[FromPlan, str]:
     attrs = [Attr(c.name, c.type, c.index, refname, rte, (relation.ACTORS_OID, c.index + 1)) for c in relation.COLUMNS]
     item = Item(refname, attrs, node.name if node.alias else None)
     return FromPlan(ActorScan(label, planner.SCAN, None), [item], 3), "actors"
+
+
+def check_cte_columns(cte: ast.CommonTableExpr, available: int) -> None:
+    """42P10 for a column list longer than the CTE's query gives."""
+    if len(cte.colnames) > available:
+        raise errors.PgError(
+            INVALID_COLUMN_REFERENCE,
+            f'WITH query "{cte.name}" has {available} columns available but {len(cte.colnames)} columns specified',
+            position=cte.loc + 1,
+        )
 
 
 def _subquery_attrs(sub: SelectPlan, colnames: list[str], refname: str, rte: int, loc: int) -> list[Attr]:
@@ -1335,7 +1371,7 @@ def analyze(
     stmt: ast.SelectStmt,
     params: Params | None,
     outer: QueryCompiler | None = None,
-    ctes: dict[str, ast.CommonTableExpr] | None = None,
+    ctes: dict[str, ast.CommonTableExpr | WorkTable] | None = None,
     resolve_unknown: bool = True,
 ) -> SelectPlan:
     """Analyse a query. ``resolve_unknown``: an output column of an unknown-typed literal
@@ -1595,7 +1631,11 @@ class _Target:
 
 
 def _select(stmt: ast.SelectStmt, level: Level, resolve_unknown: bool) -> SelectPlan:
+    from orbit_pg.sql import srf, window  # they build on this module
+
     source, scope = FromAnalysis(level).plan(stmt.from_clause, stmt.where)
+    source, scope = window.plan(stmt, source, scope, level)
+    source, scope = srf.plan(stmt, source, scope, level)
     input_compiler = QueryCompiler(scope, level, "WHERE")
     aggregate = _has_aggregate([[t.value for t in stmt.targets], stmt.having, [s.node for s in stmt.sort]])
     grouped = bool(stmt.group_by) or aggregate is not None or stmt.having is not None
@@ -1658,7 +1698,7 @@ def _select(stmt: ast.SelectStmt, level: Level, resolve_unknown: bool) -> Select
         return blocking(ctx, pacer, first, count)
 
     def scan(ctx: QueryContext, pacer: Pacer) -> Iterator[Any]:
-        return source.rows(ctx, pacer) if isinstance(source, ActorScan) else source.rows(ctx)
+        return source.rows(ctx, pacer) if isinstance(source, ActorScan | SubqueryScan) else source.rows(ctx)
 
     def blocking(ctx: QueryContext, pacer: Pacer, first: int, count: int | None) -> Iterator[Any]:
         """The stages that read all their input first: grouping, DISTINCT, sorting (and row locks)."""

@@ -8,8 +8,6 @@ import asyncio
 from typing import Any
 
 import asyncpg
-import psycopg
-import pytest
 from drivers import Server
 
 QUERIES = [
@@ -33,10 +31,4 @@ def fetch(server: Server) -> list[Any]:
 
 
 def test_types_asyncpg_must_introspect_decode(server: Server) -> None:
-    if server.kind == "orbit":
-        with psycopg.connect(server.dsn, autocommit=True) as conn:
-            try:
-                conn.execute("WITH RECURSIVE t(n) AS (SELECT 1) SELECT n FROM t JOIN pg_catalog.pg_type ON true")
-            except psycopg.Error:
-                pytest.skip("the query engine does not run WITH RECURSIVE over catalog joins yet (issue 4)")
     assert fetch(server) == [expected for _, expected in QUERIES]

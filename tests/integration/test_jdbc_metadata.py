@@ -46,11 +46,7 @@ def normalise(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return results
 
 
-def test_database_metadata_as_postgresql(request: pytest.FixtureRequest, server: Server, classpath: str) -> None:
-    if server.kind == "orbit":
-        request.applymarker(
-            pytest.mark.xfail(strict=True, reason="pgjdbc's metadata queries do not all run on orbit-pg yet (issue 7)")
-        )
+def test_database_metadata_as_postgresql(server: Server, classpath: str) -> None:
     completed = run_program(["java", "-cp", classpath, "Metadata", server.jdbc_url])
     results = normalise(json_lines(completed.stdout))
     if server.kind == "postgres" and os.environ.get("ORBITPG_RECORD") == "1":
