@@ -50,6 +50,8 @@ log = Logger()
 # A streaming result yields to the reactor after this long, in slices of this many rows.
 TURN_BUDGET = 0.005
 ROWS_PER_SLICE = 256
+# Command tags that end with the number of rows sent.
+_COUNTED = frozenset({"SELECT", "COPY", "FETCH"})
 # Stands in the message queue for a framing error, so it is reported after what came before.
 _FATAL = object()
 
@@ -517,8 +519,8 @@ class PostgresProtocol(Protocol):
                     self._send(backend.command_complete(result.tag))
                     continue
                 self._send_notices(result)
-                self._send(_row_description(plan, None))
-                encoders = [f.type.text_out for f in result.fields]
+                self._send(_row_description(plan, result.formats))
+                encoders = _encoders(plan, result.formats or [0] * len(result.fields))
                 if not self._start_rows(iter(result.rows), encoders, None, result.tag, self._run_statements):
                     return
             executor.end_of_query()
@@ -770,7 +772,7 @@ class PostgresProtocol(Protocol):
         if self._copy_to is not None:
             self._send(self._copy_to.end() + backend.COPY_DONE)
             self._end_copy()
-        self._send(backend.command_complete(f"{tag} {self._row_count}" if tag in ("SELECT", "COPY") else tag))
+        self._send(backend.command_complete(f"{tag} {self._row_count}" if tag in _COUNTED else tag))
         self._rows = None
 
     # --- COPY -------------------------------------------------------------------------------
