@@ -378,9 +378,14 @@ class Executor:
                     raise errors.PgError(
                         errors.ACTIVE_SQL_TRANSACTION, "DISCARD ALL cannot run inside a transaction block"
                     )
+                # PostgreSQL's DiscardAll: CLOSE ALL, RESET ALL, DEALLOCATE ALL, UNLISTEN *,
+                # pg_advisory_unlock_all(); plans, sequences and temporary tables are not kept here.
                 executor.statements.clear()
                 executor.portals.clear()
                 executor.session.reset_settings()
+                txn.listens.append((False, None))
+                if executor.session.advisory_locks is not None:
+                    executor.session.advisory_locks.unlock_all(executor.session)
             return Result(f"DISCARD {stmt.target.upper()}")
 
         return None, run
