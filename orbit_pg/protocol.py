@@ -37,7 +37,8 @@ from orbit_pg.session import Session, milliseconds
 from orbit_pg.sql import ast, grammar
 from orbit_pg.sql.cache import Miss, Parsed, StatementCache
 from orbit_pg.sql.copy import CopyFrom, CopyTo, copy_response
-from orbit_pg.sql.executor import Executor, Plan, Portal, PreparedStatement, Result
+from orbit_pg.sql.executor import Executor
+from orbit_pg.sql.plan import Plan, Portal, PreparedStatement, Result
 from orbit_pg.storage.base import Store
 from orbit_pg.transactions import Transactions
 from orbit_pg.wire import backend, constants, frontend

@@ -36,6 +36,7 @@ _SETTINGS = [
     Setting("client_encoding", "UTF8", "Sets the client's character set encoding.", report=True),
     Setting("client_min_messages", "notice", "Sets the message levels that are sent to the client."),
     Setting("DateStyle", "ISO, MDY", "Sets the display format for date and time values.", report=True),
+    Setting("default_table_access_method", "heap", "Sets the default table access method for new tables."),
     Setting(
         "default_transaction_isolation",
         "read committed",

@@ -59,7 +59,7 @@ def _access_methods(ctx: Any) -> Iterator[dict[str, Any]]:
         yield {"oid": oid, "amname": name, "amhandler": handler, "amtype": amtype}
 
 
-def _collations(ctx: Any) -> Iterator[dict[str, Any]]:
+def collations(ctx: Any = None) -> Iterator[dict[str, Any]]:
     for oid, name, provider, locale in (
         (100, "default", "d", None),
         (950, "C", "c", "C"),
@@ -144,6 +144,6 @@ relation("pg_catalog", "pg_namespace", _namespaces, static=True)
 relation("pg_catalog", "pg_database", _databases)
 relation("pg_catalog", "pg_tablespace", _tablespaces, static=True)
 relation("pg_catalog", "pg_am", _access_methods, static=True)
-relation("pg_catalog", "pg_collation", _collations, static=True)
+relation("pg_catalog", "pg_collation", collations, static=True)
 relation("pg_catalog", "pg_settings", _settings)
 relation("pg_catalog", "pg_stat_activity", _activity)

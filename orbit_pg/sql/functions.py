@@ -21,7 +21,7 @@ from typing import Any
 
 from orbit_pg import advisory, errors, interrupts, notify, types
 from orbit_pg.session import Session, version_string
-from orbit_pg.sql import array_ops, datetime_ops, jsonb_ops, patterns
+from orbit_pg.sql import array_ops, datetime_ops, json_ops, jsonb_ops, patterns
 from orbit_pg.sql.resolution import (
     ACLITEM,
     ACLITEM_ARRAY,
@@ -286,6 +286,14 @@ BUILTINS: dict[str, list[Builtin]] = {
     "jsonb_build_array": [
         _builtin((), _JSONB, lambda: b"[]", strict=False),
         Builtin((), _JSONB, jsonb_ops.build_array, strict=False, variadic=ANY),
+    ],
+    "json_build_object": [
+        _builtin((), types.JSON, lambda: b"{}", strict=False),
+        Builtin((), types.JSON, json_ops.build_object, strict=False, variadic=ANY),
+    ],
+    "json_build_array": [
+        _builtin((), types.JSON, lambda: b"[]", strict=False),
+        Builtin((), types.JSON, json_ops.build_array, strict=False, variadic=ANY),
     ],
     "jsonb_extract_path": [_builtin((_JSONB,), _JSONB, _extract(False), strict=False, variadic=_TEXT)],
     "jsonb_extract_path_text": [_builtin((_JSONB,), _TEXT, _extract(True), strict=False, variadic=_TEXT)],

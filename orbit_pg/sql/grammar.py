@@ -588,8 +588,10 @@ aliased_table = (table_ref + pp.Opt(alias)).set_parse_action(_with_alias)
 star = pp.Literal("*").set_parse_action(lambda s, loc, t: ast.A_Star(loc))
 # rel.*: the relation's columns, as a ColumnRef ending in A_Star (as gram.y's indirection).
 qualified_star = (ident + DOT + pp.Literal("*")).set_parse_action(lambda s, loc, t: ast.ColumnRef((t[0], "*"), loc))
+# After AS a select-list alias may be any word, reserved or not (gram.y's ColLabel).
+target_alias = (K("as").suppress() + (ident | any_word)) | ident
 target = star.copy().add_parse_action(lambda s, loc, t: ast.ResTarget(t[0], None, loc)) | (
-    (qualified_star | expr) + pp.Opt(alias)
+    (qualified_star | expr) + pp.Opt(target_alias)
 ).set_parse_action(lambda s, loc, t: ast.ResTarget(t[0], t[1] if len(t) > 1 else None, loc))
 where_clause = K("where").suppress() - expr
 
