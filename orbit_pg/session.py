@@ -6,6 +6,7 @@ follow PostgreSQL 15; values are kept as the text ``SHOW`` prints.
 
 from __future__ import annotations
 
+import functools
 import re
 import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
@@ -182,8 +183,10 @@ def normalize(setting: Setting, value: str) -> str:
     return value
 
 
+@functools.lru_cache(maxsize=256)
 def milliseconds(text: str) -> int:
-    """A time setting's value (as SHOW prints it, say "1min") in milliseconds."""
+    """A time setting's value (as SHOW prints it, say "1min") in milliseconds; remembered, as
+    the timeouts are read at every statement and ReadyForQuery."""
     match = _UNIT_VALUE.match(text)
     assert match is not None, text
     return int(match.group(1)) * dict(_TIME_UNITS).get(match.group(2), 1)
@@ -400,6 +403,8 @@ class Session:
         return [(s.name, self.values[key]) for key, s in SETTINGS.items() if s.report]
 
     def take_changed_reports(self) -> list[tuple[str, str]]:
+        if not self.changed_reports:
+            return []
         changed, self.changed_reports = self.changed_reports, []
         return [(SETTINGS[key].name, self.values[key]) for key in dict.fromkeys(changed)]
 
