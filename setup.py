@@ -30,6 +30,7 @@ setup(
             "hypothesis>=6.100",
             "sqlalchemy>=2",
             "alembic>=1.12",
+            "pgcli>=4",
         ],
     },
     classifiers=["Framework :: Twisted", "Topic :: Database :: Database Engines/Servers"],

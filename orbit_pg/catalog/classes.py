@@ -206,11 +206,13 @@ def _tables(ctx: Any) -> Iterator[dict[str, Any]]:
             }
 
 
-def index_definition(index: objects.Index) -> str:
-    """pg_get_indexdef's text for one of the table's indexes."""
+def index_definition(index: objects.Index, pretty: bool = False) -> str:
+    """pg_get_indexdef's text for one of the table's indexes; pretty-printed, the table's name
+    is qualified only where the search path would not find it (public always is searched)."""
     unique = "UNIQUE " if index.primary else ""
     column = ATTRIBUTES[index.column - 1].name
-    return f"CREATE {unique}INDEX {index.name} ON public.{objects.TABLE_NAME} USING btree ({column})"
+    table = objects.TABLE_NAME if pretty else f"public.{objects.TABLE_NAME}"
+    return f"CREATE {unique}INDEX {index.name} ON {table} USING btree ({column})"
 
 
 def _index_views(ctx: Any) -> Iterator[dict[str, Any]]:

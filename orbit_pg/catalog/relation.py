@@ -10,21 +10,18 @@ from orbit_pg.catalog import CatalogTable, register
 from orbit_pg.catalog.definitions import RELATIONS
 from orbit_pg.types.system import ANYARRAY
 
-# Column types by pg_type.typname ("char" is the one-byte "char", not the cast name's character).
-_BY_TYPNAME = {t.typname: t for t in types.BY_OID.values()}
 # schema, name → (oid, relkind, columns)
 DEFINED: dict[tuple[str, str], tuple[int, str, tuple[tuple[str, types.PgType], ...]]] = {}
 # schema, name → the columns PostgreSQL declares NOT NULL (never NULL here either)
 NOT_NULL: dict[tuple[str, str], frozenset[str]] = {}
+# The column lists name pg_type entries ("char" is the one-byte type, not SQL's character).
+_TYPNAMES = {**{t.typname: t for t in types.BY_OID.values()}, "anyarray": ANYARRAY}
 for _schema, _name, _oid, _relkind, _columns in RELATIONS:
     _parsed = [item.split(" ", 2) for item in _columns.split(", ")]
     DEFINED[(_schema, _name)] = (
         _oid,
         _relkind,
-        tuple(
-            (column, ANYARRAY if typname == "anyarray" else _BY_TYPNAME.get(typname) or types.BY_NAME[typname])
-            for column, typname, *_ in _parsed
-        ),
+        tuple((column, _TYPNAMES.get(typname) or types.BY_NAME[typname]) for column, typname, *_ in _parsed),
     )
     NOT_NULL[(_schema, _name)] = frozenset(column for column, _, *rest in _parsed if rest)
 

@@ -18,8 +18,9 @@ from typing import Any
 
 from orbit_pg import types
 from orbit_pg.sql import ast, grammar, lexer
-from orbit_pg.sql.executor import Executor, Plan, bind_literals
+from orbit_pg.sql.executor import Executor, bind_literals
 from orbit_pg.sql.expressions import Literals
+from orbit_pg.sql.plan import Plan
 
 DEFAULT_CAPACITY = 4096
 # Texts up to this size are "small": most statements. Larger ones (bulk INSERTs of many rows)

@@ -5,12 +5,12 @@ pg_get_indexdef, has_table_privilege, pg_relation_size, current_setting, ...), w
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
 from orbit_pg import errors, types
-from orbit_pg.catalog import names, objects, procs, roles
+from orbit_pg.catalog import names, node_tree, objects, procs, roles, server
 from orbit_pg.catalog.classes import index_definition
 from orbit_pg.catalog.format import format_type, quote_ident
 from orbit_pg.catalog.typedefs import type_rows
@@ -35,7 +35,7 @@ def _index_def(oid: int, column: int = 0, pretty: bool = False) -> str | None:
         return None
     if column:
         return objects.ATTRIBUTES[index.column - 1].name if column == 1 else ""
-    return index_definition(index)
+    return index_definition(index, pretty)
 
 
 def _constraint_def(oid: int, pretty: bool = False) -> str | None:
@@ -62,6 +62,11 @@ def _table_visible(oid: int) -> bool | None:
 def _type_visible(oid: int) -> bool | None:
     found = type_rows().get(oid)
     return _visible(None if found is None else found["typnamespace"])
+
+
+def _collation_visible(oid: int) -> bool | None:
+    found = [row["collnamespace"] for row in server.collations() if row["oid"] == oid]
+    return _visible(found[0] if found else None)
 
 
 def _function_visible(oid: int) -> bool | None:
@@ -284,13 +289,14 @@ CATALOG_FUNCTIONS: dict[str, list[Builtin]] = {
         _builtin((_OID, _BOOL), _TEXT, _constraint_def),
     ],
     "pg_get_expr": [
-        _builtin((_NODE_TREE, _OID), _TEXT, lambda tree, relid: tree),
-        _builtin((_NODE_TREE, _OID, _BOOL), _TEXT, lambda tree, relid, pretty: tree),
+        _builtin((_NODE_TREE, _OID), _TEXT, lambda tree, relid: node_tree.deparse(tree)),
+        _builtin((_NODE_TREE, _OID, _BOOL), _TEXT, lambda tree, relid, pretty: node_tree.deparse(tree)),
     ],
     "pg_get_userbyid": [_session_builtin((_OID,), _NAME, _user_name)],
     "pg_table_is_visible": [_builtin((_OID,), _BOOL, _table_visible)],
     "pg_type_is_visible": [_builtin((_OID,), _BOOL, _type_visible)],
     "pg_function_is_visible": [_builtin((_OID,), _BOOL, _function_visible)],
+    "pg_collation_is_visible": [_builtin((_OID,), _BOOL, _collation_visible)],
     "pg_get_function_arguments": [_builtin((_OID,), _TEXT, _function_arguments)],
     "pg_get_function_identity_arguments": [_builtin((_OID,), _TEXT, _function_arguments)],
     "pg_get_function_result": [_builtin((_OID,), _TEXT, _function_result)],
@@ -361,4 +367,14 @@ def _address(text: str | None) -> Any:
 BUILTINS.update(CATALOG_FUNCTIONS)
 NO_ARGUMENT_FUNCTIONS.update(CATALOG_NO_ARGUMENT_FUNCTIONS)
 # pg_proc lists the functions the SQL layer has.
-procs.set_implemented(lambda: itertools.chain(BUILTINS, NO_ARGUMENT_FUNCTIONS))
+
+
+def _implemented() -> Iterable[str]:
+    """The functions, aggregates and set-returning functions the query engine runs (imported
+    here, when pg_proc is first read: those modules import the expression compiler, which imports this)."""
+    from orbit_pg.sql import aggregates, set_functions
+
+    return itertools.chain(BUILTINS, NO_ARGUMENT_FUNCTIONS, aggregates.AGGREGATES, set_functions.NAMES)
+
+
+procs.set_implemented(_implemented)

@@ -999,7 +999,9 @@ class Compiler:
         if lc == rc and lc in "DT" and left.type is right.type:
             compare, key = _COMPARISONS[node.op], _datetime_key if lc == "D" else _interval_key
             return lambda a, b: compare(key(a), key(b))
-        if not (lc == rc and lc in "SNB") and not (left.type is right.type is types.CHAR):
+        # "char" meets a string type as text (its implicit cast), which orders by the same code points.
+        strings = lc == rc == "S" or left.type is right.type is types.CHAR or _char_and_string(left.type, right.type)
+        if not (lc == rc and lc in "NB") and not strings:
             raise _no_operator(node.op, left.type, right.type, node.loc)
         return _COMPARISONS[node.op]
 
@@ -1146,6 +1148,10 @@ def _argument(compiled: Compiled, param: types.PgType, node: ast.Node) -> Compil
     return cast(compiled, param, _loc(node))
 
 
+def _char_and_string(left: types.PgType, right: types.PgType) -> bool:
+    return (left is types.CHAR and right.category == "S") or (right is types.CHAR and left.category == "S")
+
+
 def order_key(type_: types.PgType, loc: int) -> Callable[[Any], Any] | None:
     """How values of a type order (ORDER BY, GREATEST, LEAST, <): a key function, None when
     the values order as they are. NaN is above every number; text orders by code point,
@@ -1162,7 +1168,7 @@ def order_key(type_: types.PgType, loc: int) -> Callable[[Any], Any] | None:
         return _datetime_key
     if type_ is types.INTERVAL:
         return _interval_key
-    if type_.category in "SNB" or type_ in (types.UUID, types.BYTEA):
+    if type_.category in "SNB" or type_ in (types.UUID, types.BYTEA, types.CHAR):
         return None
     if type_ is types.JSON:
         raise errors.PgError(errors.UNDEFINED_FUNCTION, "could not identify a comparison function for type json")
@@ -1244,8 +1250,12 @@ def cast(compiled: Compiled, target: types.PgType, loc: int, cast_loc: int | Non
         return _runtime(compiled, _from_jsonb(target), target)
     if source.category == target.category == "N":
         return _runtime(compiled, _number_cast(target), target)
-    if source.element is not None and target.element is not None and resolution.can_coerce(source, target):
-        return _runtime(compiled, _array_cast(source.element, target.element), target)
+    if source.element is not None and target.element is not None:
+        if resolution.can_coerce(source, target):
+            return _runtime(compiled, _array_cast(source.element, target.element), target)
+        # Otherwise each element as that element type casts explicitly (array_coerce's per-element cast).
+        element = cast(Compiled(lambda value, ctx: value, source.element), target.element, loc, cast_loc).fn
+        return _runtime(compiled, _elementwise(lambda value: element(value, None)), target)
     if source is types.JSONB and target is types.JSON:
         return Compiled(compiled.fn, target)  # jsonb's text is valid json
     if source is types.JSON and target is types.JSONB:
@@ -1279,6 +1289,13 @@ def _array_cast(source: types.PgType, target: types.PgType) -> Callable[[Any], A
 
     def each(value: list[Any]) -> list[Any]:
         return [each(v) if type(v) is list else v if v is None or convert is None else convert(v) for v in value]
+
+    return each
+
+
+def _elementwise(convert: Callable[[Any], Any]) -> Callable[[list[Any]], list[Any]]:
+    def each(value: list[Any]) -> list[Any]:
+        return [each(v) if type(v) is list else None if v is None else convert(v) for v in value]
 
     return each
 

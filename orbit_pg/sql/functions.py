@@ -22,7 +22,7 @@ from typing import Any
 
 from orbit_pg import advisory, errors, interrupts, notify, types
 from orbit_pg.session import Session, version_string
-from orbit_pg.sql import array_ops, datetime_ops, jsonb_ops, patterns
+from orbit_pg.sql import array_ops, datetime_ops, json_ops, jsonb_ops, patterns
 from orbit_pg.sql.resolution import (
     ACLITEM,
     ACLITEM_ARRAY,
@@ -288,6 +288,14 @@ BUILTINS: dict[str, list[Builtin]] = {
         _builtin((), _JSONB, lambda: b"[]", strict=False),
         Builtin((), _JSONB, jsonb_ops.build_array, strict=False, variadic=ANY),
     ],
+    "json_build_object": [
+        _builtin((), types.JSON, lambda: b"{}", strict=False),
+        Builtin((), types.JSON, json_ops.build_object, strict=False, variadic=ANY),
+    ],
+    "json_build_array": [
+        _builtin((), types.JSON, lambda: b"[]", strict=False),
+        Builtin((), types.JSON, json_ops.build_array, strict=False, variadic=ANY),
+    ],
     "jsonb_extract_path": [_builtin((_JSONB,), _JSONB, _extract(False), strict=False, variadic=_TEXT)],
     "jsonb_extract_path_text": [_builtin((_JSONB,), _TEXT, _extract(True), strict=False, variadic=_TEXT)],
     "jsonb_typeof": [_builtin((_JSONB,), _TEXT, jsonb_ops.typeof)],
@@ -343,14 +351,10 @@ BUILTINS: dict[str, list[Builtin]] = {
     "pg_sleep": [_builtin((_FLOAT8,), types.VOID, interrupts.pg_sleep, session=True)],
     **{
         name: [
-            _builtin((types.INT8,), result, fn, session=True),
-            _builtin((_INT4, _INT4), result, fn, session=True),
+            _builtin((types.INT8,), _BOOL if boolean else types.VOID, fn, session=True),
+            _builtin((_INT4, _INT4), _BOOL if boolean else types.VOID, fn, session=True),
         ]
-        for name, result, fn in (
-            ("pg_advisory_lock", types.VOID, advisory.pg_advisory_lock),
-            ("pg_try_advisory_lock", _BOOL, advisory.pg_try_advisory_lock),
-            ("pg_advisory_unlock", _BOOL, advisory.pg_advisory_unlock),
-        )
+        for name, (boolean, fn) in advisory.FUNCTIONS.items()
     },
     "pg_advisory_unlock_all": [_builtin((), types.VOID, advisory.pg_advisory_unlock_all, session=True)],
     "round": [

@@ -27,9 +27,10 @@ from orbit_pg.sql.expressions import (
     coerce,
     column_name,
 )
+from orbit_pg.sql.plan import Field, Result, Runner
 
 if TYPE_CHECKING:
-    from orbit_pg.sql.executor import Executor, Field, Result, Runner
+    from orbit_pg.sql.executor import Executor
 
 # (the old actor_id, None for an insert; the new values, None for a delete)
 Change = tuple[str | None, tuple[Any, ...] | None]
@@ -121,7 +122,6 @@ def returning_list(
     targets: list[ast.ResTarget], scope: query.QueryScope, level: query.Level
 ) -> tuple[list[Field], list[Eval]]:
     """RETURNING's columns, as a select list over the statement's relations (``*`` is all of them)."""
-    from orbit_pg.sql.executor import Field
 
     compiler = query.QueryCompiler(scope, level, "RETURNING")
     fields: list[Field] = []
@@ -142,7 +142,6 @@ def returning_list(
 
 
 def _result(tag: str, count: int, fields: list[Field] | None, returned: list[list[Any]]) -> Result:
-    from orbit_pg.sql.executor import Result
 
     return Result(f"{tag} {count}", fields, returned if fields is not None else ())
 

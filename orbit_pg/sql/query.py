@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from orbit_pg import catalog, errors, types
 from orbit_pg.interrupts import PAUSE
-from orbit_pg.sql import aggregates, ast, planner, relation, resolution
+from orbit_pg.sql import aggregates, ast, planner, relation, resolution, set_functions
 from orbit_pg.sql.expressions import (
     _COMPARISONS,
     Column,
@@ -223,6 +223,8 @@ class QueryCompiler(Compiler):
         self.level = level
         self.clause = clause
         self.grouping = grouping
+        # The select list's set-returning functions (ProjectSet), collected while it compiles.
+        self.set_functions: list[set_functions.SetFunction] | None = None
 
     def compile(self, node: ast.Node) -> Compiled:
         if self.grouping is not None:
@@ -239,11 +241,33 @@ class QueryCompiler(Compiler):
             return Compiled(lambda row, ctx: row[index], column.type)
         if isinstance(node, ast.FuncCall) and node.over is not None:
             raise errors.PgError("42P20", f"window functions are not allowed in {self.clause}", position=node.loc + 1)
+        if isinstance(node, ast.FuncCall) and node.name in set_functions.NAMES:
+            return self._set_function(node)
         if isinstance(node, ast.FuncCall) and (node.name in aggregates.AGGREGATES or node.agg_star):
             raise errors.PgError(
                 GROUPING_ERROR, f"aggregate functions are not allowed in {self.clause}", position=node.loc + 1
             )
         return super().compile(node)
+
+    def _set_function(self, node: ast.FuncCall) -> Compiled:
+        """A set-returning function in the select list reads its value from the row ProjectSet
+        extends (its slot counted from the end); anywhere else PostgreSQL refuses it."""
+        collected = self.set_functions
+        if collected is None:
+            raise errors.PgError(
+                errors.FEATURE_NOT_SUPPORTED,
+                f"set-returning functions are not allowed in {self.clause}",
+                position=node.loc + 1,
+            )
+        self.set_functions, clause, self.clause = None, self.clause, "arguments of set-returning functions"
+        try:
+            args = [self.compile(arg) for arg in node.args]
+        finally:
+            self.set_functions, self.clause = collected, clause
+        function = set_functions.resolve(node.name, args, node.args, node.loc)
+        collected.append(function)
+        slot = len(collected) - 1
+        return Compiled(lambda row, ctx: row[len(row) - len(collected) + slot], function.result)
 
     def _column(self, node: ast.ColumnRef) -> Compiled:
         attr = self.scope.lookup(node)
@@ -767,7 +791,7 @@ class ActorScan(Operator):
         executor = ctx.executor
         condition = self.condition
         with executor.read_snapshot() as snapshot:
-            for row in self.access.rows(snapshot, executor.transaction().writes, ctx):
+            for row in self.access.rows(snapshot, executor.visible_writes(), ctx):
                 if condition is None or condition(row, ctx) is True:
                     yield row
                 elif pacer is not None and pacer.due():
@@ -844,50 +868,17 @@ class FunctionScan(Operator):
         return [(f"Function Scan on {self.label}", [])]
 
 
-def _generate_series(start: Any, stop: Any, step: Any = 1) -> Iterator[Any]:
-    if step == 0:
-        raise errors.PgError(errors.INVALID_PARAMETER_VALUE, "step size cannot equal zero")
-    value = start
-    while (value <= stop) if step > 0 else (value >= stop):
-        yield value
-        value += step
-
-
-def _unnest(array: list[Any]) -> Iterator[Any]:
-    """Every element of a (possibly multidimensional) array, in storage order."""
-    for item in array:
-        if isinstance(item, list):
-            yield from _unnest(item)
-        else:
-            yield item
-
-
-_INTEGERS = (types.INT2, types.INT4, types.INT8)
-
-
 def _function_plan(node: ast.RangeFunction, level: Level) -> FromPlan:
     """generate_series(integers) and unnest(array) in FROM; their arguments may name columns of
     outer queries, not of other FROM items (no LATERAL)."""
     call = node.function
     compiler = QueryCompiler(QueryScope([], 0), level, "functions in FROM")
-    args = [compiler.compile(arg) for arg in call.args]
-    arg_types = [a.type for a in args]
-    if call.name == "generate_series" and len(args) in (2, 3):
-        args = [coerce(a, types.INT4, getattr(n, "loc", 0)) for a, n in zip(args, call.args, strict=True)]
-        if all(a.type in _INTEGERS for a in args):
-            result = max((a.type for a in args), key=_INTEGERS.index)
-            each: Callable[..., Iterable[Any]] = _generate_series
-        else:
-            raise resolution.no_function(call.name, arg_types, call.loc)
-    elif call.name == "unnest" and len(args) == 1 and args[0].type.element is not None:
-        result = args[0].type.element
-        each = _unnest
-    elif call.name in ("generate_series", "unnest"):
-        raise resolution.no_function(call.name, arg_types, call.loc)
-    else:
+    if call.name not in set_functions.NAMES:
         raise errors.PgError(
             errors.FEATURE_NOT_SUPPORTED, f"function {call.name} in FROM is not supported yet", position=call.loc + 1
         )
+    function = set_functions.resolve(call.name, [compiler.compile(arg) for arg in call.args], call.args, call.loc)
+    result = function.result
     refname = node.alias or call.name
     column = node.colnames[0] if node.colnames else refname
     if len(node.colnames) > 1:
@@ -898,7 +889,7 @@ def _function_plan(node: ast.RangeFunction, level: Level) -> FromPlan:
         )
     attrs = [Attr(column, result, 0, refname, level.next_rte())]
     operator = FunctionScan(
-        call.name, refname if node.alias is None else f"{call.name} {node.alias}", [a.fn for a in args], each
+        call.name, refname if node.alias is None else f"{call.name} {node.alias}", function.args, function.each
     )
     return FromPlan(operator, [Item(refname, attrs)], 1)
 
@@ -1631,11 +1622,10 @@ class _Target:
 
 
 def _select(stmt: ast.SelectStmt, level: Level, resolve_unknown: bool) -> SelectPlan:
-    from orbit_pg.sql import srf, window  # they build on this module
+    from orbit_pg.sql import window  # it builds on this module
 
     source, scope = FromAnalysis(level).plan(stmt.from_clause, stmt.where)
     source, scope = window.plan(stmt, source, scope, level)
-    source, scope = srf.plan(stmt, source, scope, level)
     input_compiler = QueryCompiler(scope, level, "WHERE")
     aggregate = _has_aggregate([[t.value for t in stmt.targets], stmt.having, [s.node for s in stmt.sort]])
     grouped = bool(stmt.group_by) or aggregate is not None or stmt.having is not None
@@ -1648,7 +1638,10 @@ def _select(stmt: ast.SelectStmt, level: Level, resolve_unknown: bool) -> Select
             grouping.add_key(_group_key(node, stmt, scope, level))
         input_compiler.clause = "aggregate function calls"
         compiler = QueryCompiler(scope, level, "SELECT", grouping)
+    projected: list[set_functions.SetFunction] = []
+    compiler.set_functions = projected
     targets = _targets(stmt, scope, compiler, resolve_unknown)
+    compiler.set_functions = None
     having = compiler.boolean(stmt.having, "HAVING").fn if stmt.having is not None else None
     names = [t.name for t in targets]
     # ORDER BY: result positions and names, or expressions over the input (or grouped) row.
@@ -1698,7 +1691,8 @@ def _select(stmt: ast.SelectStmt, level: Level, resolve_unknown: bool) -> Select
         return blocking(ctx, pacer, first, count)
 
     def scan(ctx: QueryContext, pacer: Pacer) -> Iterator[Any]:
-        return source.rows(ctx, pacer) if isinstance(source, ActorScan | SubqueryScan) else source.rows(ctx)
+        rows = source.rows(ctx, pacer) if isinstance(source, ActorScan | SubqueryScan) else source.rows(ctx)
+        return set_functions.project_set(rows, projected, ctx) if projected and grouping is None else rows
 
     def blocking(ctx: QueryContext, pacer: Pacer, first: int, count: int | None) -> Iterator[Any]:
         """The stages that read all their input first: grouping, DISTINCT, sorting (and row locks)."""
@@ -1710,6 +1704,8 @@ def _select(stmt: ast.SelectStmt, level: Level, resolve_unknown: bool) -> Select
             rows = yield from grouping.rows(rows, ctx, always_one, pacer)
             if having is not None:
                 rows = [row for row in rows if having(row, ctx) is True]
+            if projected:
+                rows = set_functions.project_set(rows, projected, ctx)
         if not sort_items and stmt.distinct is None:
             if first or count is not None:
                 rows = itertools.islice(rows, first, None if count is None else first + count)
@@ -1745,6 +1741,8 @@ def _select(stmt: ast.SelectStmt, level: Level, resolve_unknown: bool) -> Select
         lines = source.explain(ctx)
         if grouping is not None:
             lines = [("HashAggregate" if stmt.group_by else "Aggregate", lines)]
+        if projected:
+            lines = [("ProjectSet", lines)]
         if stmt.distinct is not None:
             lines = [("Unique" if stmt.distinct else "HashAggregate", lines)]
         if sort_items:

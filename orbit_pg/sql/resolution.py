@@ -68,6 +68,7 @@ _IMPLICIT: dict[types.PgType, frozenset[types.PgType]] = {
         (types.VARCHAR, (types.TEXT, types.BPCHAR, types.NAME)),
         (types.BPCHAR, (types.TEXT, types.VARCHAR, types.NAME)),
         (types.NAME, (types.TEXT,)),
+        (types.CHAR, (types.TEXT,)),
         (types.DATE, (types.TIMESTAMP, types.TIMESTAMPTZ)),
         (types.TIMESTAMP, (types.TIMESTAMPTZ,)),
     )

@@ -14,9 +14,10 @@ from orbit_pg.auth.privileges import Access
 from orbit_pg.auth.roles import TABLE_PRIVILEGES, Role, undefined_role
 from orbit_pg.sql import ast, relation
 from orbit_pg.sql.expressions import Compiler, Context, Eval, Params, Scope, coerce
+from orbit_pg.sql.plan import Result, Runner
 
 if TYPE_CHECKING:
-    from orbit_pg.sql.executor import Executor, Result, Runner
+    from orbit_pg.sql.executor import Executor
 
 # Table privileges PostgreSQL knows; only TABLE_PRIVILEGES are ever checked here.
 ACCEPTED_PRIVILEGES = frozenset(TABLE_PRIVILEGES) | {"TRUNCATE", "REFERENCES", "TRIGGER"}
@@ -31,7 +32,6 @@ def _access(executor: Executor) -> Access:
 
 
 def _result(tag: str, notices: list[errors.PgError] | None = None) -> Result:
-    from orbit_pg.sql.executor import Result  # the executor imports this module
 
     return Result(tag, notices=notices or [])
 
