@@ -5,8 +5,10 @@ pinned to one core and the server to another, so the figures compare servers, no
 PostgreSQL keeps fsync on, as a real deployment would. For orbit-pg each run also shows how often its
 statement cache hit (SHOW orbitpg.statement_cache before and after the run).
 
-The defaults (6 workloads x 3 modes x 2 client counts x 2 servers x 10 s, plus loading 100,000 actors
-into each server) take about 9 minutes; --pin both takes twice as long.
+Both servers run side by side, and each run on orbit-pg is followed at once by the same run on
+PostgreSQL, so that on a shared machine a row's two figures see the same load. The defaults
+(6 workloads x 3 modes x 2 client counts x 2 servers x 10 s, plus loading 100,000 actors into each
+server) take about 9 minutes; --pin both takes twice as long.
 
     python bench/pgbench_workloads.py [--workloads NAME ...] [--mode MODE ...] [--clients 1 8]
                                       [--duration 10] [--actors 100000] [--pin on|off|both]
@@ -28,7 +30,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -314,33 +316,36 @@ def runs(args: argparse.Namespace) -> Iterator[tuple[str, str, int]]:
 
 
 def bench(args: argparse.Namespace, pinning: Pinning, work: Path) -> Results:
-    """Every run on orbit-pg, then every run on PostgreSQL, each server loaded afresh."""
+    """Both servers up and loaded, then each run on orbit-pg and at once on PostgreSQL: on a
+    machine others share, the two figures of a row see the same load."""
     print(
         f"{args.actors} actors, {args.duration}s per run, workloads {' '.join(args.workloads)}, "
         f"-M {' '.join(args.mode)}, clients {' '.join(map(str, args.clients))}, {pinning.describe()}"
     )
     results: Results = {key: Row() for key in runs(args)}
-    if args.server in ("both", "orbit-pg"):
-        with orbit_pg(pinning) as server:
-            load("orbit-pg", server.dsn, args.actors, None)
-            with closing(CacheProbe(server.dsn)) as probe:
-                for key in runs(args):
-                    before = probe.counters()
-                    tps = run_pgbench("orbit-pg", server.dsn, prepare_run(work, *key, args), pinning)
-                    delta = probe.counters() - before - probe.own
-                    row = results[key]
-                    row.orbit_tps = tps
-                    row.parse_hits = hit_rate(delta, "hits", "misses")
-                    row.plan_hits = hit_rate(delta, "plan_hits", "plan_misses")
-    if args.server in ("both", "postgres"):
-        reason = ThrowawayPostgres.available()
-        if reason is not None:
-            print(f"PostgreSQL: skipped: {reason}")
-            return results
-        with ThrowawayPostgres(fsync=True, cpus=pinning.server_cpu) as pg:
-            load("PostgreSQL", pg.dsn, args.actors, POSTGRES_SCHEMA)
-            for key in runs(args):
-                results[key].postgres_tps = run_pgbench("PostgreSQL", pg.dsn, prepare_run(work, *key, args), pinning)
+    with ExitStack() as stack:
+        orbit = postgres = probe = None
+        if args.server in ("both", "orbit-pg"):
+            orbit = stack.enter_context(orbit_pg(pinning))
+            load("orbit-pg", orbit.dsn, args.actors, None)
+            probe = stack.enter_context(closing(CacheProbe(orbit.dsn)))
+        if args.server in ("both", "postgres"):
+            reason = ThrowawayPostgres.available()
+            if reason is not None:
+                print(f"PostgreSQL: skipped: {reason}")
+            else:
+                postgres = stack.enter_context(ThrowawayPostgres(fsync=True, cpus=pinning.server_cpu))
+                load("PostgreSQL", postgres.dsn, args.actors, POSTGRES_SCHEMA)
+        for key in runs(args):
+            row = results[key]
+            if orbit is not None and probe is not None:
+                before = probe.counters()
+                row.orbit_tps = run_pgbench("orbit-pg", orbit.dsn, prepare_run(work, *key, args), pinning)
+                delta = probe.counters() - before - probe.own
+                row.parse_hits = hit_rate(delta, "hits", "misses")
+                row.plan_hits = hit_rate(delta, "plan_hits", "plan_misses")
+            if postgres is not None:
+                row.postgres_tps = run_pgbench("PostgreSQL", postgres.dsn, prepare_run(work, *key, args), pinning)
     return results
 
 

@@ -125,6 +125,8 @@ class LockTable:
     def release_after(self, owner: Owner, mark: int = 0) -> None:
         """Drop the locks ``owner`` took after its ``mark``-th (all of them for 0): the end of a
         transaction, or ROLLBACK TO a savepoint. Waiters for those rows are woken."""
+        if owner.waiting is None and len(owner.held) <= mark:
+            return  # nothing to drop: most transactions (a read) take no row lock
         if owner.waiting is not None:
             self.cancel(owner.waiting)
         dropped = {key for key, _ in owner.held[mark:]}

@@ -16,6 +16,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+import ujson
+
 from orbit_pg import errors, jsonb, types
 
 _NOT_SCALAR_KEY = "key value must be scalar, not array, composite, or json"
@@ -104,8 +106,37 @@ def jsonb_ne(a: bytes, b: bytes) -> bool:
 # --- -> ->> #> #>> --------------------------------------------------------------------------
 
 
+_MISSING = object()  # the key is not there (or the document is no object)
+_EXACT = object()  # the value needs the exact decoder
+_QUICK_SCALARS = frozenset((str, int, bool, type(None)))
+
+
+def _quick_field(doc: bytes, key: str) -> Any:
+    """The value of ``key`` in an object, read with ujson where that is exact, else _EXACT.
+
+    -> and ->> run once per row of a scan, and the Decimal-keeping decoder is most of their
+    time. Canonical jsonb text without a "." holds no fraction (numeric prints no exponent),
+    and ujson reads integers of any size exactly, so a scalar found there is the same value.
+    """
+    if b"." in doc:
+        return _EXACT
+    try:
+        value = ujson.loads(doc)
+    except ValueError:  # an integer longer than Python converts: the exact decoder decides
+        return _EXACT
+    if type(value) is not dict:
+        return _MISSING
+    field = value.get(key, _MISSING)
+    return field if field is _MISSING or type(field) in _QUICK_SCALARS else _EXACT
+
+
 def object_field(doc: bytes, key: str) -> bytes | None:
     """jsonb -> text: a key of an object; NULL for anything else."""
+    field = _quick_field(doc, key)
+    if field is _MISSING:
+        return None
+    if field is not _EXACT:
+        return str(field).encode() if type(field) is int else jsonb.dumps(field)
     value = jsonb.loads(doc)
     if type(value) is not dict or key not in value:
         return None
@@ -113,6 +144,11 @@ def object_field(doc: bytes, key: str) -> bytes | None:
 
 
 def object_field_text(doc: bytes, key: str) -> str | None:
+    field = _quick_field(doc, key)
+    if field is _MISSING:
+        return None
+    if field is not _EXACT:
+        return str(field) if type(field) is int else _as_text(field)
     value = jsonb.loads(doc)
     if type(value) is not dict:
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import struct
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -57,7 +58,10 @@ def backend_key_data(process_id: int, secret_key: int) -> bytes:
 
 
 def ready_for_query(status: bytes) -> bytes:
-    return message(b"Z", status)
+    return _READY_FOR_QUERY.get(status) or message(b"Z", status)
+
+
+_READY_FOR_QUERY = {status: message(b"Z", status) for status in (b"I", b"T", b"E")}
 
 
 def negotiate_protocol_version(newest_minor: int, unrecognized: Sequence[str]) -> bytes:
@@ -65,7 +69,9 @@ def negotiate_protocol_version(newest_minor: int, unrecognized: Sequence[str]) -
     return message(b"v", body + b"".join(cstring(name) for name in unrecognized))
 
 
+@functools.lru_cache(maxsize=1024)
 def command_complete(tag: str) -> bytes:
+    """Remembered: the same few tags ("SELECT 1", "UPDATE 1") end almost every statement."""
     return message(b"C", cstring(tag))
 
 

@@ -222,7 +222,13 @@ def _int16_list(body: bytes, pos: int) -> tuple[list[int], int]:
     return list(struct.unpack_from(f"!{count}h", body, pos)), pos + 2 * count
 
 
+_PORTAL_OR_STATEMENT = frozenset(b"SP")
+
+
 def _kind_and_name(body: bytes, message: str) -> tuple[str, str]:
+    if body and body[0] in _PORTAL_OR_STATEMENT and body.find(b"\x00", 1) == len(body) - 1:
+        # The well-formed message every Describe of a prepared statement's run is (no reader).
+        return chr(body[0]), decode_utf8(body[1:-1]) if len(body) > 2 else ""
     reader = _Reader(body)
     kind = chr(reader.byte())
     name = reader.cstring()
