@@ -1,70 +1,265 @@
-"""Session-level advisory locks (pg_advisory_lock and friends), server-wide.
+"""Advisory locks (pg_advisory_lock and friends), server-wide, with PostgreSQL's semantics.
 
 Applications use them to elect one worker per actor; pools release them all on return
-(asyncpg's reset runs ``pg_advisory_unlock_all()``). A lock is held by a session, reentrantly,
-until unlocked as often as locked or until the session ends.
+(asyncpg's reset runs ``pg_advisory_unlock_all()``). A session holds a key in ExclusiveLock or
+ShareLock mode, at session level (until unlocked as often as locked, or until it disconnects)
+or at transaction level (until its transaction ends), reentrantly: each scope counts its own.
+An exclusive request conflicts with any other session's hold, a shared one with other
+sessions' exclusive holds; a session never conflicts with itself.
+
+A request that conflicts waits without blocking the reactor: the function queues it and
+returns at once, and the protocol holds the statement's result back until every request it
+queued is granted (``granted``), in queue order as the holders let go (lock.c's
+ProcLockWakeup). A cancel, statement_timeout or the end of the connection withdraws the
+requests (``cancel_waits``); a wait that would close a cycle fails at once with 40P01.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
+from twisted.internet.defer import Deferred, succeed
+
 from orbit_pg import errors
+from orbit_pg.catalog.objects import DATABASE
 
 Key = tuple[int, ...]  # (bigint,) or (int4, int4): two different key spaces, as in PostgreSQL
+EXCLUSIVE = "ExclusiveLock"
+SHARE = "ShareLock"
+DEADLOCK_DETECTED = "40P01"
+# A hold: its mode and whether it belongs to the transaction (True) or the session (False).
+Scope = tuple[str, bool]
+
+
+def conflicts(mode: str, other: str) -> bool:
+    return mode == EXCLUSIVE or other == EXCLUSIVE
+
+
+@dataclass(eq=False)
+class Waiter:
+    """A request queued behind a conflicting hold."""
+
+    session: Any
+    key: Key
+    mode: str
+    xact: bool
+
+
+@dataclass
+class Lock:
+    """One key: who holds it how often in which scope, and who waits for it, in order."""
+
+    holds: dict[Any, dict[Scope, int]] = field(default_factory=dict)
+    queue: list[Waiter] = field(default_factory=list)
 
 
 class AdvisoryLocks:
     def __init__(self) -> None:
-        self.holders: dict[Key, tuple[Any, int]] = {}  # key → (session, count)
+        self.locks: dict[Key, Lock] = {}
+        self._wakeups: dict[Any, Deferred[None]] = {}  # session → fires when its requests are all granted
 
-    def try_lock(self, session: Any, key: Key) -> bool:
-        holder = self.holders.get(key)
-        if holder is None:
-            self.holders[key] = (session, 1)
-            return True
-        if holder[0] is session:
-            self.holders[key] = (session, holder[1] + 1)
-            return True
-        return False
+    # --- taking --------------------------------------------------------------------------
 
-    def unlock(self, session: Any, key: Key) -> bool:
-        holder = self.holders.get(key)
-        if holder is None or holder[0] is not session:
-            return False
-        if holder[1] == 1:
-            del self.holders[key]
-        else:
-            self.holders[key] = (session, holder[1] - 1)
+    def lock(self, session: Any, key: Key, mode: str, xact: bool, wait: bool) -> bool:
+        """Take ``key`` in ``mode``. Without ``wait``, False if another session is in the way;
+        with it, a conflicting request is queued on the session (``session.advisory_waits``)."""
+        lock = self.locks.setdefault(key, Lock())
+        mine = lock.holds.get(session)
+        if mine is None or not (mine.get((mode, False)) or mine.get((mode, True))):
+            blockers = self._blockers(lock, session, mode)
+            if blockers:
+                if not wait:
+                    return False
+                waiter = Waiter(session, key, mode, xact)
+                cycle = self._cycle(waiter)
+                if cycle:
+                    raise _deadlock(cycle, key)
+                lock.queue.append(waiter)
+                session.advisory_waits.append(waiter)
+                return True
+        self._grant(lock, session, (mode, xact))
         return True
 
+    def _blockers(self, lock: Lock, session: Any, mode: str, ahead: Iterable[Waiter] | None = None) -> list[Any]:
+        """Other sessions holding ``mode``'s conflicts, or queued for them ahead of the request."""
+        found = [
+            other
+            for other, holds in lock.holds.items()
+            if other is not session and any(conflicts(mode, held) for held, _ in holds)
+        ]
+        found += [
+            w.session
+            for w in (lock.queue if ahead is None else ahead)
+            if w.session is not session and conflicts(mode, w.mode)
+        ]
+        return found
+
+    def _cycle(self, waiter: Waiter) -> list[Waiter]:
+        """The waits that lead from ``waiter`` back to its own session (empty: no deadlock)."""
+        path = [waiter]
+        seen: set[int] = set()
+
+        def visit(current: Waiter) -> bool:
+            lock = self.locks[current.key]
+            ahead = lock.queue[: lock.queue.index(current)] if current in lock.queue else lock.queue
+            for blocker in self._blockers(lock, current.session, current.mode, ahead):
+                if blocker is waiter.session:
+                    return True
+                if id(blocker) in seen:
+                    continue
+                seen.add(id(blocker))
+                for pending in blocker.advisory_waits:
+                    path.append(pending)
+                    if visit(pending):
+                        return True
+                    path.pop()
+            return False
+
+        return path if visit(waiter) else []
+
+    def _grant(self, lock: Lock, session: Any, scope: Scope) -> None:
+        holds = lock.holds.setdefault(session, {})
+        holds[scope] = holds.get(scope, 0) + 1
+
+    # --- waiting -------------------------------------------------------------------------
+
+    def granted(self, session: Any) -> Deferred[None]:
+        """Fires once every request the session queued has been granted."""
+        if not session.advisory_waits:
+            return succeed(None)
+        return self._wakeups.setdefault(session, Deferred())
+
+    def cancel_waits(self, session: Any) -> None:
+        """The waiting statement ended (cancel, timeout, error, disconnect): withdraw its requests."""
+        waits, session.advisory_waits = session.advisory_waits, []
+        self._wakeups.pop(session, None)
+        for waiter in waits:
+            lock = self.locks.get(waiter.key)
+            if lock is not None and waiter in lock.queue:
+                lock.queue.remove(waiter)
+                self._wake(waiter.key)
+
+    def _wake(self, key: Key) -> None:
+        """Grant queued requests in order, each that conflicts neither with the holds nor with
+        a request still waiting ahead of it."""
+        lock = self.locks.get(key)
+        if lock is None:
+            return
+        waiting: list[Waiter] = []
+        done: list[Any] = []
+        for waiter in lock.queue:
+            if self._blockers(lock, waiter.session, waiter.mode, waiting):
+                waiting.append(waiter)
+                continue
+            self._grant(lock, waiter.session, (waiter.mode, waiter.xact))
+            waiter.session.advisory_waits.remove(waiter)
+            if not waiter.session.advisory_waits:
+                done.append(waiter.session)
+        lock.queue = waiting
+        self._forget_if_free(key, lock)
+        for session in done:
+            wakeup = self._wakeups.pop(session, None)
+            if wakeup is not None:
+                wakeup.callback(None)
+
+    def _forget_if_free(self, key: Key, lock: Lock) -> None:
+        if not lock.holds and not lock.queue:
+            self.locks.pop(key, None)
+
+    # --- releasing -----------------------------------------------------------------------
+
+    def unlock(self, session: Any, key: Key, mode: str) -> bool:
+        """One session-level hold of ``mode`` fewer; False (and PostgreSQL's WARNING) if there is none."""
+        lock = self.locks.get(key)
+        holds = lock.holds.get(session) if lock is not None else None
+        scope = (mode, False)
+        if lock is None or holds is None or scope not in holds:
+            session.notices.append(errors.PgError("01000", f"you don't own a lock of type {mode}", severity="WARNING"))
+            return False
+        holds[scope] -= 1
+        if not holds[scope]:
+            del holds[scope]
+            if not holds:
+                del lock.holds[session]
+            self._wake(key)
+        return True
+
+    def release(self, session: Any, xact: bool | None) -> None:
+        """Drop the session's holds: session-level (False, pg_advisory_unlock_all), transaction-level
+        (True, the transaction ended) or all of them (None, the session ended)."""
+        for key, lock in list(self.locks.items()):
+            holds = lock.holds.get(session)
+            if holds is None:
+                continue
+            for scope in [scope for scope in holds if xact is None or scope[1] is xact]:
+                del holds[scope]
+            if not holds:
+                del lock.holds[session]
+                self._wake(key)
+                self._forget_if_free(key, lock)
+
     def unlock_all(self, session: Any) -> None:
-        for key in [key for key, (holder, _) in self.holders.items() if holder is session]:
-            del self.holders[key]
+        self.release(session, False)
+
+
+def locktag(key: Key, database: int) -> str:
+    """lock.c's DescribeLockTag for an advisory lock: [database, high, low, 1] or [database, key1, key2, 2]."""
+    if len(key) == 1:
+        value = key[0] & 0xFFFFFFFFFFFFFFFF
+        return f"[{database},{value >> 32},{value & 0xFFFFFFFF},1]"
+    return f"[{database},{key[0] & 0xFFFFFFFF},{key[1] & 0xFFFFFFFF},2]"
+
+
+def _deadlock(cycle: list[Waiter], key: Key) -> errors.PgError:
+    lines = []
+    for i, waiter in enumerate(cycle):
+        blocker = cycle[(i + 1) % len(cycle)].session
+        lines.append(
+            f"Process {waiter.session.process_id} waits for {waiter.mode} on advisory lock "
+            f"{locktag(waiter.key, DATABASE)}; blocked by process {blocker.process_id}."
+        )
+    return errors.PgError(
+        DEADLOCK_DETECTED, "deadlock detected", detail="\n".join(lines), hint="See server log for query details."
+    )
+
+
+# --- the SQL functions -----------------------------------------------------------------------
 
 
 def _locks(session: Any) -> AdvisoryLocks:
     return session.advisory_locks
 
 
-def pg_try_advisory_lock(session: Any, *key: int) -> bool:
-    return _locks(session).try_lock(session, key)
+def _take(mode: str, xact: bool, wait: bool) -> Any:
+    def take(session: Any, *key: int) -> Any:
+        taken = _locks(session).lock(session, key, mode, xact, wait)
+        return "" if wait else taken  # void, or whether it was taken
+
+    return take
 
 
-def pg_advisory_lock(session: Any, *key: int) -> str:
-    """Waiting for a lock another session holds is not supported: that case fails with 55P03."""
-    if not _locks(session).try_lock(session, key):
-        raise errors.PgError(
-            "55P03",
-            "could not obtain lock: another session holds this advisory lock",
-            hint="orbit-pg does not wait for advisory locks; use pg_try_advisory_lock.",
-        )
-    return ""
+def _unlock(mode: str) -> Any:
+    def unlock(session: Any, *key: int) -> bool:
+        return _locks(session).unlock(session, key, mode)
+
+    return unlock
 
 
-def pg_advisory_unlock(session: Any, *key: int) -> bool:
-    """False for a lock the session does not hold (PostgreSQL also warns; that warning is not sent)."""
-    return _locks(session).unlock(session, key)
+# name → (result is boolean, implementation), each for a bigint key and for two int4 keys.
+FUNCTIONS: dict[str, tuple[bool, Any]] = {
+    "pg_advisory_lock": (False, _take(EXCLUSIVE, False, True)),
+    "pg_advisory_lock_shared": (False, _take(SHARE, False, True)),
+    "pg_advisory_xact_lock": (False, _take(EXCLUSIVE, True, True)),
+    "pg_advisory_xact_lock_shared": (False, _take(SHARE, True, True)),
+    "pg_try_advisory_lock": (True, _take(EXCLUSIVE, False, False)),
+    "pg_try_advisory_lock_shared": (True, _take(SHARE, False, False)),
+    "pg_try_advisory_xact_lock": (True, _take(EXCLUSIVE, True, False)),
+    "pg_try_advisory_xact_lock_shared": (True, _take(SHARE, True, False)),
+    "pg_advisory_unlock": (True, _unlock(EXCLUSIVE)),
+    "pg_advisory_unlock_shared": (True, _unlock(SHARE)),
+}
 
 
 def pg_advisory_unlock_all(session: Any) -> str:

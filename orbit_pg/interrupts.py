@@ -17,6 +17,8 @@ from orbit_pg import errors
 QUERY_CANCELED = "57014"
 USER_REQUEST = "user request"
 STATEMENT_TIMEOUT = "statement timeout"
+LOCK_TIMEOUT = "lock timeout"  # an advisory lock's wait (row lock waits end in protocol._park)
+LOCK_NOT_AVAILABLE = "55P03"
 # A pausing scan yields PAUSE after this many examined rows (a power of two, minus one: a mask).
 PAUSE_EVERY = 1023
 FOREVER = 365 * 86400.0
@@ -35,8 +37,9 @@ PAUSE: Any = _Pause()
 
 
 def query_canceled(reason: str) -> errors.PgError:
-    """57014 ``canceling statement due to user request`` (or ``statement timeout``)."""
-    return errors.PgError(QUERY_CANCELED, f"canceling statement due to {reason}")
+    """57014 ``canceling statement due to user request`` (or ``statement timeout``; 55P03 for ``lock timeout``)."""
+    sqlstate = LOCK_NOT_AVAILABLE if reason == LOCK_TIMEOUT else QUERY_CANCELED
+    return errors.PgError(sqlstate, f"canceling statement due to {reason}")
 
 
 def pg_sleep(session: Any, seconds: float) -> str:

@@ -22,7 +22,7 @@ from twisted.internet.protocol import Protocol, ServerFactory
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
-from orbit_pg import errors, interrupts, types
+from orbit_pg import errors, interrupts, notices, types
 from orbit_pg.advisory import AdvisoryLocks
 from orbit_pg.auth import limits
 from orbit_pg.auth import tls as tls_config
@@ -50,6 +50,8 @@ log = Logger()
 # A streaming result yields to the reactor after this long, in slices of this many rows.
 TURN_BUDGET = 0.005
 ROWS_PER_SLICE = 256
+# Command tags that end with the number of rows sent.
+_COUNTED = frozenset({"SELECT", "COPY", "FETCH"})
 # Stands in the message queue for a framing error, so it is reported after what came before.
 _FATAL = object()
 
@@ -105,6 +107,7 @@ class PostgresProtocol(Protocol):
         self._notifications: list[bytes] = []
         self._notify_call: IDelayedCall | None = None
         self._timeout_call: IDelayedCall | None = None  # statement_timeout
+        self._lock_timeout_call: IDelayedCall | None = None  # lock_timeout, while advisory locks are awaited
         # COPY: how rows become messages (DataRow, or CopyData for COPY TO), the COPY FROM being
         # fed, and what runs once it is done.
         self._encode_row: Callable[[Sequence[Any], list[Callable[[Any], bytes]]], bytes] = backend.data_row
@@ -158,7 +161,7 @@ class PostgresProtocol(Protocol):
         self.state = State.CLOSED
         self.factory.notifications.unlisten(self, None)
         if self.session is not None:
-            self.factory.advisory_locks.unlock_all(self.session)
+            self.factory.advisory_locks.release(self.session, xact=None)
         self.factory.unregister(self)
 
     def dataReceived(self, data: bytes) -> None:
@@ -517,8 +520,8 @@ class PostgresProtocol(Protocol):
                     self._send(backend.command_complete(result.tag))
                     continue
                 self._send_notices(result)
-                self._send(_row_description(plan, None))
-                encoders = [f.type.text_out for f in result.fields]
+                self._send(_row_description(plan, result.formats))
+                encoders = _encoders(plan, result.formats or [0] * len(result.fields))
                 if not self._start_rows(iter(result.rows), encoders, None, result.tag, self._run_statements):
                     return
             executor.end_of_query()
@@ -691,12 +694,21 @@ class PostgresProtocol(Protocol):
     def _query_failed(self, error: errors.PgError) -> None:
         self._abandon_rows()
         self._executor.statement_failed()
+        self._send_notices()
         self._send(backend.error_response(error))
         self._ready_for_query()
 
-    def _send_notices(self, result: Result) -> None:
-        for notice in result.notices:
-            self._send(backend.notice_response(notice))
+    def _send_notices(self, result: Result | None = None) -> None:
+        """The notices the statement's functions raised, then the statement's own, as far as
+        client_min_messages lets them through."""
+        session = self._session
+        pending = session.notices
+        if result is not None and result.notices:
+            pending = pending + result.notices
+        if pending:
+            session.notices = []
+            for notice in notices.to_client(pending, session.values["client_min_messages"]):
+                self._send(backend.notice_response(notice))
 
     # --- streaming rows -------------------------------------------------------------------
 
@@ -739,9 +751,11 @@ class PostgresProtocol(Protocol):
                         break
                 else:
                     exhausted = True
+            if session.notices:
+                self._send_notices()
             out.append(b"".join(batch))
             self._row_count += len(batch)
-            if session.sleep_seconds:
+            if session.sleep_seconds or session.advisory_waits:
                 self._sleep(session)
                 return False
             if exhausted or (self._limit is not None and self._row_count >= self._limit):
@@ -754,10 +768,28 @@ class PostgresProtocol(Protocol):
                 return False
 
     def _sleep(self, session: Session) -> None:
-        """pg_sleep asked the statement to wait: resume when the time comes (or a cancel ends it)."""
-        seconds, session.sleep_seconds = session.sleep_seconds, 0.0
+        """The statement waits for the advisory locks it asked for, then for pg_sleep's time;
+        it resumes after (or a cancel, a timeout ends it)."""
         self._flush()
+        if session.advisory_waits:
+            limit = milliseconds(session.values["lock_timeout"])
+            if limit:
+                self._lock_timeout_call = self.factory.reactor.callLater(
+                    limit / 1000, self.interrupt, interrupts.LOCK_TIMEOUT
+                )
+            self.factory.advisory_locks.granted(session).addCallback(lambda _: self._locks_granted(session))
+            return
+        seconds, session.sleep_seconds = session.sleep_seconds, 0.0
         self._resume_call = self.factory.reactor.callLater(seconds, self._resume)
+
+    def _locks_granted(self, session: Session) -> None:
+        self._stop_lock_timeout()
+        self._sleep(session)
+
+    def _stop_lock_timeout(self) -> None:
+        if self._lock_timeout_call is not None and self._lock_timeout_call.active():
+            self._lock_timeout_call.cancel()
+        self._lock_timeout_call = None
 
     def _finish_rows(self, exhausted: bool) -> None:
         tag = self._tag
@@ -770,7 +802,7 @@ class PostgresProtocol(Protocol):
         if self._copy_to is not None:
             self._send(self._copy_to.end() + backend.COPY_DONE)
             self._end_copy()
-        self._send(backend.command_complete(f"{tag} {self._row_count}" if tag in ("SELECT", "COPY") else tag))
+        self._send(backend.command_complete(f"{tag} {self._row_count}" if tag in _COUNTED else tag))
         self._rows = None
 
     # --- COPY -------------------------------------------------------------------------------
@@ -855,6 +887,9 @@ class PostgresProtocol(Protocol):
     def _abandon_rows(self) -> None:
         if self.session is not None:
             self.session.sleep_seconds = 0.0
+            if self.session.advisory_waits:
+                self.factory.advisory_locks.cancel_waits(self.session)
+                self._stop_lock_timeout()
         if self._rows is not None:
             close = getattr(self._rows, "close", None)
             if close is not None:
@@ -871,6 +906,7 @@ class PostgresProtocol(Protocol):
         self._abandon_rows()
         self._portal = None
         self._executor.statement_failed()
+        self._send_notices()
         self._send(backend.error_response(error))
         self.ignore_till_sync = True
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
-from orbit_pg import __version__, errors
+from orbit_pg import __version__, errors, notices
 from orbit_pg.locks import Owner
 from orbit_pg.storage.base import Row, Snapshot
 
@@ -167,6 +167,8 @@ def normalize(setting: Setting, value: str) -> str:
         if word not in _SYNCHRONOUS_COMMIT:
             raise invalid(("local", "remote_write", "remote_apply", "on", "off"))
         return _BOOL_WORDS.get(word, word)
+    if lowered == "client_min_messages":
+        return notices.client_min_messages(value)
     if lowered == "client_encoding":
         encoding = _ENCODINGS.get("".join(c for c in value.lower() if c.isalnum()))
         if encoding is None:
@@ -305,8 +307,12 @@ class Session:
         self.process_id = 0
         # pg_sleep: how long the running statement waits after its current slice (orbit_pg.interrupts).
         self.sleep_seconds = 0.0
-        # The server's advisory locks (orbit_pg.advisory), set by the protocol.
+        # The server's advisory locks (orbit_pg.advisory), set by the protocol, and the requests
+        # of the running statement that wait for one (the protocol resumes it once all are granted).
         self.advisory_locks: Any = None
+        self.advisory_waits: list[Any] = []
+        # Notices a function raised while the statement runs (a WARNING), for the protocol to send.
+        self.notices: list[errors.PgError] = []
         self.server: Server | None = None
         self.activity = Activity()
         self.values: dict[str, str] = {}

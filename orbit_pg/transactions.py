@@ -97,6 +97,8 @@ class Transactions:
             self.close_snapshot(txn.snapshot, txn.snapshot_seq)
             txn.snapshot = None
         session.end_settings(txn, commit)
+        if session.advisory_locks is not None:
+            session.advisory_locks.release(session, xact=True)  # pg_advisory_xact_lock's
 
 
 def set_mode(session: Session, txn: Transaction | None, name: str, value: str) -> None:

@@ -1,5 +1,6 @@
 """The cluster-level relations: pg_namespace, pg_database, pg_tablespace, pg_am, pg_collation,
-pg_settings (the session's parameters) and pg_stat_activity (every live connection)."""
+pg_settings (the session's parameters), pg_stat_activity (every live connection) and pg_cursors
+(the session's DECLAREd cursors)."""
 
 from __future__ import annotations
 
@@ -140,6 +141,22 @@ def _activity(ctx: Any) -> Iterator[dict[str, Any]]:
         }
 
 
+def _cursors(ctx: Any) -> Iterator[dict[str, Any]]:
+    """The session's cursors (sql/cursors.py), read from its portals: the catalog knows no SQL."""
+    executor = getattr(ctx, "executor", None)
+    for name, portal in executor.portals.items() if executor is not None else ():
+        cursor = portal.cursor
+        if cursor is not None and cursor.statement is not None:
+            yield {
+                "name": name,
+                "statement": cursor.statement,
+                "is_holdable": cursor.hold,
+                "is_binary": cursor.binary,
+                "is_scrollable": cursor.scroll,
+                "creation_time": cursor.created,
+            }
+
+
 relation("pg_catalog", "pg_namespace", _namespaces, static=True)
 relation("pg_catalog", "pg_database", _databases)
 relation("pg_catalog", "pg_tablespace", _tablespaces, static=True)
@@ -147,3 +164,4 @@ relation("pg_catalog", "pg_am", _access_methods, static=True)
 relation("pg_catalog", "pg_collation", collations, static=True)
 relation("pg_catalog", "pg_settings", _settings)
 relation("pg_catalog", "pg_stat_activity", _activity)
+relation("pg_catalog", "pg_cursors", _cursors)

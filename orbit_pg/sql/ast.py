@@ -422,6 +422,29 @@ class CopyStmt(Node):
 
 
 @dataclass(slots=True)
+class DeclareCursorStmt(Node):
+    """DECLARE name [options] CURSOR [WITH HOLD] FOR query; ``options`` are the words given
+    ('binary', 'scroll', 'no scroll', 'insensitive', 'asensitive'), in order."""
+
+    portalname: str
+    options: list[str]
+    hold: bool
+    query: SelectStmt
+    loc: int
+
+
+@dataclass(slots=True)
+class FetchStmt(Node):
+    """FETCH or MOVE (``ismove``): every direction is 'forward', 'backward', 'absolute' or
+    'relative' with a count (``how_many`` None is ALL; kind 'implied' where the text gives none)."""
+
+    direction: str
+    how_many: A_Const | None
+    portalname: str
+    ismove: bool
+
+
+@dataclass(slots=True)
 class ClosePortalStmt(Node):
     """CLOSE name; ``portalname`` None is CLOSE ALL."""
 

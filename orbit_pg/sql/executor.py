@@ -11,7 +11,7 @@ transaction) hands the whole set to the store in one durable write.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
@@ -21,7 +21,7 @@ from orbit_pg.auth.privileges import Access, required_privileges
 from orbit_pg.interrupts import PAUSE, PAUSE_EVERY
 from orbit_pg.locks import STRENGTHS, LockMode
 from orbit_pg.session import SETTINGS, TRANSACTION_MODES, Session, Transaction, setting_text
-from orbit_pg.sql import ast, copy, modify, planner, query, relation, role_commands
+from orbit_pg.sql import ast, copy, cursors, modify, planner, query, relation, role_commands
 from orbit_pg.sql.expressions import (
     Column,
     Compiler,
@@ -47,7 +47,7 @@ _IN_FAILED = "current transaction is aborted, commands ignored until end of tran
 
 _SAVEPOINT_COMMANDS = {"savepoint": "SAVEPOINT", "release": "RELEASE SAVEPOINT", "rollback_to": "ROLLBACK TO SAVEPOINT"}
 _ENDS_FAILED = frozenset({"commit", "rollback", "rollback_to"})
-_QUERIES = (ast.SelectStmt, ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.ExecuteStmt)
+_QUERIES = (ast.SelectStmt, ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.ExecuteStmt, ast.DeclareCursorStmt)
 
 
 class Executor:
@@ -78,6 +78,8 @@ class Executor:
         # The extended protocol's named objects; "" is the unnamed statement / portal.
         self.statements: dict[str, PreparedStatement] = {}
         self.portals: dict[str, Portal] = {}
+        # Set while a cursor's rows are read: what it reads instead of the statement's view.
+        self.cursor_reads: cursors.Reads | None = None
 
     # --- transactions -------------------------------------------------------------------
 
@@ -131,9 +133,16 @@ class Executor:
 
     def _end_transaction(self, commit: bool) -> None:
         """End the open transaction. A commit with writes waits in ``pending_commit`` and keeps
-        its row locks until durable. Portals live as long as their transaction, as in PostgreSQL."""
+        its row locks until durable. Portals live as long as their transaction, as in PostgreSQL
+        (WITH HOLD cursors read their rest first; if that fails, so does the commit)."""
         txn = self.session.transaction
-        self.portals.clear()
+        if commit and txn is not None and not txn.failed:
+            try:
+                cursors.persist_holdable(self.portals, txn)
+            except errors.PgError:
+                self._end_transaction(commit=False)
+                raise
+        cursors.end_of_transaction(self.portals)
         if txn is None:
             return
         commit = commit and not txn.failed
@@ -184,11 +193,12 @@ class Executor:
             fields, runner = role_command(stmt, params)
         else:
             fields, runner = getattr(self, "_plan_" + type(stmt).__name__)(stmt, params)
-        plan = Plan(params.resolved(), fields, runner, ends_failed, isinstance(stmt, _QUERIES), _writes(stmt))
+        query_stmt = stmt.query if isinstance(stmt, ast.DeclareCursorStmt) else stmt
+        plan = Plan(params.resolved(), fields, runner, ends_failed, isinstance(stmt, _QUERIES), _writes(query_stmt))
         if isinstance(stmt, ast.ExecuteStmt):
             plan.writes = self.statements[stmt.name].plan.writes  # type: ignore[union-attr]
-        plan.privileges = required_privileges(stmt)
-        plan.shareable = not isinstance(stmt, ast.ExecuteStmt | ast.VariableShowStmt | ast.PrepareStmt)
+        plan.privileges = required_privileges(query_stmt)
+        plan.shareable = not isinstance(stmt, ast.ExecuteStmt | ast.VariableShowStmt | ast.PrepareStmt | ast.FetchStmt)
         if literals is not None:
             plan.literal_types = list(literals.types)
             plan.fixed = frozenset(literals.fixed)
@@ -368,9 +378,14 @@ class Executor:
                     raise errors.PgError(
                         errors.ACTIVE_SQL_TRANSACTION, "DISCARD ALL cannot run inside a transaction block"
                     )
+                # PostgreSQL's DiscardAll: CLOSE ALL, RESET ALL, DEALLOCATE ALL, UNLISTEN *,
+                # pg_advisory_unlock_all(); plans, sequences and temporary tables are not kept here.
                 executor.statements.clear()
                 executor.portals.clear()
                 executor.session.reset_settings()
+                txn.listens.append((False, None))
+                if executor.session.advisory_locks is not None:
+                    executor.session.advisory_locks.unlock_all(executor.session)
             return Result(f"DISCARD {stmt.target.upper()}")
 
         return None, run
@@ -402,16 +417,13 @@ class Executor:
 
     def _plan_ClosePortalStmt(self, stmt: ast.ClosePortalStmt, params: Params) -> tuple[None, Runner]:
         """CLOSE name | ALL: cursors are portals (the extended protocol's named ones included)."""
+        return None, lambda executor, ctx: Result(cursors.close(executor.portals, stmt.portalname))
 
-        def run(executor: Executor, ctx: Context) -> Result:
-            if stmt.portalname is None:
-                for name in [name for name in executor.portals if name]:
-                    del executor.portals[name]
-            elif executor.portals.pop(stmt.portalname, None) is None:
-                raise errors.PgError("34000", f'cursor "{stmt.portalname}" does not exist')
-            return Result("CLOSE CURSOR")
+    def _plan_DeclareCursorStmt(self, stmt: ast.DeclareCursorStmt, params: Params) -> tuple[None, Runner]:
+        return cursors.plan_declare(self, stmt, params)
 
-        return None, run
+    def _plan_FetchStmt(self, stmt: ast.FetchStmt, params: Params) -> tuple[list[Field] | None, Runner]:
+        return cursors.plan_fetch(self, stmt, params)
 
     # --- COPY ---------------------------------------------------------------------------------
 
@@ -464,7 +476,7 @@ class Executor:
 
     def _rows(self, snapshot: Snapshot, access: planner.AccessPath, ctx: Context) -> Iterator[Row]:
         """Rows the access path finds, as this transaction sees them (its own writes first)."""
-        return access.rows(snapshot, self.transaction().writes, ctx)
+        return access.rows(snapshot, self.visible_writes(), ctx)
 
     def _scan(
         self, access: planner.AccessPath, condition: Eval | None, ctx: Context, pausing: bool = False
@@ -486,13 +498,19 @@ class Executor:
     def read_snapshot(self) -> Iterator[Snapshot]:
         """What a statement reads: the transaction's snapshot under REPEATABLE READ and
         SERIALIZABLE, a new one (closed after the statement's reads) otherwise."""
-        held = self.transaction().snapshot
+        reads = self.cursor_reads
+        held = self.transaction().snapshot if reads is None else reads.snapshot
         snapshot = held if held is not None else self.store.snapshot()
         try:
             yield snapshot
         finally:
             if held is None:
                 snapshot.close()
+
+    def visible_writes(self) -> Mapping[str, Row | None]:
+        """The transaction's own writes a read sees (a cursor's: those of its DECLARE)."""
+        reads = self.cursor_reads
+        return self.transaction().writes if reads is None else reads.writes
 
     def _lock(self, txn: Transaction, key: str, mode: LockMode, wait_policy: str = "block") -> bool:
         """A row lock for this transaction (see ``locks``), then first-committer-wins."""

@@ -350,14 +350,10 @@ BUILTINS: dict[str, list[Builtin]] = {
     "pg_sleep": [_builtin((_FLOAT8,), types.VOID, interrupts.pg_sleep, session=True)],
     **{
         name: [
-            _builtin((types.INT8,), result, fn, session=True),
-            _builtin((_INT4, _INT4), result, fn, session=True),
+            _builtin((types.INT8,), _BOOL if boolean else types.VOID, fn, session=True),
+            _builtin((_INT4, _INT4), _BOOL if boolean else types.VOID, fn, session=True),
         ]
-        for name, result, fn in (
-            ("pg_advisory_lock", types.VOID, advisory.pg_advisory_lock),
-            ("pg_try_advisory_lock", _BOOL, advisory.pg_try_advisory_lock),
-            ("pg_advisory_unlock", _BOOL, advisory.pg_advisory_unlock),
-        )
+        for name, (boolean, fn) in advisory.FUNCTIONS.items()
     },
     "pg_advisory_unlock_all": [_builtin((), types.VOID, advisory.pg_advisory_unlock_all, session=True)],
     "round": [

@@ -1083,6 +1083,68 @@ copy_stmt = (
 close_stmt = (K("close").suppress() - (K("all").set_parse_action(lambda: [None]) | ident)).set_parse_action(
     lambda t: ast.ClosePortalStmt(t[0])
 )
+# DECLARE / FETCH / MOVE (PostgreSQL's DeclareCursorStmt and fetch_args).
+no_scroll = (K("no") + K("scroll")).set_parse_action(lambda: "no scroll")
+cursor_option = (K("binary") | K("insensitive") | K("asensitive") | K("scroll") | no_scroll).add_parse_action(
+    lambda t: t[0].lower()
+)
+declare_stmt = (
+    K("declare").suppress()
+    - ident
+    + pp.Group(pp.ZeroOrMore(cursor_option))
+    + K("cursor").suppress()
+    + pp.Opt((K("with") | K("without")) + K("hold").suppress())("hold")
+    + K("for").suppress()
+    + select_stmt
+).set_parse_action(
+    lambda s, loc, t: ast.DeclareCursorStmt(t[0], list(t[1]), t.hold != "" and t.hold[0].lower() == "with", t[-1], loc)
+)
+
+
+def _signed_count(s: str, loc: int, toks: pp.ParseResults) -> ast.A_Const:
+    """SignedIconst: an integer with an optional sign (a sign makes it a value the shape keeps)."""
+    value = toks[-1]
+    if value.kind != "integer":
+        raise pp.ParseException(s, value.loc, "integer expected")
+    return value if len(toks) == 1 else ast.A_Const(-value.value if toks[0] == "-" else value.value, "integer", loc)
+
+
+def _implied(count: int) -> Any:
+    return lambda s, loc, t: [ast.A_Const(count, "implied", loc)]
+
+
+fetch_count = (pp.Opt(pp.one_of("+ -")) + number).set_parse_action(_signed_count)
+fetch_all = K("all").set_parse_action(lambda: [None])
+_count_or_all = fetch_all | fetch_count | pp.Empty().set_parse_action(_implied(1))
+fetch_direction = (
+    (K("next") + pp.Empty().set_parse_action(_implied(1)))
+    | (K("prior").set_parse_action(lambda: "backward") + pp.Empty().set_parse_action(_implied(1)))
+    | (K("first").set_parse_action(lambda: "absolute") + pp.Empty().set_parse_action(_implied(1)))
+    | (K("last").set_parse_action(lambda: "absolute") + pp.Empty().set_parse_action(_implied(-1)))
+    | ((K("absolute") | K("relative")) + fetch_count)
+    | ((K("forward") | K("backward")) + _count_or_all)
+    | (pp.Empty().set_parse_action(lambda: "forward") + (fetch_all | fetch_count))
+)
+from_in = (K("from") | K("in")).suppress()
+# A direction word right before the end is the cursor's name (FETCH next), as bison's lookahead decides.
+bare_cursor = (
+    pp.Empty().set_parse_action(lambda: "forward")
+    + pp.Empty().set_parse_action(_implied(1))
+    + pp.Opt(from_in)
+    + ident
+    + pp.FollowedBy(pp.StringEnd() | ";")
+)
+fetch_args = bare_cursor | (fetch_direction + pp.Opt(from_in) + ident)
+
+
+def _fetch(toks: pp.ParseResults) -> ast.FetchStmt:
+    command, direction, how_many, name = toks
+    direction = direction.lower()
+    return ast.FetchStmt("forward" if direction == "next" else direction, how_many, name, command == "move")
+
+
+fetch_stmt = ((K("fetch") | K("move")).add_parse_action(lambda t: t[0].lower()) - fetch_args).set_parse_action(_fetch)
+
 # Roles and table privileges (CREATE/ALTER/DROP ROLE, GRANT/REVOKE).
 _role_flag = (
     K("superuser")
@@ -1158,6 +1220,8 @@ statement = (
     | notify_stmt
     | copy_stmt
     | close_stmt
+    | declare_stmt
+    | fetch_stmt
     | role_stmt
     | explain_stmt
 )

@@ -12,6 +12,7 @@ from orbit_pg import errors, types
 from orbit_pg.sql.expressions import Context
 
 if TYPE_CHECKING:
+    from orbit_pg.sql.cursors import Cursor
     from orbit_pg.sql.executor import Executor
 
 
@@ -37,6 +38,8 @@ class Result:
     notices: list[errors.PgError] = field(default_factory=list)
     # COPY: a copy.CopyFrom to feed CopyData to, or a copy.CopyTo formatting ``rows``.
     copy: Any = None
+    # Result format codes a simple Query sends (FETCH from a BINARY cursor); None: text.
+    formats: list[int] | None = None
 
 
 Runner = Callable[["Executor", Context], Result]
@@ -89,3 +92,5 @@ class Portal:
     # Set by the first Execute: its result, and the rows not sent yet.
     result: Result | None = None
     rows: Iterator[Sequence[Any]] | None = None
+    # A DECLAREd cursor, or a portal FETCH or MOVE has moved (see sql/cursors.py).
+    cursor: Cursor | None = None

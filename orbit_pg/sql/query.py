@@ -780,7 +780,7 @@ class ActorScan(Operator):
         executor = ctx.executor
         condition = self.condition
         with executor.read_snapshot() as snapshot:
-            for row in self.access.rows(snapshot, executor.transaction().writes, ctx):
+            for row in self.access.rows(snapshot, executor.visible_writes(), ctx):
                 if condition is None or condition(row, ctx) is True:
                     yield row
                 elif pacer is not None and pacer.due():

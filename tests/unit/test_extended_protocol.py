@@ -1175,3 +1175,51 @@ def test_one_statement_with_a_trailing_semicolon(conn: Connection) -> None:
         complete("SELECT 1"),
         IDLE,
     ]
+
+
+# --- cursors are portals (sql/cursors.py) ---------------------------------------------------------------------------
+
+
+def _ids(*actor_ids: str) -> list[Reply]:
+    return [data_row(actor_id.encode()) for actor_id in actor_ids]
+
+
+def test_a_declared_cursor_is_a_portal_to_describe_and_execute(conn: Connection) -> None:
+    assert conn.send(query("BEGIN; DECLARE c CURSOR FOR SELECT actor_id FROM actors ORDER BY 1")) == [
+        complete("BEGIN"),
+        complete("DECLARE CURSOR"),
+        IN_BLOCK,
+    ]
+    replies = conn.send(describe_portal("c") + execute("c", 2) + SYNC)
+    assert replies == [row_description(ACTOR_ID), *_ids("a1", "a2"), PORTAL_SUSPENDED, IN_BLOCK]
+    replies = conn.send(query("FETCH NEXT FROM c"))
+    assert replies == [row_description(ACTOR_ID), *_ids("a3"), complete("FETCH 1"), IN_BLOCK]
+    assert conn.send(execute("c") + SYNC) == [*_ids("a4", "a5"), complete("SELECT 2"), IN_BLOCK]
+    replies = ask(conn, parse(SELECT_ALL) + bind(portal="c") + SYNC)
+    assert replies == [("1", b""), error("42P03", 'cursor "c" already exists'), FAILED_BLOCK]
+
+
+def test_move_and_fetch_on_a_bound_portal(conn: Connection) -> None:
+    """asyncpg's cursor.forward(n): MOVE on a portal Bind made; it reads forward only."""
+    ids = "SELECT actor_id FROM actors ORDER BY actor_id"
+    conn.send(query("BEGIN"))
+    replies = conn.send(parse(ids) + bind(portal="p") + execute("p", 1) + SYNC)
+    assert replies == [PARSE_COMPLETE, BIND_COMPLETE, *_ids("a1"), PORTAL_SUSPENDED, IN_BLOCK]
+    assert conn.send(query("MOVE FORWARD 2 IN p")) == [complete("MOVE 2"), IN_BLOCK]
+    assert conn.send(query("FETCH p")) == [row_description(ACTOR_ID), *_ids("a4"), complete("FETCH 1"), IN_BLOCK]
+    assert conn.send(execute("p") + SYNC) == [*_ids("a5"), complete("SELECT 1"), IN_BLOCK]
+    replies = ask(conn, query("MOVE BACKWARD 1 IN p"))
+    assert replies == [
+        error("55000", "cursor can only scan forward", hint="Declare it with SCROLL option to enable backward scan."),
+        FAILED_BLOCK,
+    ]
+
+
+def test_fetch_from_a_binary_cursor_sends_binary_in_a_simple_query(conn: Connection) -> None:
+    conn.send(query("BEGIN; DECLARE b BINARY CURSOR FOR SELECT 7::int4"))
+    assert conn.send(query("FETCH b")) == [
+        row_description(expression("int4", 23, 4), formats=[1]),
+        data_row(struct.pack("!i", 7)),
+        complete("FETCH 1"),
+        IN_BLOCK,
+    ]
