@@ -1294,13 +1294,18 @@ def _key_pair(one: ast.Node, other: ast.Node, scope: QueryScope, right_scope: Qu
         right = QueryCompiler(right_scope, level, "JOIN conditions").compile(other)
     except errors.PgError:
         return None
-    hashable_types = left.type.category == right.type.category == "S" or (
-        left.type in _EXACT_NUMBERS and right.type in _EXACT_NUMBERS
+    hashable_types = (
+        left.type.category == right.type.category == "S"
+        or (left.type in _EXACT_NUMBERS and right.type in _EXACT_NUMBERS)
+        or (left.type in _OIDS and right.type in _OIDS)
+        or left.type is right.type is types.CHAR
     )
     return (left.fn, right.fn) if hashable_types else None
 
 
 _EXACT_NUMBERS = (types.INT2, types.INT4, types.INT8, types.NUMERIC)
+# oid and its aliases (regclass, regtype, ...) compare as the same unsigned numbers: catalog joins.
+_OIDS = (types.OID, *types.OID_ALIASES)
 
 
 def _using_column(scope: QueryScope, name: str, loc: int, side: str) -> Attr:

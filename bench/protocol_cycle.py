@@ -1,0 +1,177 @@
+"""The cost of one protocol cycle in process: CPU time and Python function calls per cycle.
+
+One connection on a fake transport (no sockets, a Clock for a reactor) over a small table; each
+cycle is the bytes a client sends for one transaction (a Query, or Bind/Describe/Execute/Sync as
+libpq sends a prepared statement), and it is answered before the next. The call count (cProfile's)
+does not depend on how busy the machine is, so it compares two builds where wall-clock tps cannot.
+
+    python bench/protocol_cycle.py [--cycles 2000] [--rows 2000] [--profile] [CYCLE ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import struct
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+
+from twisted.internet.address import IPv4Address
+from twisted.internet.task import Clock
+from twisted.internet.testing import StringTransport
+
+from orbit_pg.protocol import PostgresProtocol, PostgresServerFactory
+from orbit_pg.storage.lmdb_store import ActorStore
+from orbit_pg.wire.constants import PROTOCOL_3_0
+
+POINT = "SELECT * FROM actors WHERE actor_id = $1"
+TYPE_LIMIT = "SELECT actor_id, state->>'balance' FROM actors WHERE actor_type = '{}' ORDER BY actor_id LIMIT 10"
+AGGREGATE = (
+    "SELECT actor_type, count(*), sum((state->>'balance')::int), max(actor_id) FROM actors"
+    " GROUP BY actor_type ORDER BY count(*) DESC LIMIT 5"
+)
+
+
+def message(msg_type: bytes, body: bytes = b"") -> bytes:
+    return msg_type + struct.pack("!i", len(body) + 4) + body
+
+
+def cstring(text: str) -> bytes:
+    return text.encode() + b"\x00"
+
+
+def query(text: str) -> bytes:
+    return message(b"Q", cstring(text))
+
+
+def parse(name: str, text: str) -> bytes:
+    return message(b"P", cstring(name) + cstring(text) + struct.pack("!h", 0))
+
+
+def bind(statement: str, value: str) -> bytes:
+    data = value.encode()
+    body = cstring("") + cstring(statement) + struct.pack("!hhi", 0, 1, len(data)) + data + struct.pack("!h", 0)
+    return message(b"B", body)
+
+
+DESCRIBE_PORTAL = message(b"D", b"P\x00")
+EXECUTE = message(b"E", cstring("") + struct.pack("!i", 0))
+SYNC = message(b"S")
+
+
+def cycles(rows: int) -> dict[str, Callable[[int], bytes]]:
+    """Each cycle's bytes for its i-th run (a different key each time)."""
+
+    def key(i: int) -> str:
+        return f"user:{i % rows + 1}"
+
+    return {
+        "prepared": lambda i: bind("point", key(i)) + DESCRIBE_PORTAL + EXECUTE + SYNC,
+        "extended": lambda i: parse("", POINT) + bind("", key(i)) + DESCRIBE_PORTAL + EXECUTE + SYNC,
+        "simple": lambda i: query(f"SELECT * FROM actors WHERE actor_id = '{key(i)}'"),
+        "type_limit": lambda i: query(TYPE_LIMIT.format(f"type:{i % 100}")),
+        "update": lambda i: query(f"UPDATE actors SET state = '{{\"balance\": {i}}}' WHERE actor_id = '{key(i)}'"),
+        "aggregate": lambda i: query(AGGREGATE),
+    }
+
+
+def message_types(data: bytes) -> list[bytes]:
+    """The type byte of each backend message in ``data``."""
+    found, offset = [], 0
+    while offset < len(data):
+        found.append(data[offset : offset + 1])
+        (length,) = struct.unpack_from("!i", data, offset + 1)
+        offset += 1 + length
+    return found
+
+
+class Client:
+    """A connection answered synchronously: ``send`` returns once every reply is out."""
+
+    def __init__(self, factory: PostgresServerFactory, clock: Clock) -> None:
+        self.clock = clock
+        self.transport = StringTransport(peerAddress=IPv4Address("TCP", "127.0.0.1", 54321))
+        self.protocol = PostgresProtocol()
+        self.protocol.factory = factory
+        self.protocol.makeConnection(self.transport)
+
+    def send(self, data: bytes) -> bytes:
+        self.transport.clear()
+        self.protocol.dataReceived(data)
+        while any(call.getTime() <= self.clock.seconds() for call in self.clock.getDelayedCalls()):
+            self.clock.advance(0)
+        reply = self.transport.value()
+        if b"E" in message_types(reply) or not reply.endswith(b"Z\x00\x00\x00\x05I"):
+            raise SystemExit(f"unexpected reply: {reply[:300]!r}")
+        return reply
+
+
+def setup(rows: int) -> Client:
+    clock = Clock()
+    factory = PostgresServerFactory(ActorStore(tempfile.mkdtemp(prefix="cycle-"), sync=False), reactor=clock)
+    client = Client(factory, clock)
+    pairs = cstring("user") + cstring("orbit") + cstring("database") + cstring("actors") + b"\x00"
+    startup = struct.pack("!ii", len(pairs) + 8, PROTOCOL_3_0) + pairs
+    client.send(startup)
+    values = ", ".join(
+        f"('user:{i}', 'type:{i % 100}', '{{\"balance\": {i}, \"name\": \"user {i}\"}}')" for i in range(1, rows + 1)
+    )
+    client.send(query(f"INSERT INTO actors VALUES {values}"))
+    client.send(parse("point", POINT) + SYNC)
+    return client
+
+
+def measure(client: Client, make: Callable[[int], bytes], count: int, repeats: int) -> tuple[float, float]:
+    """(best CPU seconds per cycle over ``repeats``, calls per cycle)."""
+    batch = [make(i) for i in range(count)]
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.process_time()
+        for data in batch:
+            client.send(data)
+        best = min(best, (time.process_time() - started) / count)
+    profile = cProfile.Profile()
+    profile.enable()
+    for data in batch:
+        client.send(data)
+    profile.disable()
+    return best, pstats.Stats(profile).total_calls / count  # type: ignore[attr-defined]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    known = cycles(1)
+    parser.add_argument("cycle", nargs="*", default=list(known), help=f"any of {', '.join(known)} (all)")
+    parser.add_argument("--cycles", type=int, default=2000, help="cycles per measurement (2000)")
+    parser.add_argument("--rows", type=int, default=2000, help="actors in the table (2000)")
+    parser.add_argument("--repeats", type=int, default=5, help="timed repeats, the best counts (5)")
+    parser.add_argument("--profile", action="store_true", help="also print the top functions by own time")
+    args = parser.parse_args(argv)
+    unknown = [name for name in args.cycle if name not in known]
+    if unknown:
+        parser.error(f"unknown cycle {', '.join(unknown)}: choose from {', '.join(known)}")
+    client = setup(args.rows)
+    made = cycles(args.rows)
+    print(f"{'cycle':<12}  {'CPU µs/cycle':>12}  {'calls/cycle':>11}")
+    for name in args.cycle:
+        count = args.cycles if name != "aggregate" else max(1, args.cycles // 200)
+        seconds, calls = measure(client, made[name], count, args.repeats)
+        print(f"{name:<12}  {seconds * 1e6:>12.1f}  {calls:>11.0f}")
+        if args.profile:
+            profile = cProfile.Profile()
+            profile.enable()
+            for i in range(count):
+                client.send(made[name](i))
+            profile.disable()
+            out = io.StringIO()
+            pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(10)
+            print(out.getvalue())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
