@@ -39,3 +39,6 @@ SELECT pg_encoding_to_char(6), pg_encoding_to_char(0), pg_encoding_to_char(999),
 SELECT pg_typeof(1), pg_typeof('a'::text), pg_typeof(1.5), pg_typeof('{}'::jsonb)
 SELECT pg_is_in_recovery(), pg_my_temp_schema(), pg_is_other_temp_schema(2200), pg_tablespace_location(1663)
 SELECT txid_current() > 0, pg_postmaster_start_time() <= now(), pg_backend_pid() > 0
+-- information_schema.columns for actors, row for row (domain-typed columns read as text: orbit-pg types them by their base types)
+SELECT table_schema::text, table_name::text, column_name::text, ordinal_position::int, column_default::text, is_nullable::text, data_type::text, character_maximum_length::int, character_octet_length::int, numeric_precision::int, numeric_scale::int, datetime_precision::int, interval_type::text, collation_name::text, domain_name::text, udt_catalog IS NOT NULL, udt_schema::text, udt_name::text, maximum_cardinality::int, dtd_identifier::text, is_self_referencing::text, is_identity::text, identity_generation::text, is_generated::text, generation_expression::text, is_updatable::text FROM information_schema.columns WHERE table_name = 'actors' ORDER BY ordinal_position
+SELECT count(*) FROM information_schema.columns WHERE table_schema = 'public'
