@@ -381,7 +381,7 @@ class Executor:
                 # PostgreSQL's DiscardAll: CLOSE ALL, RESET ALL, DEALLOCATE ALL, UNLISTEN *,
                 # pg_advisory_unlock_all(); plans, sequences and temporary tables are not kept here.
                 executor.statements.clear()
-                executor.portals.clear()
+                cursors.close(executor.portals, None)
                 executor.session.reset_settings()
                 txn.listens.append((False, None))
                 if executor.session.advisory_locks is not None:
