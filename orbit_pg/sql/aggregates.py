@@ -6,6 +6,7 @@ whose arguments hold a NULL, so those never reach ``add``.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -14,6 +15,7 @@ from typing import Any
 from orbit_pg import errors, jsonb, types
 from orbit_pg.sql import jsonb_ops, resolution
 from orbit_pg.sql.expressions import _numeric_div, order_key
+from orbit_pg.types.numbers import EXACT
 
 _INTEGERS = (types.INT2, types.INT4, types.INT8)
 _FLOATS = (types.FLOAT4, types.FLOAT8)
@@ -45,29 +47,31 @@ class _Count(Accumulator):
 class _Sum(Accumulator):
     """sum: NULL on no input; ``convert`` gives the result type its value (int8 sum of int4s, numeric of int8s)."""
 
-    __slots__ = ("total", "convert")
+    __slots__ = ("total", "convert", "plus")
 
-    def __init__(self, convert: Callable[[Any], Any]) -> None:
+    def __init__(self, convert: Callable[[Any], Any], plus: Callable[[Any, Any], Any]) -> None:
         self.total: Any = None
         self.convert = convert
+        self.plus = plus
 
     def add(self, value: Any) -> None:
-        self.total = value if self.total is None else self.total + value
+        self.total = value if self.total is None else self.plus(self.total, value)
 
     def result(self) -> Any:
         return None if self.total is None else self.convert(self.total)
 
 
 class _Avg(Accumulator):
-    __slots__ = ("total", "n", "divide")
+    __slots__ = ("total", "n", "divide", "plus")
 
-    def __init__(self, divide: Callable[[Any, int], Any]) -> None:
+    def __init__(self, divide: Callable[[Any, int], Any], plus: Callable[[Any, Any], Any] = operator.add) -> None:
         self.total: Any = 0
         self.n = 0
         self.divide = divide
+        self.plus = plus
 
     def add(self, value: Any) -> None:
-        self.total += value
+        self.total = self.plus(self.total, value)
         self.n += 1
 
     def result(self) -> Any:
@@ -193,7 +197,8 @@ def _not_supported(signature: str) -> Callable[[Sequence[types.PgType]], Callabl
 
 
 def _sum(arg: types.PgType, result: types.PgType, convert: Callable[[Any], Any]) -> Aggregate:
-    return Aggregate((arg,), result, lambda arg_types: lambda: _Sum(convert))
+    plus = EXACT.add if result is types.NUMERIC else operator.add
+    return Aggregate((arg,), result, lambda arg_types: lambda: _Sum(convert, plus))
 
 
 def _extreme(type_: types.PgType, better: Callable[[Any, Any], bool]) -> Aggregate:
@@ -228,7 +233,7 @@ AGGREGATES: dict[str, list[Aggregate]] = {
     ],
     "avg": [
         *(Aggregate((t,), types.NUMERIC, lambda arg_types: lambda: _Avg(_numeric_avg)) for t in _INTEGERS),
-        Aggregate((types.NUMERIC,), types.NUMERIC, lambda arg_types: lambda: _Avg(_numeric_avg)),
+        Aggregate((types.NUMERIC,), types.NUMERIC, lambda arg_types: lambda: _Avg(_numeric_avg, EXACT.add)),
         *(Aggregate((t,), types.FLOAT8, lambda arg_types: lambda: _Avg(lambda s, n: float(s) / n)) for t in _FLOATS),
         Aggregate((types.INTERVAL,), types.INTERVAL, _not_supported("avg(interval)")),
     ],

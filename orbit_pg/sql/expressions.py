@@ -27,6 +27,7 @@ from orbit_pg.sql.functions import (
     Builtin,
     float_power,
 )
+from orbit_pg.types.numbers import EXACT
 
 Eval = Callable[[Any, Any], Any]
 
@@ -250,7 +251,7 @@ def _numeric_div(a: Decimal, b: Decimal) -> Decimal:
 def _numeric_mod(a: Decimal, b: Decimal) -> Decimal:
     if b == 0:
         raise errors.PgError(errors.DIVISION_BY_ZERO, "division by zero")
-    return Decimal(a) % b
+    return EXACT.remainder(a, b)
 
 
 _INT_ARITHMETIC: dict[str, Callable[[int, int], int]] = {
@@ -261,9 +262,9 @@ _INT_ARITHMETIC: dict[str, Callable[[int, int], int]] = {
     "%": _int_mod,
 }
 _NUMERIC_ARITHMETIC: dict[str, Callable[[Any, Any], Any]] = {
-    "+": lambda a, b: Decimal(a) + b,
-    "-": lambda a, b: Decimal(a) - b,
-    "*": lambda a, b: Decimal(a) * b,
+    "+": EXACT.add,
+    "-": EXACT.subtract,
+    "*": EXACT.multiply,
     "/": _numeric_div,
     "%": _numeric_mod,
 }
@@ -985,7 +986,8 @@ class Compiler:
         if arg.type in _INTEGER_TYPES:
             fn = _integer_result(arg.type, lambda a, _b: -a)
             return Compiled(_null_safe_unary(lambda a: fn(a, 0), arg.fn), arg.type)
-        return Compiled(_null_safe_unary(operator.neg, arg.fn), arg.type)
+        negate = EXACT.minus if arg.type is types.NUMERIC else operator.neg
+        return Compiled(_null_safe_unary(negate, arg.fn), arg.type)
 
     def _comparison_function(self, node: ast.A_Expr, left: Compiled, right: Compiled) -> Callable[[Any, Any], bool]:
         """How two values (neither NULL) of the sides' types compare with the node's operator."""

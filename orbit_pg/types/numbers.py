@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 import re
 import struct
 from collections.abc import Callable
@@ -91,6 +92,10 @@ uint32_send, uint32_recv = fixed("I")
 
 
 _NAN, _INF, _NEG_INF = Decimal("NaN"), Decimal("Infinity"), Decimal("-Infinity")
+# numeric's +, -, * and % are exact in PostgreSQL; Python's default context rounds them to 28
+# significant digits. These operations always end, so the context may allow every digit.
+EXACT = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
+
 _NUMERIC_SPECIALS = (  # numeric_in tries these in order, as prefixes
     (b"nan", _NAN),
     (b"infinity", _INF),
