@@ -922,8 +922,15 @@ class Join(Operator):
     condition: Eval | None
     width: int = 0
 
-    def rows(self, ctx: QueryContext) -> Iterator[tuple[Any, ...]]:
-        inner = list(self.right.rows(ctx))
+    def rows(self, ctx: QueryContext, pacer: Pacer | None = None) -> Iterator[Any]:
+        """With a ``pacer`` (a top-level query), both sides' PAUSEs pass through, and reading the
+        inner side or a long run of outer rows that find no match is interrupted by PAUSE."""
+        inner = []
+        for row in paced_rows(self.right, ctx, pacer):
+            if row is not PAUSE:
+                inner.append(row)
+            if pacer is not None and (row is PAUSE or pacer.due()):
+                yield PAUSE
         condition, kind = self.condition, self.kind
         left_keys, right_keys = self.left_keys, self.right_keys
         table: dict[Any, list[int]] | None = None
@@ -936,7 +943,10 @@ class Join(Operator):
         everything = range(len(inner))
         matched: set[int] = set()
         right_nulls = (None,) * self.right.width
-        for outer in self.left.rows(ctx):
+        for outer in paced_rows(self.left, ctx, pacer):
+            if outer is PAUSE:
+                yield PAUSE
+                continue
             if table is None:
                 candidates: Iterable[int] = everything
             else:
@@ -950,8 +960,11 @@ class Join(Operator):
                     if kind in ("right", "full"):
                         matched.add(i)
                     yield row
-            if not found and kind in ("left", "full"):
-                yield outer + right_nulls
+            if not found:
+                if kind in ("left", "full"):
+                    yield outer + right_nulls
+                elif pacer is not None and pacer.due():
+                    yield PAUSE
         if kind in ("right", "full"):
             left_nulls = (None,) * self.left.width
             for i, row in enumerate(inner):
@@ -963,6 +976,13 @@ class Join(Operator):
         if self.left_keys:
             return [("Hash" + (suffix or " Join"), [self.left, ("Hash", [self.right])])]
         return [("Nested Loop" + suffix, [self.left, self.right])]
+
+
+def paced_rows(operator: Operator, ctx: QueryContext, pacer: Pacer | None) -> Iterator[Any]:
+    """An operator's rows, with PAUSE markers where it can pace itself and ``pacer`` is given."""
+    if pacer is not None and isinstance(operator, ActorScan | SubqueryScan | Join):
+        return operator.rows(ctx, pacer)
+    return operator.rows(ctx)
 
 
 # --- FROM ---------------------------------------------------------------------------------------
@@ -1696,7 +1716,7 @@ def _select(stmt: ast.SelectStmt, level: Level, resolve_unknown: bool) -> Select
         return blocking(ctx, pacer, first, count)
 
     def scan(ctx: QueryContext, pacer: Pacer) -> Iterator[Any]:
-        rows = source.rows(ctx, pacer) if isinstance(source, ActorScan | SubqueryScan) else source.rows(ctx)
+        rows = paced_rows(source, ctx, pacer)
         return set_functions.project_set(rows, projected, ctx) if projected and grouping is None else rows
 
     def blocking(ctx: QueryContext, pacer: Pacer, first: int, count: int | None) -> Iterator[Any]:
