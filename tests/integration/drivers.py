@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
 import threading
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -236,3 +237,51 @@ async def asyncpg_connect(server: Server) -> Any:
 def json_lines(stdout: str) -> list[dict[str, Any]]:
     """The JSON objects a client program printed, one a line (other lines are ignored)."""
     return [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
+
+
+def run_pgbench(
+    script: Path, mode: str, host: str, port: int, user: str, dbname: str, clients: int, transactions: int
+) -> subprocess.CompletedProcess[str]:
+    """``pgbench -n`` with a custom script: every transaction processed and none failed."""
+    completed = run_program(
+        [
+            "pgbench",
+            "-n",
+            "-M",
+            mode,
+            "-t",
+            str(transactions),
+            "-c",
+            str(clients),
+            "--random-seed=1",
+            "-h",
+            host,
+            "-p",
+            str(port),
+            "-U",
+            user,
+            "-f",
+            str(script),
+            dbname,
+        ],
+        timeout=120,
+    )
+    total = transactions * clients
+    assert f"number of transactions actually processed: {total}/{total}\n" in completed.stdout
+    assert re.search(r"^number of failed transactions: 0 \(", completed.stdout, re.M), completed.stdout
+    return completed
+
+
+def in_thread(function: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]:
+    """Run ``function`` in a thread; its result or exception lands in the returned list."""
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append(function())
+        except Exception as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, outcome

@@ -13,14 +13,12 @@ import asyncio
 import os
 import threading
 import time
-from collections.abc import Callable
-from typing import Any
 
 import asyncpg
 import psycopg
 import pytest
 import sqlalchemy
-from drivers import Server, asyncpg_connect, connect
+from drivers import Server, asyncpg_connect, connect, in_thread
 from psycopg_pool import ConnectionPool
 
 POOL_SIZE = 20
@@ -224,21 +222,6 @@ def test_sqlalchemy_pre_ping_and_reset_on_return(server: Server) -> None:
 
 
 # --- advisory locks -----------------------------------------------------------------------------------
-
-
-def in_thread(function: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]:
-    """Run ``function`` in a thread; its result or exception lands in the returned list."""
-    outcome: list[Any] = []
-
-    def run() -> None:
-        try:
-            outcome.append(function())
-        except Exception as exc:
-            outcome.append(exc)
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread, outcome
 
 
 def test_two_workers_elect_one_per_actor(server: Server) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 import asyncpg
 import psycopg
 import pytest
-from drivers import HOST, Server, connect, new_id
+from drivers import HOST, Server, connect, in_thread, new_id
 from psycopg.pq import TransactionStatus
 
 from orbit_pg.testing import OrbitServer
@@ -50,21 +50,6 @@ def notices(conn: psycopg.Connection) -> list[tuple[str | None, str | None, str 
     seen: list[tuple[str | None, str | None, str | None]] = []
     conn.add_notice_handler(lambda d: seen.append((d.severity_nonlocalized, d.sqlstate, d.message_primary)))
     return seen
-
-
-def in_thread(function: Any) -> tuple[threading.Thread, list[Any]]:
-    """Run ``function`` in a thread; its result or exception lands in the returned list."""
-    outcome: list[Any] = []
-
-    def run() -> None:
-        try:
-            outcome.append(function())
-        except Exception as exc:
-            outcome.append(exc)
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread, outcome
 
 
 def wait_blocked(thread: threading.Thread, seconds: float = 0.5) -> None:
