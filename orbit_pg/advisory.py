@@ -28,7 +28,6 @@ from orbit_pg.catalog.objects import DATABASE
 Key = tuple[int, ...]  # (bigint,) or (int4, int4): two different key spaces, as in PostgreSQL
 EXCLUSIVE = "ExclusiveLock"
 SHARE = "ShareLock"
-DEADLOCK_DETECTED = "40P01"
 # A hold: its mode and whether it belongs to the transaction (True) or the session (False).
 Scope = tuple[str, bool]
 
@@ -75,7 +74,7 @@ class AdvisoryLocks:
                 waiter = Waiter(session, key, mode, xact)
                 cycle = self._cycle(waiter)
                 if cycle:
-                    raise _deadlock(cycle, key)
+                    raise _deadlock(cycle)
                 lock.queue.append(waiter)
                 session.advisory_waits.append(waiter)
                 return True
@@ -212,16 +211,16 @@ def locktag(key: Key, database: int) -> str:
     return f"[{database},{key[0] & 0xFFFFFFFF},{key[1] & 0xFFFFFFFF},2]"
 
 
-def _deadlock(cycle: list[Waiter], key: Key) -> errors.PgError:
-    lines = []
-    for i, waiter in enumerate(cycle):
-        blocker = cycle[(i + 1) % len(cycle)].session
-        lines.append(
-            f"Process {waiter.session.process_id} waits for {waiter.mode} on advisory lock "
-            f"{locktag(waiter.key, DATABASE)}; blocked by process {blocker.process_id}."
-        )
-    return errors.PgError(
-        DEADLOCK_DETECTED, "deadlock detected", detail="\n".join(lines), hint="See server log for query details."
+def _deadlock(cycle: list[Waiter]) -> errors.PgError:
+    return errors.deadlock_detected(
+        [
+            (
+                waiter.session.process_id,
+                f"{waiter.mode} on advisory lock {locktag(waiter.key, DATABASE)}",
+                cycle[(i + 1) % len(cycle)].session.process_id,
+            )
+            for i, waiter in enumerate(cycle)
+        ]
     )
 
 

@@ -89,6 +89,13 @@ class PgError(Exception):
         return f"PgError({self.sqlstate!r}, {self.message!r})"
 
 
+def deadlock_detected(cycle: list[tuple[int, str, int]]) -> PgError:
+    """40P01 for a wait cycle of row or advisory locks: (waiting pid, what it waits for, blocking
+    pid) per member, worded as PostgreSQL's DeadLockReport."""
+    detail = "\n".join(f"Process {pid} waits for {what}; blocked by process {blocker}." for pid, what, blocker in cycle)
+    return PgError("40P01", "deadlock detected", detail=detail, hint="See server log for query details.")
+
+
 def fatal(sqlstate: str, message: str, **fields: str | None) -> PgError:
     """A FATAL error: the protocol sends it and then closes the connection."""
     return PgError(sqlstate, message, severity="FATAL", **fields)

@@ -18,7 +18,6 @@ from twisted.internet.defer import Deferred
 from orbit_pg import errors
 
 LOCK_NOT_AVAILABLE = "55P03"
-DEADLOCK_DETECTED = "40P01"
 
 
 class LockMode(enum.IntEnum):
@@ -191,13 +190,13 @@ class LockTable:
 
 
 def _deadlock(cycle: list[Waiter]) -> errors.PgError:
-    lines = []
-    for i, waiter in enumerate(cycle):
-        blocker = cycle[(i + 1) % len(cycle)].owner
-        lines.append(
-            f"Process {waiter.owner.process_id} waits for {MODE_NAMES[waiter.mode]} lock on a row of "
-            f'relation "actors"; blocked by process {blocker.process_id}.'
-        )
-    return errors.PgError(
-        DEADLOCK_DETECTED, "deadlock detected", detail="\n".join(lines), hint="See server log for query details."
+    return errors.deadlock_detected(
+        [
+            (
+                waiter.owner.process_id,
+                f'{MODE_NAMES[waiter.mode]} lock on a row of relation "actors"',
+                cycle[(i + 1) % len(cycle)].owner.process_id,
+            )
+            for i, waiter in enumerate(cycle)
+        ]
     )

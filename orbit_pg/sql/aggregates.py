@@ -14,7 +14,7 @@ from typing import Any
 
 from orbit_pg import errors, jsonb, types
 from orbit_pg.sql import jsonb_ops, resolution
-from orbit_pg.sql.expressions import _numeric_div, order_key
+from orbit_pg.sql.expressions import _numeric_div, array_of, order_key
 from orbit_pg.types.numbers import EXACT
 
 _INTEGERS = (types.INT2, types.INT4, types.INT8)
@@ -258,7 +258,4 @@ def result_type(aggregate: Aggregate, arg_types: Sequence[types.PgType]) -> type
     """The result type of a call: array_agg(x) is an array of x's type."""
     if aggregate.result is not None:
         return aggregate.result
-    array = types.ARRAY_OF.get(arg_types[0])
-    if array is None:
-        raise errors.PgError(errors.UNDEFINED_OBJECT, f"could not find array type for data type {arg_types[0].name}")
-    return array
+    return array_of(arg_types[0])

@@ -740,13 +740,7 @@ class Compiler:
             assert element_type is not None
         if element_type is types.UNKNOWN:
             element_type = types.TEXT
-        array_type = types.ARRAY_OF.get(element_type)
-        if array_type is None:
-            raise errors.PgError(
-                errors.UNDEFINED_OBJECT,
-                f"could not find array type for data type {element_type.name}",
-                position=node.loc + 1,
-            )
+        array_type = array_of(element_type, node.loc)
         fns = [c.fn for c in compiled]
         if compiled and compiled[0].type.element is not None:
 
@@ -1114,13 +1108,20 @@ def _actual(param: types.PgType, element: types.PgType, loc: int) -> types.PgTyp
     if param is resolution.ANYELEMENT:
         return element
     if param is resolution.ANYARRAY:
-        array = types.ARRAY_OF.get(element)
-        if array is None:
-            raise errors.PgError(
-                errors.UNDEFINED_OBJECT, f"could not find array type for data type {element.name}", position=loc + 1
-            )
-        return array
+        return array_of(element, loc)
     return param
+
+
+def array_of(element: types.PgType, loc: int | None = None) -> types.PgType:
+    """The array type of ``element``; 42704 where it has none (at ``loc`` in the text, if given)."""
+    array = types.ARRAY_OF.get(element)
+    if array is None:
+        raise errors.PgError(
+            errors.UNDEFINED_OBJECT,
+            f"could not find array type for data type {element.name}",
+            position=None if loc is None else loc + 1,
+        )
+    return array
 
 
 def _with_defaults(implementation: Callable[..., Any], defaults: tuple[Any, ...]) -> Callable[..., Any]:

@@ -65,15 +65,7 @@ def _key(type_: types.PgType, number: int) -> ToJson:
 def build_object(arg_types: Sequence[types.PgType]) -> Callable[..., bytes]:
     """json_build_object(VARIADIC "any"): alternating keys (never NULL) and values."""
     if len(arg_types) % 2:
-
-        def odd(*args: Any) -> bytes:
-            raise errors.PgError(
-                errors.INVALID_PARAMETER_VALUE,
-                "argument list must have even number of elements",
-                hint="The arguments of json_build_object() must consist of alternating keys and values.",
-            )
-
-        return odd
+        return jsonb_ops.odd_arguments("json_build_object")
     pairs = [(_key(arg_types[i], i + 1), datum_to_json(arg_types[i + 1]), i + 1) for i in range(0, len(arg_types), 2)]
 
     def build(*args: Any) -> bytes:

@@ -621,18 +621,23 @@ def to_jsonb(type_: types.PgType) -> Callable[[Any], bytes]:
     return lambda value: jsonb.dumps(convert(value))
 
 
+def odd_arguments(function: str) -> Callable[..., bytes]:
+    """json[b]_build_object called with an odd number of arguments: it fails when run, as PostgreSQL's."""
+
+    def odd(*args: Any) -> bytes:
+        raise errors.PgError(
+            errors.INVALID_PARAMETER_VALUE,
+            "argument list must have even number of elements",
+            hint=f"The arguments of {function}() must consist of alternating keys and values.",
+        )
+
+    return odd
+
+
 def build_object(arg_types: list[types.PgType]) -> Callable[..., bytes]:
     """jsonb_build_object(VARIADIC "any"): alternating keys and values; keys never NULL."""
     if len(arg_types) % 2:
-
-        def odd(*args: Any) -> bytes:
-            raise errors.PgError(
-                errors.INVALID_PARAMETER_VALUE,
-                "argument list must have even number of elements",
-                hint="The arguments of jsonb_build_object() must consist of alternating keys and values.",
-            )
-
-        return odd
+        return odd_arguments("jsonb_build_object")
     pairs = [(key_converter(arg_types[i]), converter(arg_types[i + 1]), i + 1) for i in range(0, len(arg_types), 2)]
 
     def build(*args: Any) -> bytes:

@@ -30,6 +30,7 @@ from orbit_pg.sql.expressions import (
     Params,
     Scope,
     _argument,
+    array_of,
     cast,
     coerce,
     column_name,
@@ -297,13 +298,7 @@ class QueryCompiler(Compiler):
             raise errors.PgError(errors.SYNTAX_ERROR, "subquery must return only one column", position=node.loc + 1)
         if node.kind == "array":
             element = types.TEXT if sub.columns[0].type is types.UNKNOWN else sub.columns[0].type
-            array = types.ARRAY_OF.get(element)
-            if array is None:
-                raise errors.PgError(
-                    errors.UNDEFINED_OBJECT,
-                    f"could not find array type for data type {element.name}",
-                    position=node.loc + 1,
-                )
+            array = array_of(element, node.loc)
             return Compiled(lambda row, ctx: [r[0] for r in fetch(row, ctx)], array)
         if node.kind == "expr":
             column = sub.columns[0]
