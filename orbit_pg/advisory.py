@@ -16,8 +16,9 @@ requests (``cancel_waits``); a wait that would close a cycle fails at once with 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any
 
 from twisted.internet.defer import Deferred, succeed
@@ -44,6 +45,7 @@ class Waiter:
     key: Key
     mode: str
     xact: bool
+    since: datetime = field(default_factory=lambda: datetime.now(timezone.utc))  # pg_locks.waitstart
 
 
 @dataclass
@@ -58,6 +60,17 @@ class AdvisoryLocks:
     def __init__(self) -> None:
         self.locks: dict[Key, Lock] = {}
         self._wakeups: dict[Any, Deferred[None]] = {}  # session → fires when its requests are all granted
+
+    def holdings(self) -> Iterator[tuple[Key, Any, str, datetime | None]]:
+        """pg_locks' advisory rows: (key, session, mode, when its wait began — None once granted).
+        A session shows one row per mode it holds, whatever the scopes and counts, as PostgreSQL
+        keeps one PROCLOCK per backend and lock."""
+        for key, lock in self.locks.items():
+            for session, holds in lock.holds.items():
+                for mode in sorted({mode for mode, _ in holds}, reverse=True):
+                    yield key, session, mode, None
+            for waiter in lock.queue:
+                yield key, waiter.session, waiter.mode, waiter.since
 
     # --- taking --------------------------------------------------------------------------
 

@@ -305,6 +305,10 @@ class Session:
         self.database = database
         self.startup = startup
         self.process_id = 0
+        # pg_locks' virtualtransaction: the backend's slot and its local transaction number
+        # (transactions begun so far, counting the one that ran the startup).
+        self.backend_id = 0
+        self.local_xid = 1
         # pg_sleep: how long the running statement waits after its current slice (orbit_pg.interrupts).
         self.sleep_seconds = 0.0
         # The server's advisory locks (orbit_pg.advisory), set by the protocol, and the requests

@@ -77,6 +77,7 @@ class Transactions:
     def begin(self, session: Session, implicit_block: bool) -> Transaction:
         """A new transaction takes its modes from the session's defaults."""
         txn = Transaction(implicit_block=implicit_block, owner=Owner(session.process_id))
+        session.local_xid += 1
         for mode, default in TRANSACTION_MODES.items():
             session.values[mode] = session.values[default]
         session.transaction = txn
