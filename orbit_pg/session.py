@@ -207,13 +207,16 @@ def _quote_ident(name: str) -> str:
 
 @dataclass
 class Savepoint:
-    """What ROLLBACK TO restores: the write set, settings and locks as they were."""
+    """What ROLLBACK TO restores: the write set, settings and locks as they were; cursors
+    declared since are closed (``cursors``: those that existed)."""
 
     name: str
     writes: dict[str, Row | None]
     values: dict[str, str]
     settings: tuple[dict[str, str | None], dict[str, str | None], set[str]]
     locks: int
+    advisory: int  # transaction-level advisory locks taken before (len of session.advisory_xact)
+    cursors: tuple[Any, ...]
 
 
 @dataclass
@@ -315,6 +318,8 @@ class Session:
         # of the running statement that wait for one (the protocol resumes it once all are granted).
         self.advisory_locks: Any = None
         self.advisory_waits: list[Any] = []
+        # Each transaction-level advisory lock taken, in order: ROLLBACK TO gives back the later ones.
+        self.advisory_xact: list[tuple[Any, str]] = []
         # Notices a function raised while the statement runs (a WARNING), for the protocol to send.
         self.notices: list[errors.PgError] = []
         self.server: Server | None = None
