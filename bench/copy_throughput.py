@@ -2,9 +2,10 @@
 
 Each server gets the same actors through psycopg's ``cursor.copy()``: COPY FROM STDIN in the
 text, CSV and binary formats (the table emptied before each), then COPY TO STDOUT of the whole
-table in each format. The server's peak resident memory is sampled during the loads.
+table in each format. The server's memory (RssAnon, the heap; VmRSS, which also counts the
+LMDB file pages it maps) is sampled before, during and after each load.
 
-    python bench/copy_throughput.py [--actors 1000000] [--server both|orbit-pg|postgres]
+    python bench/copy_throughput.py [--actors 1000000] [--server both|orbit-pg|postgres] [--formats text,csv,binary]
 """
 
 from __future__ import annotations
@@ -72,40 +73,54 @@ def copy_out(dsn: str, count: int, fmt: str) -> float:
     return count / took
 
 
+def memory(pid: int) -> dict[str, int]:
+    """The process's VmRSS and RssAnon (heap, not mapped LMDB file pages), in kB."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            fields = dict(line.split(":", 1) for line in status if line.startswith(("VmRSS:", "RssAnon:")))
+    except OSError:
+        return {}
+    return {name: int(value.split()[0]) for name, value in fields.items()}
+
+
 @contextmanager
-def peak_rss(pid: Callable[[], int | None]) -> Iterator[Callable[[], int]]:
-    """Samples the server's resident memory (kB) every 50 ms until closed."""
-    peak = [0]
+def peak_rss(pid: Callable[[], int | None]) -> Iterator[dict[str, int]]:
+    """Samples the server's memory every 50 ms until closed: before, peak and after, in kB."""
+    process = pid()
+    before = memory(process) if process is not None else {}
+    peak: dict[str, int] = dict(before)
     stop = threading.Event()
 
     def sample() -> None:
         while not stop.wait(0.05):
             process = pid()
-            if process is None:
-                continue
-            try:
-                with open(f"/proc/{process}/status") as status:
-                    for line in status:
-                        if line.startswith("VmRSS:"):
-                            peak[0] = max(peak[0], int(line.split()[1]))
-            except OSError:
-                pass
+            for name, value in (memory(process) if process is not None else {}).items():
+                peak[name] = max(peak.get(name, 0), value)
 
     thread = threading.Thread(target=sample, daemon=True)
     thread.start()
+    figures: dict[str, int] = {}
     try:
-        yield lambda: peak[0]
+        yield figures
     finally:
         stop.set()
         thread.join()
+        after = memory(process) if process is not None else {}
+        for name in before:
+            figures.update({f"{name} before": before[name], f"{name} peak": peak[name], f"{name} after": after[name]})
 
 
-def measure(name: str, dsn: str, count: int, pid: Callable[[], int | None]) -> None:
-    for fmt in FORMATS:
-        with peak_rss(pid) as peak:
+def measure(name: str, dsn: str, count: int, pid: Callable[[], int | None], formats: list[str]) -> None:
+    for fmt in formats:
+        with peak_rss(pid) as figures:
             rate = copy_in(dsn, count, fmt)
-        print(f"{name:10} COPY FROM {fmt:6} {rate:10,.0f} actors/s   peak RSS {peak() / 1024:7.0f} MB", flush=True)
-    for fmt in FORMATS:
+        shown = ""
+        if figures:
+            for kind in ("RssAnon", "VmRSS"):
+                sizes = " → ".join(str(figures[f"{kind} {when}"] // 1024) for when in ("before", "peak", "after"))
+                shown += f"   {kind} {sizes} MB"
+        print(f"{name:10} COPY FROM {fmt:6} {rate:10,.0f} actors/s{shown}", flush=True)
+    for fmt in formats:
         rate = copy_out(dsn, count, fmt)
         print(f"{name:10} COPY TO   {fmt:6} {rate:10,.0f} actors/s", flush=True)
 
@@ -114,15 +129,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--actors", type=int, default=1_000_000)
     parser.add_argument("--server", choices=("both", "orbit-pg", "postgres"), default="both")
+    parser.add_argument("--formats", default=",".join(FORMATS), help="comma-separated: text, csv, binary")
     args = parser.parse_args()
+    formats = args.formats.split(",")
     if args.server in ("both", "orbit-pg"):
         with OrbitServer() as server:
-            measure("orbit-pg", server.dsn, args.actors, lambda: server.pid)
+            measure("orbit-pg", server.dsn, args.actors, lambda: server.pid, formats)
     if args.server in ("both", "postgres"):
         with ThrowawayPostgres(fsync=True) as pg:
             with psycopg.connect(pg.dsn, autocommit=True) as conn:
                 conn.execute(POSTGRES_SCHEMA)
-            measure("PostgreSQL", pg.dsn, args.actors, lambda: None)
+            measure("PostgreSQL", pg.dsn, args.actors, lambda: None, formats)
 
 
 if __name__ == "__main__":

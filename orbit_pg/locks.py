@@ -6,11 +6,17 @@ rolls back to a savepoint taken before the lock). A request that conflicts with 
 transaction's lock never blocks the reactor: ``acquire`` raises ``LockWait``, whose
 ``wakeup`` Deferred fires when the lock has been granted to the waiter (in queue order,
 when the holders let go); the statement then runs again and finds it held.
+
+A transaction whose write set spilled to disk (a big COPY) holds its write locks by
+reference: the lock table keeps no entry per row for it, but counts every key of its write
+set as locked FOR UPDATE (the strongest mode, whichever it took), and wakes the waiters
+when it ends or rolls back to a savepoint.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Container
 from dataclasses import dataclass, field
 
 from twisted.internet.defer import Deferred
@@ -83,15 +89,28 @@ class LockTable:
     def __init__(self) -> None:
         self._holders: dict[str, dict[Owner, LockMode]] = {}
         self._waiters: dict[str, list[Waiter]] = {}
+        self._by_reference: dict[Owner, Container[str]] = {}
 
     def holders(self, key: str) -> dict[Owner, LockMode]:
-        return dict(self._holders.get(key, {}))
+        held = dict(self._holders.get(key, {}))
+        held.update((owner, LockMode.UPDATE) for owner, keys in self._by_reference.items() if key in keys)
+        return held
 
-    def acquire(self, owner: Owner, key: str, mode: LockMode, wait_policy: str = "block") -> bool:
+    def hold_by_reference(self, owner: Owner, keys: Container[str]) -> None:
+        """From now on ``owner`` holds FOR UPDATE every key in ``keys`` (its spilled write set)."""
+        self._by_reference[owner] = keys
+
+    def acquire(
+        self, owner: Owner, key: str, mode: LockMode, wait_policy: str = "block", writing: bool = False
+    ) -> bool:
         """Take ``mode`` on ``key`` for ``owner``. False under SKIP LOCKED when another holds a
         conflicting lock; 55P03 under NOWAIT; otherwise ``LockWait`` (or 40P01 if waiting
-        would close a cycle of waiters)."""
-        holders = self._holders.setdefault(key, {})
+        would close a cycle of waiters). ``writing``: the key goes into the owner's write set
+        now, so an owner that holds by reference records nothing."""
+        referenced = self._by_reference.get(owner)
+        if referenced is not None and not writing and key in referenced:
+            return True  # (a key being written goes on: no other holder of a key it holds is found)
+        holders = self._holders.get(key, {})
         current = holders.get(owner)
         if current is not None and current >= mode:
             return True
@@ -107,6 +126,9 @@ class LockTable:
             owner.waiting = waiter
             self._waiters.setdefault(key, []).append(waiter)
             raise LockWait(waiter)
+        if writing and referenced is not None:
+            return True
+        self._holders[key] = holders
         holders[owner] = mode if current is None else max(current, mode)
         owner.held.append((key, mode))
         return True
@@ -123,8 +145,12 @@ class LockTable:
 
     def release_after(self, owner: Owner, mark: int = 0) -> None:
         """Drop the locks ``owner`` took after its ``mark``-th (all of them for 0): the end of a
-        transaction, or ROLLBACK TO a savepoint. Waiters for those rows are woken."""
-        if owner.waiting is None and len(owner.held) <= mark:
+        transaction, or ROLLBACK TO a savepoint. Waiters for those rows are woken; an owner
+        that held by reference may have let go of any row, so every waiter is looked at."""
+        referenced = owner in self._by_reference
+        if mark == 0:
+            self._by_reference.pop(owner, None)
+        if not referenced and owner.waiting is None and len(owner.held) <= mark:
             return  # nothing to drop: most transactions (a read) take no row lock
         if owner.waiting is not None:
             self.cancel(owner.waiting)
@@ -144,11 +170,15 @@ class LockTable:
                 holders.pop(owner, None)
                 if not holders:
                     del self._holders[key]
-        self._wake(dropped)
+        self._wake(dropped | set(self._waiters) if referenced else dropped)
 
     def _blockers(self, owner: Owner, key: str, mode: LockMode) -> list[Owner]:
         conflicts = CONFLICTS[mode]
-        return [other for other, held in self._holders.get(key, {}).items() if other is not owner and held in conflicts]
+        holders = self._holders.get(key) or {}
+        found = [other for other, held in holders.items() if other is not owner and held in conflicts]
+        if self._by_reference:
+            found.extend(other for other, keys in self._by_reference.items() if other is not owner and key in keys)
+        return found
 
     def _cycle(self, owner: Owner, waiter: Waiter) -> list[Waiter]:
         """The waits that would lead from ``waiter`` back to ``owner``: a deadlock (empty: none)."""

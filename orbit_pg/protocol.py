@@ -848,11 +848,19 @@ class PostgresProtocol(Protocol):
                 raise errors.PgError(
                     errors.PROTOCOL_VIOLATION, f"unexpected message type 0x{msg_type:02X} during COPY from stdin"
                 )
+        except LockWait as wait:
+            self._park(wait, lambda: self._copy_again(msg_type), self._copy_failed)
         except errors.PgError as error:
             self._copy_failed(error)
         except Exception:
             log.failure("internal error in COPY FROM")
             self._copy_failed(errors.PgError(errors.INTERNAL_ERROR, "internal error; see the server log"))
+
+    def _copy_again(self, msg_type: int) -> None:
+        """A row lock the COPY waited for is granted: stage the waiting message's rows again
+        (they are still in its buffer)."""
+        self.state = State.COPY_IN
+        self._copy_message(msg_type, b"")
 
     def _copy_failed(self, error: errors.PgError) -> None:
         self._end_copy()
@@ -1215,7 +1223,7 @@ class PostgresServerFactory(ServerFactory):
         self.store = store
         self.statement_cache = StatementCache()
         self.committer = GroupCommitter(store, reactor, commit_group_size)
-        self.transactions = Transactions()
+        self.transactions = Transactions(store.temp_dir)
         self.max_message_size = max_message_size
         self.connections: dict[int, PostgresProtocol] = {}
         self.notifications = NotifyRegistry()

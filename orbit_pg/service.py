@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from twisted.application import service, strports
 from twisted.internet.defer import Deferred
 from twisted.logger import Logger
@@ -11,7 +13,8 @@ from orbit_pg.auth import hba, limits, tls
 from orbit_pg.auth.methods import Authenticator
 from orbit_pg.auth.roles import CATALOG_NAME, Roles
 from orbit_pg.protocol import PostgresServerFactory
-from orbit_pg.storage.lmdb_store import ActorStore
+from orbit_pg.storage.lmdb_store import TEMP_DIR, ActorStore
+from orbit_pg.storage.writeset import remove_leftovers
 from orbit_pg.wire.constants import DEFAULT_MAX_MESSAGE_SIZE
 
 log = Logger()
@@ -105,6 +108,7 @@ class _StoreService(service.Service):
 
 
 def makeService(options: Options | dict) -> service.IService:
+    remove_leftovers(os.path.join(options["data-dir"], TEMP_DIR))
     store = ActorStore(
         options["data-dir"],
         map_size=options.get("map-size", 1 << 36),

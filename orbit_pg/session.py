@@ -16,7 +16,8 @@ from typing import Any, Protocol
 
 from orbit_pg import __version__, errors, notices
 from orbit_pg.locks import Owner
-from orbit_pg.storage.base import Row, Snapshot
+from orbit_pg.storage.base import Snapshot
+from orbit_pg.storage.writeset import WriteSet
 
 SERVER_VERSION = "15.0"
 
@@ -207,11 +208,11 @@ def _quote_ident(name: str) -> str:
 
 @dataclass
 class Savepoint:
-    """What ROLLBACK TO restores: the write set, settings and locks as they were; cursors
-    declared since are closed (``cursors``: those that existed)."""
+    """What ROLLBACK TO restores: the write set (its undo mark), settings and locks as they
+    were; cursors declared since are closed (``cursors``: those that existed)."""
 
     name: str
-    writes: dict[str, Row | None]
+    writes: int
     values: dict[str, str]
     settings: tuple[dict[str, str | None], dict[str, str | None], set[str]]
     locks: int
@@ -223,7 +224,7 @@ class Savepoint:
 class Transaction:
     """A transaction's private write set, applied to the store in one write at COMMIT."""
 
-    writes: dict[str, Row | None] = field(default_factory=dict)
+    writes: WriteSet = field(default_factory=WriteSet)
     explicit: bool = False  # inside BEGIN ... COMMIT
     failed: bool = False  # an error happened inside an explicit block
     started: datetime | None = None  # now(): taken when the transaction first asks for it

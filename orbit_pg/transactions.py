@@ -12,13 +12,14 @@ for each other, so the second writer sees whether the first committed.
 from __future__ import annotations
 
 import collections
-from collections.abc import Iterable
+from collections.abc import Collection
 from typing import Any
 
 from orbit_pg import errors
 from orbit_pg.locks import LockTable, Owner
 from orbit_pg.session import ISOLATION_LEVELS, SETTINGS, TRANSACTION_MODES, Savepoint, Session, Transaction, normalize
 from orbit_pg.storage.base import Snapshot, Store
+from orbit_pg.storage.writeset import WriteSet
 
 SERIALIZATION_FAILURE = "40001"
 READ_ONLY_SQL_TRANSACTION = "25006"
@@ -26,16 +27,21 @@ INVALID_SAVEPOINT_SPECIFICATION = "3B001"
 SNAPSHOT_LEVELS = frozenset(ISOLATION_LEVELS[:2])  # serializable, repeatable read
 # Prune the last-writer table this often (in commits) while snapshots are held.
 _PRUNE_EVERY = 1024
+# A commit of more keys than this is recorded as having changed every row (see ``committed``).
+RECORDED_KEYS = 10_000
 
 
 class Transactions:
     """Server-wide state: the row lock table, and which commit last wrote each actor (kept
-    only as long as a held snapshot may need to know)."""
+    only as long as a held snapshot may need to know). Transactions' write sets spill to
+    ``temp_dir`` (None: the system's temporary directory)."""
 
-    def __init__(self) -> None:
+    def __init__(self, temp_dir: str | None = None) -> None:
         self.locks = LockTable()
+        self.temp_dir = temp_dir
         self.last_commit = 0
         self._writers: dict[str, int] = {}
+        self._wrote_all = 0  # the last commit recorded as having written every row
         self._held: collections.Counter[int] = collections.Counter()
 
     def open_snapshot(self, store: Store) -> tuple[Snapshot, int]:
@@ -53,13 +59,19 @@ class Transactions:
         if self._held[seq] <= 0:
             del self._held[seq]
 
-    def committed(self, keys: Iterable[str]) -> None:
-        """A write set is in the store: number the commit, after every snapshot taken so far."""
+    def committed(self, keys: Collection[str]) -> None:
+        """A write set is in the store: number the commit, after every snapshot taken so far.
+        A commit of more than ``RECORDED_KEYS`` keys (a big COPY) counts as a write of every
+        row, so the table stays small: snapshots older than it then fail with 40001 on any row
+        they lock or write, needlessly for rows it did not touch, but never losing an update."""
         self.last_commit += 1
         if not self._held:
             self._writers.clear()
             return
         seq = self.last_commit
+        if len(keys) > RECORDED_KEYS:
+            self._wrote_all = seq
+            return
         writers = self._writers
         for key in keys:
             writers[key] = seq
@@ -70,14 +82,16 @@ class Transactions:
     def check_unchanged(self, txn: Transaction, key: str) -> None:
         """First committer wins: a snapshot transaction may not lock or write a row that a
         transaction committed after its snapshot was taken."""
-        if txn.snapshot is not None and self._writers.get(key, 0) > txn.snapshot_seq:
+        if txn.snapshot is not None and max(self._writers.get(key, 0), self._wrote_all) > txn.snapshot_seq:
             raise errors.PgError(SERIALIZATION_FAILURE, "could not serialize access due to concurrent update")
 
     # --- a connection's transaction ---------------------------------------------------------
 
     def begin(self, session: Session, implicit_block: bool) -> Transaction:
         """A new transaction takes its modes from the session's defaults."""
-        txn = Transaction(implicit_block=implicit_block, owner=Owner(session.process_id))
+        txn = Transaction(
+            writes=WriteSet(self.temp_dir), implicit_block=implicit_block, owner=Owner(session.process_id)
+        )
         session.local_xid += 1
         for mode, default in TRANSACTION_MODES.items():
             session.values[mode] = session.values[default]
@@ -139,7 +153,7 @@ def savepoint(session: Session, txn: Transaction, name: str, cursors: tuple[Any,
     txn.savepoints.append(
         Savepoint(
             name,
-            dict(txn.writes),
+            txn.writes.mark(),
             dict(session.values),
             (dict(txn.prior), dict(txn.session_set), set(txn.local)),
             len(txn.owner.held),
@@ -159,6 +173,8 @@ def _find(txn: Transaction, name: str) -> int:
 def release(txn: Transaction, name: str) -> None:
     """RELEASE: the savepoint and every later one are gone; their work stays."""
     del txn.savepoints[_find(txn, name) :]
+    if not txn.savepoints:
+        txn.writes.unmark()
 
 
 def rollback_to(session: Session, locks: LockTable, txn: Transaction, name: str) -> Savepoint:
@@ -168,7 +184,7 @@ def rollback_to(session: Session, locks: LockTable, txn: Transaction, name: str)
     index = _find(txn, name)
     point = txn.savepoints[index]
     del txn.savepoints[index + 1 :]
-    txn.writes = dict(point.writes)
+    txn.writes.rollback(point.writes)
     for key in set(session.values) | set(point.values):
         if key not in TRANSACTION_MODES:
             session.assign(key, point.values.get(key))
@@ -177,6 +193,8 @@ def rollback_to(session: Session, locks: LockTable, txn: Transaction, name: str)
     locks.release_after(txn.owner, point.locks)
     if session.advisory_locks is not None:
         session.advisory_locks.release_since(session, point.advisory)
+    if txn.writes.spilled:  # (release_after to mark 0 ends holding by reference)
+        locks.hold_by_reference(txn.owner, txn.writes)
     txn.failed = False
     return point
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from orbit_pg import errors, types
+from orbit_pg.locks import LockWait
 
 if TYPE_CHECKING:
     from orbit_pg.sql.executor import Executor
@@ -202,7 +203,13 @@ class CopyFrom:
                 self._column = None
                 yield None, tuple(values)
 
-        self.count += self.executor._stage(changes())
+        parsed = (self._buffer, self.line, self._skip_header, self._done, self._binary_started)
+        try:
+            self.count += self.executor._stage(changes())
+        except LockWait:
+            # It waits for a row lock, then stages this message's rows again: parse them afresh.
+            self._buffer, self.line, self._skip_header, self._done, self._binary_started = parsed
+            raise
 
     def _with_context(self, error: errors.PgError) -> errors.PgError:
         table = "actors"

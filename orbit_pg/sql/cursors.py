@@ -27,7 +27,8 @@ from orbit_pg.session import Transaction
 from orbit_pg.sql import ast
 from orbit_pg.sql.expressions import Context, Params, literal_value
 from orbit_pg.sql.plan import Field, Plan, Portal, Result, Runner
-from orbit_pg.storage.base import Row, Snapshot
+from orbit_pg.storage.base import Snapshot
+from orbit_pg.storage.writeset import Writes
 
 if TYPE_CHECKING:
     from orbit_pg.sql.executor import Executor
@@ -46,7 +47,7 @@ class Reads:
     (``owned``: the snapshot is the cursor's to close, not the transaction's)."""
 
     snapshot: Snapshot
-    writes: Mapping[str, Row | None]
+    writes: Writes
     owned: bool
 
 
@@ -117,8 +118,10 @@ class Cursor:
         if close is not None:
             close()
         reads, self.reads = self.reads, None
-        if reads is not None and reads.owned:
-            reads.snapshot.close()
+        if reads is not None:
+            reads.writes.close()
+            if reads.owned:
+                reads.snapshot.close()
 
     def persist(self) -> None:
         """WITH HOLD at COMMIT: read what is left, so the cursor outlives its transaction's snapshot."""
@@ -302,7 +305,7 @@ def plan_declare(executor: Executor, stmt: ast.DeclareCursorStmt, params: Params
         if stmt.portalname in executor.portals:
             raise errors.PgError(DUPLICATE_CURSOR, f'cursor "{stmt.portalname}" already exists')
         owned = txn.snapshot is None
-        reads = Reads(executor.store.snapshot() if owned else txn.snapshot, dict(txn.writes), owned)
+        reads = Reads(executor.store.snapshot() if owned else txn.snapshot, txn.writes.view(), owned)
         outer, executor.cursor_reads = executor.cursor_reads, reads
         try:
             rows = iter(select(executor, ctx).rows)

@@ -11,7 +11,7 @@ transaction) hands the whole set to the store in one durable write.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
@@ -35,6 +35,7 @@ from orbit_pg.sql.expressions import (
 )
 from orbit_pg.sql.plan import Field, Plan, Portal, PreparedStatement, Result, Runner
 from orbit_pg.storage.base import Row, Snapshot, Store
+from orbit_pg.storage.writeset import Writes, WriteSet
 
 
 def _warning(sqlstate: str, message: str) -> errors.PgError:
@@ -64,10 +65,10 @@ class Executor:
         self.session = session
         self.cache_stats = cache_stats  # what SHOW orbitpg.statement_cache prints
         # Locks and commit numbers shared with the server's other connections.
-        self.transactions = shared if shared is not None else transactions.Transactions()
+        self.transactions = shared if shared is not None else transactions.Transactions(store.temp_dir)
         # Writes of a transaction that has committed but is not yet durable, and that
         # transaction (its row locks are released once the writes are durable).
-        self.pending_commit: dict[str, Row | None] | None = None
+        self.pending_commit: WriteSet | None = None
         # A committed transaction's notifications and LISTEN/UNLISTEN actions, for the protocol.
         self.pending_notifies: tuple[list[notify.Notification], list[tuple[bool, str | None]]] | None = None
         # The server's LISTEN table: actor changes are recorded while someone watches them.
@@ -108,7 +109,7 @@ class Executor:
         pending, self.pending_notifies = self.pending_notifies, None
         return pending
 
-    def take_pending_commit(self) -> dict[str, Row | None] | None:
+    def take_pending_commit(self) -> WriteSet | None:
         """A committed transaction's writes, for the caller to make durable before it says so
         to the client (the protocol batches them with other connections' commits); the
         caller then calls ``finish_commit``."""
@@ -123,6 +124,7 @@ class Executor:
         if error is None:
             self.transactions.committed(txn.writes)
         self.transactions.locks.release_after(txn.owner)
+        txn.writes.close()
 
     def commit_now(self) -> None:
         """Make the pending commit durable at once, without batching."""
@@ -154,6 +156,7 @@ class Executor:
             self._committing = txn
         else:
             self.transactions.locks.release_after(txn.owner)
+            txn.writes.close()
 
     def abort(self) -> None:
         """The connection is gone: its open transaction rolls back and its locks go."""
@@ -168,8 +171,7 @@ class Executor:
         if txn is None:
             return
         if txn.explicit:
-            txn.failed = True
-            txn.writes.clear()
+            txn.failed = True  # its writes stay until it ends: ROLLBACK TO may want them back
         else:
             self._end_transaction(commit=False)
 
@@ -508,14 +510,16 @@ class Executor:
             if held is None:
                 snapshot.close()
 
-    def visible_writes(self) -> Mapping[str, Row | None]:
+    def visible_writes(self) -> Writes:
         """The transaction's own writes a read sees (a cursor's: those of its DECLARE)."""
         reads = self.cursor_reads
         return self.transaction().writes if reads is None else reads.writes
 
-    def _lock(self, txn: Transaction, key: str, mode: LockMode, wait_policy: str = "block") -> bool:
+    def _lock(
+        self, txn: Transaction, key: str, mode: LockMode, wait_policy: str = "block", writing: bool = False
+    ) -> bool:
         """A row lock for this transaction (see ``locks``), then first-committer-wins."""
-        if not self.transactions.locks.acquire(txn.owner, key, mode, wait_policy):
+        if not self.transactions.locks.acquire(txn.owner, key, mode, wait_policy, writing):
             return False
         self.transactions.check_unchanged(txn, key)
         return True
@@ -611,7 +615,7 @@ class Executor:
             for old_id, values in changes:
                 if values is None:
                     assert old_id is not None
-                    self._lock(txn, old_id, LockMode.UPDATE)
+                    self._lock(txn, old_id, LockMode.UPDATE, writing=True)
                     if watched is not None:
                         old = txn.writes[old_id] if old_id in txn.writes else snapshot.get(old_id)
                         if old is not None:
@@ -621,10 +625,11 @@ class Executor:
                     continue
                 new = self._check_row(values)
                 if old_id is not None:
-                    self._lock(txn, old_id, LockMode.NO_KEY_UPDATE if new[0] == old_id else LockMode.UPDATE)
+                    mode = LockMode.NO_KEY_UPDATE if new[0] == old_id else LockMode.UPDATE
+                    self._lock(txn, old_id, mode, writing=True)
                 if new[0] != old_id:
                     # The key being taken: wait for a transaction inserting or deleting it.
-                    self.transactions.locks.acquire(txn.owner, new[0], LockMode.UPDATE)
+                    self.transactions.locks.acquire(txn.owner, new[0], LockMode.UPDATE, writing=True)
                     if old_id is not None:
                         staged.setdefault(old_id, None)
                     taken = staged.get(new[0]) is not None or (new[0] not in staged and self._exists(snapshot, new[0]))
@@ -637,6 +642,8 @@ class Executor:
         finally:
             snapshot.close()
         txn.writes.update(staged)
+        if txn.writes.spilled:
+            self.transactions.locks.hold_by_reference(txn.owner, txn.writes)
         for op, actor_id, actor_type in watched or ():
             notify.actor_change(txn.notifies, op, actor_id, actor_type)
         return count

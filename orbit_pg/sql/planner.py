@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +14,7 @@ from orbit_pg import errors, types
 from orbit_pg.sql import ast
 from orbit_pg.sql.expressions import Compiler, Eval, Params, Scope, coerce
 from orbit_pg.storage.base import Row, Snapshot
+from orbit_pg.storage.writeset import Writes
 
 ACTOR_ID, ACTOR_TYPE = 0, 1
 TYPE_INDEX = "actors_actor_type_idx"
@@ -40,7 +41,7 @@ class AccessPath:
         actor_type's index entries are sorted by actor_id (dupsort)."""
         return self.kind != "type" or len(self.values) == 1
 
-    def rows(self, snapshot: Snapshot, writes: Mapping[str, Row | None], ctx: Any) -> Iterator[Row]:
+    def rows(self, snapshot: Snapshot, writes: Writes, ctx: Any) -> Iterator[Row]:
         """The rows this path finds, as a transaction with ``writes`` sees them (its own writes first)."""
         if self.kind == "key":
             keys = sorted({key for fn in self.values if (key := fn(None, ctx)) is not None})
@@ -71,7 +72,7 @@ class AccessPath:
                 key = row[0]
                 return (low is None or key >= low) and (high is None or key <= high) and key.startswith(prefix or "")
 
-            yield from _merge(base, writes, inside)
+            yield from _merge(base, writes, inside, low, high)
             return
         yield from _merge(snapshot.scan(), writes, lambda r: True)
 
@@ -117,12 +118,15 @@ def _quote(value: Any) -> str:
     return "NULL" if value is None else "'" + str(value).replace("'", "''") + "'"
 
 
-def _merge(base: Iterator[Row], writes: Mapping[str, Row | None], wanted: Callable[[Row], bool]) -> Iterator[Row]:
-    """A key-ordered stream of stored rows with the transaction's own versions in their place."""
+def _merge(
+    base: Iterator[Row], writes: Writes, wanted: Callable[[Row], bool], low: str | None = None, high: str | None = None
+) -> Iterator[Row]:
+    """A key-ordered stream of stored rows with the transaction's own versions in their place
+    (both read in key order: a spilled write set is never sorted in memory)."""
     if not writes:
         yield from base
         return
-    mine = sorted((r for r in writes.values() if r is not None and wanted(r)), key=lambda r: r[0])
+    mine = (r for r in writes.rows_in_order(low, high) if wanted(r))
     theirs = (r for r in base if r[0] not in writes)
     yield from heapq.merge(theirs, mine, key=lambda r: r[0])
 

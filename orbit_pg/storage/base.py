@@ -46,6 +46,8 @@ class Catalog(Protocol):
 class Store(Protocol):
     # False: commits are written but not synced (synchronous_commit off); ``sync`` flushes them.
     synchronous: bool
+    # Where transactions' write sets spill (writeset.py); None: the system's temporary directory.
+    temp_dir: str | None
 
     def snapshot(self) -> Snapshot: ...
 

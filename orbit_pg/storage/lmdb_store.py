@@ -17,23 +17,27 @@ from orbit_pg.storage.lmdb_catalog import LmdbCatalog
 _LEN = struct.Struct("!I")
 # LMDB's default maximum key size; a longer key cannot be stored or indexed.
 MAX_KEY_BYTES = 511
+# Under the data directory: transactions' spilled write sets (PostgreSQL's name).
+TEMP_DIR = "pgsql_tmp"
 
 
-def _key(text: str) -> bytes:
+def lmdb_key(text: str) -> bytes:
     """LMDB refuses empty keys; PostgreSQL text never holds NUL, so b"\\x00" stands for ''."""
     return text.encode() or b"\x00"
 
 
-def _text(key: bytes) -> str:
+def lmdb_text(key: bytes) -> str:
     return "" if key == b"\x00" else key.decode()
 
 
-def _encode(actor_type: bytes, state: bytes | None) -> bytes:
+def encode_row(row: Row) -> bytes:
+    """A row's value in the table: its type's length and text, then 0 (NULL state) or 1 and the state."""
+    actor_type = row[1].encode()
     head = _LEN.pack(len(actor_type)) + actor_type
-    return head + b"\x00" if state is None else head + b"\x01" + state
+    return head + b"\x00" if row[2] is None else head + b"\x01" + row[2]
 
 
-def _decode(actor_id: str, value: bytes) -> Row:
+def decode_row(actor_id: str, value: bytes) -> Row:
     (type_len,) = _LEN.unpack_from(value)
     end = 4 + type_len
     actor_type = value[4:end].decode()
@@ -59,29 +63,29 @@ class LmdbSnapshot:
         self._by_type = by_type
 
     def get(self, actor_id: str) -> Row | None:
-        key = _key(actor_id)
+        key = lmdb_key(actor_id)
         if len(key) > MAX_KEY_BYTES:
             return None
         value = self._txn.get(key, db=self._actors)
-        return None if value is None else _decode(actor_id, value)
+        return None if value is None else decode_row(actor_id, value)
 
     def scan(self) -> Iterator[Row]:
         for key, value in self._txn.cursor(db=self._actors):
-            yield _decode(_text(key), value)
+            yield decode_row(lmdb_text(key), value)
 
     def scan_range(self, low: str | None, high: str | None) -> Iterator[Row]:
         """Keys are UTF-8, whose byte order is code point order: PostgreSQL's C collation."""
         cursor = self._txn.cursor(db=self._actors)
-        if not (cursor.first() if low is None else cursor.set_range(_key(low))):
+        if not (cursor.first() if low is None else cursor.set_range(lmdb_key(low))):
             return
-        stop = None if high is None else _key(high)
+        stop = None if high is None else lmdb_key(high)
         for key, value in cursor.iternext():
             if stop is not None and key > stop:
                 return
-            yield _decode(_text(key), value)
+            yield decode_row(lmdb_text(key), value)
 
     def scan_type(self, actor_type: str) -> Iterator[Row]:
-        key = _key(actor_type)
+        key = lmdb_key(actor_type)
         if len(key) > MAX_KEY_BYTES:
             return
         cursor = self._txn.cursor(db=self._by_type)
@@ -91,7 +95,7 @@ class LmdbSnapshot:
         for id_bytes in cursor.iternext_dup():
             value = get(id_bytes, db=self._actors)
             if value is not None:
-                yield _decode(_text(id_bytes), value)
+                yield decode_row(lmdb_text(id_bytes), value)
 
     def close(self) -> None:
         # An aborted read transaction keeps its reader slot until the object is freed, and a
@@ -108,7 +112,10 @@ class ActorStore:
         os.makedirs(path, exist_ok=True)
         self.path = path
         self.synchronous = sync
-        self._env = lmdb.open(path, map_size=map_size, max_dbs=8, max_readers=1024, sync=sync, metasync=sync)
+        self.temp_dir = os.path.join(path, TEMP_DIR)
+        self._env = lmdb.open(
+            path, map_size=map_size, max_dbs=8, max_readers=1024, sync=sync, metasync=sync, writemap=True
+        )
         self._actors = self._env.open_db(b"actors")
         self._by_type = self._env.open_db(b"actors_actor_type_idx", dupsort=True)
 
@@ -120,8 +127,8 @@ class ActorStore:
         return LmdbSnapshot(self._env, self._actors, self._by_type)
 
     def validate(self, row: Row) -> None:
-        _check_key(_key(row[0]), "actors_pkey")
-        _check_key(_key(row[1]), "actors_actor_type_idx")
+        _check_key(lmdb_key(row[0]), "actors_pkey")
+        _check_key(lmdb_key(row[1]), "actors_actor_type_idx")
 
     def commit(self, writes: Mapping[str, Row | None]) -> None:
         self.commit_many([writes])
@@ -144,7 +151,7 @@ class ActorStore:
     def _write(self, write_sets: Sequence[Mapping[str, Row | None]]) -> None:
         with self._env.begin(write=True) as txn:
             for actor_id, row in itertools.chain.from_iterable(writes.items() for writes in write_sets):
-                key = _key(actor_id)
+                key = lmdb_key(actor_id)
                 old = txn.get(key, db=self._actors)
                 if old is not None:
                     (type_len,) = _LEN.unpack_from(old)
@@ -152,8 +159,8 @@ class ActorStore:
                 if row is None:
                     txn.delete(key, db=self._actors)
                     continue
-                txn.put(key, _encode(row[1].encode(), row[2]), db=self._actors)
-                txn.put(_key(row[1]), key, db=self._by_type)
+                txn.put(key, encode_row(row), db=self._actors)
+                txn.put(lmdb_key(row[1]), key, db=self._by_type)
 
     def sync(self) -> None:
         """Flush commits made without a sync to disk (LMDB's ``mdb_env_sync``)."""
