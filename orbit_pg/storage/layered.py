@@ -144,7 +144,10 @@ class LayeredSnapshot:
             if actor_id == last:
                 continue
             last = actor_id
-            if not any(actor_id in layers[newer].rows for newer in range(rank)):
+            for newer in layers[:rank]:
+                if actor_id in newer.rows:
+                    break
+            else:
                 yield row  # type: ignore[misc]
 
     def close(self) -> None:

@@ -174,8 +174,8 @@ class WriteAheadLog:
             records, good = read_records(data)
             last = 0
             for seq, payload in records:
-                if expected is not None and seq != expected:
-                    raise WalError(f"WAL segment {path}: record {seq} where {expected} was due")
+                if seq != (expected or min(seq, after + 1)):
+                    raise WalError(f"WAL segment {path}: record {seq} where {expected or after + 1} was due")
                 expected = last = seq
                 expected += 1
                 if seq > after:
@@ -274,6 +274,7 @@ class WriteAheadLog:
         """Close the log and remove the segments whose records are all in LMDB (to seq ``applied``)."""
         with self._lock:
             if self._fd >= 0:
+                os.fdatasync(self._fd)  # what a failed last checkpoint left here must stay
                 os.close(self._fd)
                 self._fd = -1
                 self._closed.append((self._number, self._last_seq))

@@ -16,7 +16,7 @@ from orbit_pg import errors
 from orbit_pg.storage.base import Row
 from orbit_pg.storage.layered import LayeredStore
 from orbit_pg.storage.lmdb_store import ActorStore
-from orbit_pg.storage.wal import HEADER
+from orbit_pg.storage.wal import HEADER, WalError, WriteAheadLog, record
 
 IDS = ["", "a", "a1", "b", "b\u00e9", "c", "d", "z", "\u4e2d", "\U0001f600"]
 TYPES = ["", "t", "u", "v"]
@@ -185,3 +185,17 @@ def _crash(store: LayeredStore) -> None:
     store._wake.set()
     store._thread.join()
     store.lmdb.close()
+
+
+def test_a_gap_in_the_log_stops_the_start(tmp_path: Path) -> None:
+    """A record missing from the log was acknowledged: refuse to start rather than lose it."""
+    row = {"a": ("a", "t", None)}
+    for name, seqs, after, message in (
+        ("middle", (1, 2, 4), 0, "record 4 where 3 was due"),
+        ("first", (5, 6), 2, "record 5 where 3 was due"),
+    ):
+        directory = tmp_path / name
+        directory.mkdir()
+        (directory / f"{1:016x}").write_bytes(b"".join(record(seq, row) for seq in seqs) + bytes(64))
+        with pytest.raises(WalError, match=message):
+            list(WriteAheadLog(str(directory)).replay(after))
