@@ -16,8 +16,9 @@ requests (``cancel_waits``); a wait that would close a cycle fails at once with 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any
 
 from twisted.internet.defer import Deferred, succeed
@@ -44,6 +45,7 @@ class Waiter:
     key: Key
     mode: str
     xact: bool
+    since: datetime = field(default_factory=lambda: datetime.now(timezone.utc))  # pg_locks.waitstart
 
 
 @dataclass
@@ -58,6 +60,17 @@ class AdvisoryLocks:
     def __init__(self) -> None:
         self.locks: dict[Key, Lock] = {}
         self._wakeups: dict[Any, Deferred[None]] = {}  # session → fires when its requests are all granted
+
+    def holdings(self) -> Iterator[tuple[Key, Any, str, datetime | None]]:
+        """pg_locks' advisory rows: (key, session, mode, when its wait began — None once granted).
+        A session shows one row per mode it holds, whatever the scopes and counts, as PostgreSQL
+        keeps one PROCLOCK per backend and lock."""
+        for key, lock in self.locks.items():
+            for session, holds in lock.holds.items():
+                for mode in sorted({mode for mode, _ in holds}, reverse=True):
+                    yield key, session, mode, None
+            for waiter in lock.queue:
+                yield key, waiter.session, waiter.mode, waiter.since
 
     # --- taking --------------------------------------------------------------------------
 
@@ -78,7 +91,7 @@ class AdvisoryLocks:
                 lock.queue.append(waiter)
                 session.advisory_waits.append(waiter)
                 return True
-        self._grant(lock, session, (mode, xact))
+        self._grant(lock, session, (mode, xact), key)
         return True
 
     def _blockers(self, lock: Lock, session: Any, mode: str, ahead: Iterable[Waiter] | None = None) -> list[Any]:
@@ -118,9 +131,11 @@ class AdvisoryLocks:
 
         return path if visit(waiter) else []
 
-    def _grant(self, lock: Lock, session: Any, scope: Scope) -> None:
+    def _grant(self, lock: Lock, session: Any, scope: Scope, key: Key) -> None:
         holds = lock.holds.setdefault(session, {})
         holds[scope] = holds.get(scope, 0) + 1
+        if scope[1]:
+            session.advisory_xact.append((key, scope[0]))
 
     # --- waiting -------------------------------------------------------------------------
 
@@ -152,7 +167,7 @@ class AdvisoryLocks:
             if self._blockers(lock, waiter.session, waiter.mode, waiting):
                 waiting.append(waiter)
                 continue
-            self._grant(lock, waiter.session, (waiter.mode, waiter.xact))
+            self._grant(lock, waiter.session, (waiter.mode, waiter.xact), key)
             waiter.session.advisory_waits.remove(waiter)
             if not waiter.session.advisory_waits:
                 done.append(waiter.session)
@@ -188,16 +203,33 @@ class AdvisoryLocks:
     def release(self, session: Any, xact: bool | None) -> None:
         """Drop the session's holds: session-level (False, pg_advisory_unlock_all), transaction-level
         (True, the transaction ended) or all of them (None, the session ended)."""
+        if xact is not False:
+            session.advisory_xact.clear()
         for key, lock in list(self.locks.items()):
             holds = lock.holds.get(session)
-            if holds is None:
+            dropped = [scope for scope in holds or () if xact is None or scope[1] is xact]
+            if not dropped:
                 continue
-            for scope in [scope for scope in holds if xact is None or scope[1] is xact]:
+            for scope in dropped:
                 del holds[scope]
             if not holds:
                 del lock.holds[session]
-                self._wake(key)
-                self._forget_if_free(key, lock)
+            self._wake(key)  # a shared request may pass once an exclusive hold of several is gone
+
+    def release_since(self, session: Any, mark: int) -> None:
+        """ROLLBACK TO a savepoint: the transaction-level holds taken after the ``mark``-th go,
+        as PostgreSQL releases an aborted subtransaction's locks."""
+        taken, session.advisory_xact[mark:] = session.advisory_xact[mark:], []
+        for key, mode in taken:
+            lock = self.locks[key]
+            holds = lock.holds[session]
+            holds[(mode, True)] -= 1
+            if holds[(mode, True)]:
+                continue
+            del holds[(mode, True)]
+            if not holds:
+                del lock.holds[session]
+            self._wake(key)
 
     def unlock_all(self, session: Any) -> None:
         self.release(session, False)

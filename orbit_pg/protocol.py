@@ -8,6 +8,7 @@ of input. Nothing here knows SQL beyond handing text to the grammar and the exec
 from __future__ import annotations
 
 import enum
+import itertools
 import secrets
 import time
 from collections import deque
@@ -327,6 +328,7 @@ class PostgresProtocol(Protocol):
         except errors.PgError as error:
             raise errors.fatal(error.sqlstate, error.message) from None
         self.session.process_id = self.process_id
+        self.session.backend_id = self.factory.backend_id()
         self.session.server = self.factory
         activity = self.session.activity
         if self.transport is not None:
@@ -1238,6 +1240,12 @@ class PostgresServerFactory(ServerFactory):
     def stored_roles(self) -> list[tuple[str, bool, bool]]:
         """(name, superuser, can log in) of each stored role; none while authentication is trust."""
         return [(role.name, role.superuser, role.login) for role in self.authenticator.roles]
+
+    def backend_id(self) -> int:
+        """The lowest free backend slot: PostgreSQL's ProcState gives 1 and 2 to its background
+        processes, so client backends start at 3 (pg_locks.virtualtransaction shows it)."""
+        taken = {session.backend_id for session in self.sessions()}
+        return next(slot for slot in itertools.count(3) if slot not in taken)
 
     def register(self, connection: PostgresProtocol) -> tuple[int, int]:
         """A process id (unique among live connections) and a secret, for BackendKeyData."""

@@ -207,13 +207,16 @@ def _quote_ident(name: str) -> str:
 
 @dataclass
 class Savepoint:
-    """What ROLLBACK TO restores: the write set, settings and locks as they were."""
+    """What ROLLBACK TO restores: the write set, settings and locks as they were; cursors
+    declared since are closed (``cursors``: those that existed)."""
 
     name: str
     writes: dict[str, Row | None]
     values: dict[str, str]
     settings: tuple[dict[str, str | None], dict[str, str | None], set[str]]
     locks: int
+    advisory: int  # transaction-level advisory locks taken before (len of session.advisory_xact)
+    cursors: tuple[Any, ...]
 
 
 @dataclass
@@ -305,12 +308,18 @@ class Session:
         self.database = database
         self.startup = startup
         self.process_id = 0
+        # pg_locks' virtualtransaction: the backend's slot and its local transaction number
+        # (transactions begun so far, counting the one that ran the startup).
+        self.backend_id = 0
+        self.local_xid = 1
         # pg_sleep: how long the running statement waits after its current slice (orbit_pg.interrupts).
         self.sleep_seconds = 0.0
         # The server's advisory locks (orbit_pg.advisory), set by the protocol, and the requests
         # of the running statement that wait for one (the protocol resumes it once all are granted).
         self.advisory_locks: Any = None
         self.advisory_waits: list[Any] = []
+        # Each transaction-level advisory lock taken, in order: ROLLBACK TO gives back the later ones.
+        self.advisory_xact: list[tuple[Any, str]] = []
         # Notices a function raised while the statement runs (a WARNING), for the protocol to send.
         self.notices: list[errors.PgError] = []
         self.server: Server | None = None

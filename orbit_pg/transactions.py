@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import collections
 from collections.abc import Iterable
+from typing import Any
 
 from orbit_pg import errors
 from orbit_pg.locks import LockTable, Owner
@@ -77,6 +78,7 @@ class Transactions:
     def begin(self, session: Session, implicit_block: bool) -> Transaction:
         """A new transaction takes its modes from the session's defaults."""
         txn = Transaction(implicit_block=implicit_block, owner=Owner(session.process_id))
+        session.local_xid += 1
         for mode, default in TRANSACTION_MODES.items():
             session.values[mode] = session.values[default]
         session.transaction = txn
@@ -133,7 +135,7 @@ def check_writable(session: Session, command: str) -> None:
         raise errors.PgError(READ_ONLY_SQL_TRANSACTION, f"cannot execute {command} in a read-only transaction")
 
 
-def savepoint(session: Session, txn: Transaction, name: str) -> None:
+def savepoint(session: Session, txn: Transaction, name: str, cursors: tuple[Any, ...]) -> None:
     txn.savepoints.append(
         Savepoint(
             name,
@@ -141,6 +143,8 @@ def savepoint(session: Session, txn: Transaction, name: str) -> None:
             dict(session.values),
             (dict(txn.prior), dict(txn.session_set), set(txn.local)),
             len(txn.owner.held),
+            len(session.advisory_xact),
+            cursors,
         )
     )
 
@@ -157,9 +161,10 @@ def release(txn: Transaction, name: str) -> None:
     del txn.savepoints[_find(txn, name) :]
 
 
-def rollback_to(session: Session, locks: LockTable, txn: Transaction, name: str) -> None:
-    """ROLLBACK TO: back to the savepoint's writes, settings and locks; it stays defined,
-    later ones are gone, and a failed transaction is usable again."""
+def rollback_to(session: Session, locks: LockTable, txn: Transaction, name: str) -> Savepoint:
+    """ROLLBACK TO: back to the savepoint's writes, settings and locks (row locks and
+    transaction-level advisory locks); it stays defined, later ones are gone, and a failed
+    transaction is usable again. The caller closes the cursors declared since."""
     index = _find(txn, name)
     point = txn.savepoints[index]
     del txn.savepoints[index + 1 :]
@@ -170,7 +175,10 @@ def rollback_to(session: Session, locks: LockTable, txn: Transaction, name: str)
     prior, session_set, local = point.settings
     txn.prior, txn.session_set, txn.local = dict(prior), dict(session_set), set(local)
     locks.release_after(txn.owner, point.locks)
+    if session.advisory_locks is not None:
+        session.advisory_locks.release_since(session, point.advisory)
     txn.failed = False
+    return point
 
 
 def _active(message: str) -> errors.PgError:

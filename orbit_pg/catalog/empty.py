@@ -10,7 +10,7 @@ from orbit_pg.catalog.relation import relation
 EMPTY = (
     "pg_aggregate pg_amop pg_amproc pg_cast pg_conversion pg_default_acl pg_depend pg_description pg_enum"
     " pg_event_trigger pg_extension pg_foreign_data_wrapper pg_foreign_server pg_foreign_table pg_inherits"
-    " pg_init_privs pg_locks pg_matviews pg_opclass pg_operator pg_opfamily pg_partitioned_table pg_policy"
+    " pg_init_privs pg_matviews pg_opclass pg_operator pg_opfamily pg_partitioned_table pg_policy"
     " pg_prepared_xacts pg_publication pg_publication_namespace pg_publication_rel pg_range pg_rewrite"
     " pg_seclabel pg_sequence pg_sequences pg_shdescription pg_shseclabel pg_statistic_ext pg_subscription"
     " pg_transform pg_trigger pg_ts_config pg_user_mapping pg_views pg_available_extensions pg_timezone_names"

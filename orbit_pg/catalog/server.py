@@ -1,6 +1,6 @@
 """The cluster-level relations: pg_namespace, pg_database, pg_tablespace, pg_am, pg_collation,
-pg_settings (the session's parameters), pg_stat_activity (every live connection) and pg_cursors
-(the session's DECLAREd cursors)."""
+pg_settings (the session's parameters), pg_stat_activity (every live connection), pg_cursors
+(the session's DECLAREd cursors) and pg_locks (advisory locks, and each transaction's own lock)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from orbit_pg.catalog import objects
-from orbit_pg.catalog.relation import relation
+from orbit_pg.catalog.relation import DEFINED, relation
 from orbit_pg.session import SETTINGS, Setting
 
 
@@ -157,6 +157,60 @@ def _cursors(ctx: Any) -> Iterator[dict[str, Any]]:
             }
 
 
+# pg_locks' constant columns, None where a lock type has no such field.
+_LOCK_FIELDS = dict.fromkeys(
+    "database relation page tuple virtualxid transactionid classid objid objsubid waitstart".split()
+)
+
+
+def _virtual_transaction(session: Any) -> str:
+    """backend/local transaction number; 0 for a session outside a transaction, as PostgreSQL shows."""
+    return f"{session.backend_id}/{session.local_xid if session.transaction is not None else 0}"
+
+
+def _locks(ctx: Any) -> Iterator[dict[str, Any]]:
+    """The locks a user can act on: advisory locks (held or awaited, every session's), and for
+    each session in a transaction its virtual transaction lock; the querying session also holds
+    AccessShareLock on pg_locks itself. Relation locks of other statements and row locks (kept
+    in the tuples, not the lock table, by PostgreSQL too) are not shown."""
+    own = ctx.session
+    server = own.server
+    for session in server.sessions() if server is not None else (own,):
+        if session.transaction is None and session is not own:
+            continue
+        vxid = _virtual_transaction(session)
+        common = {"virtualtransaction": vxid, "pid": session.process_id, "granted": True, "fastpath": True}
+        if session is own:
+            yield (
+                _LOCK_FIELDS
+                | common
+                | {
+                    "locktype": "relation",
+                    "database": objects.DATABASE,
+                    "relation": DEFINED["pg_catalog", "pg_locks"][0],
+                    "mode": "AccessShareLock",
+                }
+            )
+        yield _LOCK_FIELDS | common | {"locktype": "virtualxid", "virtualxid": vxid, "mode": "ExclusiveLock"}
+    if own.advisory_locks is None:
+        return
+    for key, session, mode, waiting in own.advisory_locks.holdings():
+        value = (key[0] & 0xFFFFFFFFFFFFFFFF,) if len(key) == 1 else (key[0] & 0xFFFFFFFF, key[1] & 0xFFFFFFFF)
+        yield _LOCK_FIELDS | {
+            "locktype": "advisory",
+            "database": objects.DATABASE,
+            "classid": value[0] >> 32 if len(value) == 1 else value[0],
+            "objid": value[0] & 0xFFFFFFFF if len(value) == 1 else value[1],
+            "objsubid": len(key),
+            "virtualtransaction": _virtual_transaction(session),
+            "pid": session.process_id,
+            "mode": mode,
+            "granted": waiting is None,
+            "fastpath": False,
+            "waitstart": waiting,
+        }
+
+
 relation("pg_catalog", "pg_namespace", _namespaces, static=True)
 relation("pg_catalog", "pg_database", _databases)
 relation("pg_catalog", "pg_tablespace", _tablespaces, static=True)
@@ -165,3 +219,4 @@ relation("pg_catalog", "pg_collation", collations, static=True)
 relation("pg_catalog", "pg_settings", _settings)
 relation("pg_catalog", "pg_stat_activity", _activity)
 relation("pg_catalog", "pg_cursors", _cursors)
+relation("pg_catalog", "pg_locks", _locks)

@@ -469,7 +469,8 @@ class CopyTo:
         delim = options.delimiter
         self._text_special = re.compile("[\\\\\x00-\x1f" + re.escape(delim) + "]")
         self._csv_special = re.compile("[" + re.escape(delim + options.quote) + "\r\n]")
-        self._out = {delim: "\\" + delim, **_TEXT_OUT}  # a control character is escaped by its letter
+        # str.translate's table: a control character is escaped by its letter
+        self._out = str.maketrans({delim: "\\" + delim, **_TEXT_OUT})
         self._prefix = b""  # the binary header goes out with the first row, as PostgreSQL sends it
 
     def start(self) -> bytes:
@@ -512,7 +513,7 @@ class CopyTo:
             elif self.csv:
                 out.append(self._csv(text, self.force[i] and not header, i == 0 and len(texts) == 1))
             elif self._text_special.search(text):
-                out.append("".join(self._out.get(c, c) for c in text))
+                out.append(text.translate(self._out))
             else:
                 out.append(text)
         return (options.delimiter.join(out) + "\n").encode()
@@ -523,5 +524,6 @@ class CopyTo:
         if not (force or text == options.null or self._csv_special.search(text) or (alone and text == "\\.")):
             return text
         quote, escape = options.quote, options.escape
-        body = "".join(escape + c if c in (quote, escape) else c for c in text)
-        return quote + body + quote
+        if escape != quote:  # escape the escapes first, so that those added before quotes stay single
+            text = text.replace(escape, escape + escape)
+        return quote + text.replace(quote, escape + quote) + quote

@@ -383,6 +383,19 @@ def close(portals: dict[str, Portal], name: str | None) -> str:
     return "CLOSE CURSOR"
 
 
+def declared(portals: Mapping[str, Portal]) -> tuple[Cursor, ...]:
+    """The DECLAREd cursors now open, for a savepoint to remember."""
+    return tuple(portal.cursor for portal in portals.values() if portal.cursor is not None)
+
+
+def close_declared_since(portals: dict[str, Portal], before: tuple[Cursor, ...]) -> None:
+    """ROLLBACK TO: cursors declared after the savepoint are gone (PostgreSQL's
+    AtSubAbort_Portals); those declared before keep their position."""
+    for name, portal in list(portals.items()):
+        if portal.cursor is not None and not any(portal.cursor is kept for kept in before):
+            close_portal(portals.pop(name))
+
+
 def persist_holdable(portals: Mapping[str, Portal], txn: Transaction) -> None:
     """At COMMIT, before the transaction ends: its WITH HOLD cursors read what is left."""
     for portal in portals.values():

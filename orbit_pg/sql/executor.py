@@ -240,12 +240,13 @@ class Executor:
                 raise _outside_block(_SAVEPOINT_COMMANDS[kind])
             assert stmt.savepoint is not None
             if kind == "savepoint":
-                transactions.savepoint(self.session, txn, stmt.savepoint)
+                transactions.savepoint(self.session, txn, stmt.savepoint, cursors.declared(self.portals))
                 return Result("SAVEPOINT")
             if kind == "release":
                 transactions.release(txn, stmt.savepoint)
                 return Result("RELEASE")
-            transactions.rollback_to(self.session, self.transactions.locks, txn, stmt.savepoint)
+            point = transactions.rollback_to(self.session, self.transactions.locks, txn, stmt.savepoint)
+            cursors.close_declared_since(self.portals, point.cursors)
             return Result("ROLLBACK")
         if not txn.explicit:
             if stmt.chain:

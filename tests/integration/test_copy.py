@@ -87,6 +87,14 @@ def test_csv_format_both_ways(server: Server) -> None:
             )
             == b"'c,2';t;\n'c:1';'two\nlines';{\"k\": \"v, w\"}\n'c:3';'';[]\n"
         )
+        # An escape apart from the quote doubles itself and goes before each quote.
+        conn.execute("""INSERT INTO actors VALUES ('c:4', 'back\\slash "q"', '["\\\\"]')""")
+        assert (
+            copy_out(
+                conn, "COPY (SELECT * FROM actors WHERE actor_id = 'c:4') TO STDOUT WITH (FORMAT csv, ESCAPE '\\')"
+            )
+            == b'c:4,"back\\\\slash \\"q\\"","[\\"\\\\\\\\\\"]"\n'
+        )
 
 
 def test_binary_format_both_ways(server: Server) -> None:

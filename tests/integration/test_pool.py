@@ -367,3 +367,42 @@ def test_advisory_deadlock_is_detected(server: Server) -> None:
         thread, outcome = waits[survivor]
         thread.join(10)
         assert outcome == [("",)]
+
+
+def test_pg_locks_shows_advisory_locks(server: Server) -> None:
+    """Who holds or waits for which key, as monitoring queries read it; one row per session and
+    mode whatever the counts and scopes; an idle holder's virtual transaction ends in /0."""
+    query = (
+        "SELECT locktype, classid, objid, objsubid, mode, granted, fastpath, waitstart IS NOT NULL,"
+        " pid = %s AS holder, virtualtransaction LIKE '%%/0' AS idle,"
+        " database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        " FROM pg_locks WHERE locktype = 'advisory' AND pid IN (%s, %s) ORDER BY objid, mode, granted"
+    )
+    with connect(server) as holder, connect(server) as waiter, connect(server) as observer:
+        holder.execute("SELECT pg_advisory_lock(5), pg_advisory_lock(5), pg_advisory_lock(1, 2)")
+        holder.execute("SELECT pg_advisory_lock_shared(-7)")
+        pids = (holder.info.backend_pid, holder.info.backend_pid, waiter.info.backend_pid)
+        thread, _ = in_thread(lambda: waiter.execute("SELECT pg_advisory_lock(5)"))
+        thread.join(0.3)
+        rows = observer.execute(query, pids).fetchall()
+        assert rows == [
+            ("advisory", 1, 2, 2, "ExclusiveLock", True, False, False, True, True, True),
+            ("advisory", 0, 5, 1, "ExclusiveLock", False, False, True, False, False, True),
+            ("advisory", 0, 5, 1, "ExclusiveLock", True, False, False, True, True, True),
+            ("advisory", 4294967295, 4294967289, 1, "ShareLock", True, False, False, True, True, True),
+        ]
+        holder.execute("SELECT pg_advisory_unlock_all()")
+        thread.join(5)
+        with holder.transaction():
+            holder.execute("SELECT pg_advisory_xact_lock(9), pg_advisory_lock_shared(9)")
+            rows = observer.execute(query, pids).fetchall()
+        assert [row[4] for row in rows] == ["ExclusiveLock", "ExclusiveLock", "ShareLock"]
+        assert [(row[2], row[8], row[9]) for row in rows] == [(5, False, True), (9, True, False), (9, True, False)]
+        own = observer.execute(
+            "SELECT locktype, relation = 'pg_locks'::regclass, mode, granted, fastpath,"
+            " virtualtransaction = virtualxid FROM pg_locks WHERE pid = pg_backend_pid() ORDER BY locktype"
+        ).fetchall()
+        assert own == [
+            ("relation", True, "AccessShareLock", True, True, None),
+            ("virtualxid", None, "ExclusiveLock", True, True, True),
+        ]
