@@ -13,7 +13,8 @@ from orbit_pg.auth import hba, limits, tls
 from orbit_pg.auth.methods import Authenticator
 from orbit_pg.auth.roles import CATALOG_NAME, Roles
 from orbit_pg.protocol import PostgresServerFactory
-from orbit_pg.storage.lmdb_store import TEMP_DIR, ActorStore
+from orbit_pg.storage.layered import CHECKPOINT_INTERVAL, LayeredStore
+from orbit_pg.storage.lmdb_store import TEMP_DIR
 from orbit_pg.storage.writeset import remove_leftovers
 from orbit_pg.wire.constants import DEFAULT_MAX_MESSAGE_SIZE
 
@@ -33,6 +34,13 @@ class Options(usage.Options):
             "on",
             "on: COMMIT is acknowledged once on disk; off: once written, flushed within 200 ms "
             "(a machine crash may lose the last commits; a server crash loses nothing).",
+        ],
+        [
+            "checkpoint-interval",
+            None,
+            CHECKPOINT_INTERVAL,
+            "Seconds between checkpoints, which move commits from the write-ahead log into LMDB.",
+            float,
         ],
         [
             "commit-group-size",
@@ -72,6 +80,8 @@ class Options(usage.Options):
             raise usage.UsageError("--max-message-size must be at least 1024")
         if self["synchronous-commit"] not in ("on", "off"):
             raise usage.UsageError("--synchronous-commit must be on or off")
+        if self["checkpoint-interval"] <= 0:
+            raise usage.UsageError("--checkpoint-interval must be positive")
         if self["commit-group-size"] < 0:
             raise usage.UsageError("--commit-group-size must be 0 or more")
         if bool(self["tls-cert"]) != bool(self["tls-key"]):
@@ -109,10 +119,11 @@ class _StoreService(service.Service):
 
 def makeService(options: Options | dict) -> service.IService:
     remove_leftovers(os.path.join(options["data-dir"], TEMP_DIR))
-    store = ActorStore(
+    store = LayeredStore(
         options["data-dir"],
         map_size=options.get("map-size", 1 << 36),
         sync=options.get("synchronous-commit", "on") == "on",
+        checkpoint_interval=options.get("checkpoint-interval", CHECKPOINT_INTERVAL),
     )
     authenticator = Authenticator(
         Roles(store.catalog(CATALOG_NAME)),

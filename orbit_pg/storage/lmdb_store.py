@@ -19,6 +19,8 @@ _LEN = struct.Struct("!I")
 MAX_KEY_BYTES = 511
 # Under the data directory: transactions' spilled write sets (PostgreSQL's name).
 TEMP_DIR = "pgsql_tmp"
+_SEQ = struct.Struct("<Q")
+_WAL_SEQ_KEY = b"wal_seq"
 
 
 def lmdb_key(text: str) -> bytes:
@@ -118,6 +120,7 @@ class ActorStore:
         )
         self._actors = self._env.open_db(b"actors")
         self._by_type = self._env.open_db(b"actors_actor_type_idx", dupsort=True)
+        self._meta = self._env.open_db(b"orbitpg_meta")
 
     def catalog(self, name: str) -> LmdbCatalog:
         """A system catalog (roles, privileges) in the same environment as the actors."""
@@ -133,12 +136,13 @@ class ActorStore:
     def commit(self, writes: Mapping[str, Row | None]) -> None:
         self.commit_many([writes])
 
-    def commit_many(self, write_sets: Sequence[Mapping[str, Row | None]]) -> None:
-        """Several transactions' writes, in order, in one LMDB write and one sync."""
-        if not any(write_sets):
+    def commit_many(self, write_sets: Sequence[Mapping[str, Row | None]], wal_seq: int | None = None) -> None:
+        """Several transactions' writes, in order, in one LMDB write and one sync; a checkpoint
+        also records the last write-ahead log record they include (``wal_seq``)."""
+        if not any(write_sets) and wal_seq is None:
             return
         try:
-            self._write(write_sets)
+            self._write(write_sets, wal_seq)
         except lmdb.MapFullError:
             raise errors.PgError(
                 "53100",
@@ -148,8 +152,10 @@ class ActorStore:
         except lmdb.Error as exc:
             raise errors.PgError("58030", f"could not write actor data: {exc}") from None
 
-    def _write(self, write_sets: Sequence[Mapping[str, Row | None]]) -> None:
+    def _write(self, write_sets: Sequence[Mapping[str, Row | None]], wal_seq: int | None) -> None:
         with self._env.begin(write=True) as txn:
+            if wal_seq is not None:
+                txn.put(_WAL_SEQ_KEY, _SEQ.pack(wal_seq), db=self._meta)
             for actor_id, row in itertools.chain.from_iterable(writes.items() for writes in write_sets):
                 key = lmdb_key(actor_id)
                 old = txn.get(key, db=self._actors)
@@ -161,6 +167,21 @@ class ActorStore:
                     continue
                 txn.put(key, encode_row(row), db=self._actors)
                 txn.put(lmdb_key(row[1]), key, db=self._by_type)
+
+    def wal_seq(self) -> int:
+        """The last write-ahead log record applied by a checkpoint (0: none)."""
+        with self._env.begin() as txn:
+            value = txn.get(_WAL_SEQ_KEY, db=self._meta)
+        return 0 if value is None else _SEQ.unpack(value)[0]
+
+    def free_pages(self) -> tuple[int, int, int]:
+        """(pages never used yet in the map, page size, B-tree depth of the actors): what a
+        checkpoint can still grow into (pages freed by earlier writes come on top)."""
+        info = self._env.info()
+        with self._env.begin() as txn:
+            stat = txn.stat(self._actors)
+        page = stat["psize"]
+        return info["map_size"] // page - info["last_pgno"] - 1, page, stat["depth"]
 
     def sync(self) -> None:
         """Flush commits made without a sync to disk (LMDB's ``mdb_env_sync``)."""
