@@ -5,7 +5,7 @@ cycle is the bytes a client sends for one transaction (a Query, or Bind/Describe
 libpq sends a prepared statement), and it is answered before the next. The call count (cProfile's)
 does not depend on how busy the machine is, so it compares two builds where wall-clock tps cannot.
 
-    python bench/protocol_cycle.py [--cycles 2000] [--rows 2000] [--profile] [CYCLE ...]
+    python bench/protocol_cycle.py [--cycles 2000] [--rows 10000] [--profile] [CYCLE ...]
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ from orbit_pg.storage.lmdb_store import ActorStore
 from orbit_pg.wire.constants import PROTOCOL_3_0
 
 POINT = "SELECT * FROM actors WHERE actor_id = $1"
+# As pgbench -M extended sends its update: the new state built as text, then cast.
+UPDATE = "UPDATE actors SET state = ('{\"balance\": ' || $1 || '}')::jsonb WHERE actor_id = $2"
 TYPE_LIMIT = "SELECT actor_id, state->>'balance' FROM actors WHERE actor_type = '{}' ORDER BY actor_id LIMIT 10"
 AGGREGATE = (
     "SELECT actor_type, count(*), sum((state->>'balance')::int), max(actor_id) FROM actors"
@@ -52,9 +54,9 @@ def parse(name: str, text: str) -> bytes:
     return message(b"P", cstring(name) + cstring(text) + struct.pack("!h", 0))
 
 
-def bind(statement: str, value: str) -> bytes:
-    data = value.encode()
-    body = cstring("") + cstring(statement) + struct.pack("!hhi", 0, 1, len(data)) + data + struct.pack("!h", 0)
+def bind(statement: str, *values: str) -> bytes:
+    params = b"".join(struct.pack("!i", len(data)) + data for data in (value.encode() for value in values))
+    body = cstring("") + cstring(statement) + struct.pack("!hh", 0, len(values)) + params + struct.pack("!h", 0)
     return message(b"B", body)
 
 
@@ -75,6 +77,11 @@ def cycles(rows: int) -> dict[str, Callable[[int], bytes]]:
         "simple": lambda i: query(f"SELECT * FROM actors WHERE actor_id = '{key(i)}'"),
         "type_limit": lambda i: query(TYPE_LIMIT.format(f"type:{i % 100}")),
         "update": lambda i: query(f"UPDATE actors SET state = '{{\"balance\": {i}}}' WHERE actor_id = '{key(i)}'"),
+        "update_extended": lambda i: parse("", UPDATE) + bind("", str(i), key(i)) + DESCRIBE_PORTAL + EXECUTE + SYNC,
+        # A new key each time (``i`` grows over every batch, see ``measure``).
+        "insert": lambda i: query(
+            f"INSERT INTO actors (actor_id, actor_type, state) VALUES ('new:{i}', 'new', '{{\"balance\": 0}}')"
+        ),
         "aggregate": lambda i: query(AGGREGATE),
     }
 
@@ -117,23 +124,27 @@ def setup(rows: int) -> Client:
     pairs = cstring("user") + cstring("orbit") + cstring("database") + cstring("actors") + b"\x00"
     startup = struct.pack("!ii", len(pairs) + 8, PROTOCOL_3_0) + pairs
     client.send(startup)
-    values = ", ".join(
-        f"('user:{i}', 'type:{i % 100}', '{{\"balance\": {i}, \"name\": \"user {i}\"}}')" for i in range(1, rows + 1)
-    )
-    client.send(query(f"INSERT INTO actors VALUES {values}"))
+    for first in range(1, rows + 1, 1000):
+        values = ", ".join(
+            f"('user:{i}', 'type:{i % 100}', '{{\"balance\": {i}, \"name\": \"user {i}\"}}')"
+            for i in range(first, min(first + 1000, rows + 1))
+        )
+        client.send(query(f"INSERT INTO actors VALUES {values}"))
     client.send(parse("point", POINT) + SYNC)
     return client
 
 
 def measure(client: Client, make: Callable[[int], bytes], count: int, repeats: int) -> tuple[float, float]:
-    """(best CPU seconds per cycle over ``repeats``, calls per cycle)."""
-    batch = [make(i) for i in range(count)]
+    """(best CPU seconds per cycle over ``repeats``, calls per cycle). Each batch numbers its
+    cycles on from the last one's, so that an insert never repeats a key."""
     best = float("inf")
-    for _ in range(repeats):
+    for repeat in range(repeats):
+        batch = [make(i) for i in range(repeat * count, (repeat + 1) * count)]
         started = time.process_time()
         for data in batch:
             client.send(data)
         best = min(best, (time.process_time() - started) / count)
+    batch = [make(i) for i in range(repeats * count, (repeats + 1) * count)]
     profile = cProfile.Profile()
     profile.enable()
     for data in batch:
@@ -147,7 +158,9 @@ def main(argv: list[str] | None = None) -> int:
     known = cycles(1)
     parser.add_argument("cycle", nargs="*", default=list(known), help=f"any of {', '.join(known)} (all)")
     parser.add_argument("--cycles", type=int, default=2000, help="cycles per measurement (2000)")
-    parser.add_argument("--rows", type=int, default=2000, help="actors in the table (2000)")
+    # More keys than the statement cache keeps exact texts of (4096), as pgbench's 100,000: a
+    # simple Query's text is new each time, and the lexer cuts it.
+    parser.add_argument("--rows", type=int, default=10_000, help="actors in the table (10000)")
     parser.add_argument("--repeats", type=int, default=5, help="timed repeats, the best counts (5)")
     parser.add_argument("--profile", action="store_true", help="also print the top functions by own time")
     args = parser.parse_args(argv)
@@ -156,15 +169,15 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown cycle {', '.join(unknown)}: choose from {', '.join(known)}")
     client = setup(args.rows)
     made = cycles(args.rows)
-    print(f"{'cycle':<12}  {'CPU µs/cycle':>12}  {'calls/cycle':>11}")
+    print(f"{'cycle':<15}  {'CPU µs/cycle':>12}  {'calls/cycle':>11}")
     for name in args.cycle:
         count = args.cycles if name != "aggregate" else max(1, args.cycles // 200)
         seconds, calls = measure(client, made[name], count, args.repeats)
-        print(f"{name:<12}  {seconds * 1e6:>12.1f}  {calls:>11.0f}")
+        print(f"{name:<15}  {seconds * 1e6:>12.1f}  {calls:>11.0f}")
         if args.profile:
             profile = cProfile.Profile()
             profile.enable()
-            for i in range(count):
+            for i in range((args.repeats + 1) * count, (args.repeats + 2) * count):
                 client.send(made[name](i))
             profile.disable()
             out = io.StringIO()

@@ -168,7 +168,8 @@ class PostgresProtocol(Protocol):
     def dataReceived(self, data: bytes) -> None:
         if self.state is State.CLOSED:
             return
-        self._cancel_idle_timer()
+        if self._idle_timer is not None:
+            self._cancel_idle_timer()
         try:
             self._queued.extend(self.cutter.feed(data))
         except errors.PgError as error:
@@ -372,11 +373,12 @@ class PostgresProtocol(Protocol):
             self._close()
 
     def _start_idle_timer(self) -> None:
-        self._cancel_idle_timer()
-        assert self.session is not None
-        in_transaction = self._executor.status != constants.TRANSACTION_IDLE
+        if self._idle_timer is not None:
+            self._cancel_idle_timer()
+        assert self.session is not None and self.executor is not None
+        in_transaction = self.executor.status != constants.TRANSACTION_IDLE
         setting = "idle_in_transaction_session_timeout" if in_transaction else "idle_session_timeout"
-        timeout = milliseconds(self.session.show(setting))
+        timeout = milliseconds(self.session.values[setting])
         if timeout > 0:
             self._idle_timer = self.factory.reactor.callLater(timeout / 1000, self._idle_timed_out, in_transaction)
 
@@ -425,15 +427,19 @@ class PostgresProtocol(Protocol):
             raise errors.fatal(errors.PROTOCOL_VIOLATION, f"invalid frontend message type {msg_type}")
 
     def _ready_for_query(self) -> None:
-        assert self.session is not None
-        self._disarm_statement_timeout()
-        for name, value in self.session.take_changed_reports():
-            self._send(backend.parameter_status(name, value))
-        if self._notifications and self.session.transaction is None:
+        session = self.session
+        assert session is not None and self.executor is not None
+        if self._timeout_call is not None:
+            self._disarm_statement_timeout()
+        if session.changed_reports:
+            for name, value in session.take_changed_reports():
+                self._send(backend.parameter_status(name, value))
+        if self._notifications and session.transaction is None:
             self._out.extend(self._notifications)
             self._notifications.clear()
-        self._send(backend.ready_for_query(self._executor.status))
-        self.session.activity.idle(self._executor.status)
+        status = self.executor.status
+        self._out.append(backend.ready_for_query(status))
+        session.activity.idle(status)
 
     @property
     def _executor(self) -> Executor:
@@ -488,11 +494,13 @@ class PostgresProtocol(Protocol):
 
     def _start_query(self, parsed: Parsed) -> None:
         # A simple Query replaces the unnamed statement and portal, as in PostgreSQL.
-        self._executor.statements.pop("", None)
-        self._executor.portals.pop("", None)
+        executor = self.executor
+        assert executor is not None
+        executor.statements.pop("", None)
+        executor.portals.pop("", None)
         if not parsed.statements:
             self._send(backend.EMPTY_QUERY_RESPONSE)
-        self._executor.implicit_block = len(parsed.statements) > 1
+        executor.implicit_block = len(parsed.statements) > 1
         self._parsed = parsed
         self._statements = deque(range(len(parsed.statements)))
         self._run_statements()
@@ -501,7 +509,8 @@ class PostgresProtocol(Protocol):
         """Run the Query's statements in order; returns early while a big result streams.
 
         Each is analysed right before it runs (a statement may depend on the one before)."""
-        executor = self._executor
+        executor = self.executor
+        assert executor is not None
         cache = self.factory.statement_cache
         try:
             while self._statements:
@@ -559,7 +568,8 @@ class PostgresProtocol(Protocol):
     def _await_commit(self, then: Callable[[errors.PgError | None], None]) -> bool:
         """Hand a pending commit to the group committer; True if there was one, and ``then``
         runs once it is durable. Until then nothing is sent and nothing else is handled."""
-        executor = self._executor
+        executor = self.executor
+        assert executor is not None
         writes = executor.take_pending_commit()
         notifies = executor.take_pending_notifies()
         if writes is None:
@@ -570,7 +580,7 @@ class PostgresProtocol(Protocol):
         self._holding = True
         self._after_commit = then
         self._committing_notifies = notifies
-        durable = self._executor.session.values["synchronous_commit"] != "off"
+        durable = executor.session.values["synchronous_commit"] != "off"
         self.factory.committer.commit(writes, self._committed, durable)
         return True
 
@@ -629,7 +639,8 @@ class PostgresProtocol(Protocol):
         self._process()
 
     def _arm_statement_timeout(self) -> None:
-        self._disarm_statement_timeout()
+        if self._timeout_call is not None:
+            self._disarm_statement_timeout()
         assert self.session is not None
         limit = milliseconds(self.session.values["statement_timeout"])
         if limit > 0:
@@ -942,31 +953,36 @@ class PostgresProtocol(Protocol):
         self._send(backend.PARSE_COMPLETE)
 
     def _statement(self, name: str) -> PreparedStatement:
-        statement = self._executor.statements.get(name)
+        assert self.executor is not None
+        statement = self.executor.statements.get(name)
         if statement is None:
             shown = f'prepared statement "{name}"' if name else "unnamed prepared statement"
             raise errors.PgError("26000", f"{shown} does not exist")
         return statement
 
     def _portal_named(self, name: str) -> Portal:
-        portal = self._executor.portals.get(name)
+        assert self.executor is not None
+        portal = self.executor.portals.get(name)
         if portal is None:
             raise errors.PgError("34000", f'portal "{name}" does not exist')
         return portal
 
     def _check_rows_in_failed_block(self, plan: Plan | None) -> None:
         """In a failed block PostgreSQL refuses to describe anything that returns rows."""
-        if plan is not None and plan.fields is not None:
-            self._executor.check_not_failed(plan.ends_failed_transaction)
+        executor = self.executor
+        assert executor is not None
+        if plan is not None and plan.fields is not None and executor.session.transaction is not None:
+            executor.check_not_failed(plan.ends_failed_transaction)
 
     def _bind(self, body: bytes) -> None:
         message = frontend.decode_bind(body)
-        executor = self._executor
+        executor = self.executor
+        assert executor is not None
         statement = self._statement(message.statement)
         if message.portal and message.portal in executor.portals:
             raise errors.PgError("42P03", f'cursor "{message.portal}" already exists')
         plan = statement.plan
-        if plan is not None:
+        if plan is not None and executor.session.transaction is not None:
             executor.check_not_failed(plan.ends_failed_transaction)
         param_types = plan.param_types if plan is not None else []
         formats = _formats(message.param_formats, len(message.params), "parameter")
@@ -1006,7 +1022,8 @@ class PostgresProtocol(Protocol):
 
     def _execute(self, body: bytes) -> None:
         message = frontend.decode_execute(body)
-        executor = self._executor
+        executor = self.executor
+        assert executor is not None
         portal = self._portal_named(message.portal)
         if portal.plan is None:
             self._send(backend.EMPTY_QUERY_RESPONSE)
@@ -1062,7 +1079,8 @@ class PostgresProtocol(Protocol):
     def _sync(self, body: bytes) -> None:
         """The end of an extended-protocol round: the implicit transaction ends here."""
         self.ignore_till_sync = False
-        self._executor.end_of_query()
+        assert self.executor is not None
+        self.executor.end_of_query()
         if not self._await_commit(self._round_committed):
             self._ready_for_query()
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import time
 import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -264,23 +265,41 @@ class Activity:
     server_port: int | None = None
     state: str = "idle"
     query: str = ""
-    query_start: datetime | None = None
-    xact_start: datetime | None = None
-    state_change: datetime | None = None
+    # Seconds since the epoch: taken at every statement and every ReadyForQuery, where a
+    # float is cheap and a datetime is not; pg_stat_activity reads them as timestamptz.
+    query_started: float | None = None
+    xact_started: float | None = None
+    state_changed: float | None = None
+
+    @property
+    def query_start(self) -> datetime | None:
+        return _moment(self.query_started)
+
+    @property
+    def xact_start(self) -> datetime | None:
+        return _moment(self.xact_started)
+
+    @property
+    def state_change(self) -> datetime | None:
+        return _moment(self.state_changed)
 
     def start(self, query: str) -> None:
         """A statement arrives: the connection is active (and in a transaction from now on)."""
-        now = datetime.now(timezone.utc)
-        if self.xact_start is None:
-            self.xact_start = now
-        self.state, self.query, self.query_start, self.state_change = "active", query, now, now
+        now = time.time()
+        if self.xact_started is None:
+            self.xact_started = now
+        self.state, self.query, self.query_started, self.state_changed = "active", query, now, now
 
     def idle(self, status: bytes) -> None:
         """ReadyForQuery was sent with ``status`` (I, T or E)."""
         self.state = _IDLE_STATES[status]
-        self.state_change = datetime.now(timezone.utc)
+        self.state_changed = time.time()
         if status == b"I":
-            self.xact_start = None
+            self.xact_started = None
+
+
+def _moment(seconds: float | None) -> datetime | None:
+    return None if seconds is None else datetime.fromtimestamp(seconds, timezone.utc)
 
 
 class Server(Protocol):

@@ -138,13 +138,14 @@ class Executor:
         its row locks until durable. Portals live as long as their transaction, as in PostgreSQL
         (WITH HOLD cursors read their rest first; if that fails, so does the commit)."""
         txn = self.session.transaction
-        if commit and txn is not None and not txn.failed:
+        if commit and txn is not None and not txn.failed and self.portals:
             try:
                 cursors.persist_holdable(self.portals, txn)
             except errors.PgError:
                 self._end_transaction(commit=False)
                 raise
-        cursors.end_of_transaction(self.portals)
+        if self.portals:
+            cursors.end_of_transaction(self.portals)
         if txn is None:
             return
         commit = commit and not txn.failed
@@ -207,10 +208,13 @@ class Executor:
         return plan
 
     def run(self, plan: Plan, params: Sequence[Any] = (), literals: Sequence[Any] = ()) -> Result:
-        self.check_not_failed(plan.ends_failed_transaction)
+        txn = self.session.transaction
+        if txn is not None:
+            self.check_not_failed(plan.ends_failed_transaction)
         if plan.privileges and self.access is not None:
             self.access.check_table(plan.privileges)
-        txn = self.transaction()
+        if txn is None:
+            txn = self.transactions.begin(self.session, self.implicit_block)
         if plan.writes is not None:
             transactions.check_writable(self.session, plan.writes)
         if plan.takes_snapshot and not txn.snapshot_taken:
@@ -510,6 +514,25 @@ class Executor:
             if held is None:
                 snapshot.close()
 
+    def read_row(self, actor_id: str) -> Row | None:
+        """One row by key as this statement sees it (the transaction's writes first, then the
+        snapshot ``read_snapshot`` would give), without a scan's machinery."""
+        reads = self.cursor_reads
+        if reads is None:
+            txn = self.transaction()
+            writes, held = txn.writes, txn.snapshot
+        else:
+            writes, held = reads.writes, reads.snapshot
+        if actor_id in writes:
+            return writes[actor_id]
+        if held is not None:
+            return held.get(actor_id)
+        snapshot = self.store.snapshot()
+        try:
+            return snapshot.get(actor_id)
+        finally:
+            snapshot.close()
+
     def visible_writes(self) -> Writes:
         """The transaction's own writes a read sees (a cursor's: those of its DECLARE)."""
         reads = self.cursor_reads
@@ -610,14 +633,20 @@ class Executor:
         watched: list[tuple[str, str, str]] | None = None
         if self.notifications is not None and self.notifications.watching_actors:
             watched = []
-        snapshot = self.store.snapshot()
+        opened: list[Snapshot] = []  # the store's latest, read only if a check needs it
+
+        def snapshot() -> Snapshot:
+            if not opened:
+                opened.append(self.store.snapshot())
+            return opened[0]
+
         try:
             for old_id, values in changes:
                 if values is None:
                     assert old_id is not None
                     self._lock(txn, old_id, LockMode.UPDATE, writing=True)
                     if watched is not None:
-                        old = txn.writes[old_id] if old_id in txn.writes else snapshot.get(old_id)
+                        old = txn.writes[old_id] if old_id in txn.writes else snapshot().get(old_id)
                         if old is not None:
                             watched.append(("delete", old_id, old[1]))
                     staged[old_id] = None
@@ -632,7 +661,9 @@ class Executor:
                     self.transactions.locks.acquire(txn.owner, new[0], LockMode.UPDATE, writing=True)
                     if old_id is not None:
                         staged.setdefault(old_id, None)
-                    taken = staged.get(new[0]) is not None or (new[0] not in staged and self._exists(snapshot, new[0]))
+                    taken = staged.get(new[0]) is not None or (
+                        new[0] not in staged and self._exists(snapshot(), new[0])
+                    )
                     if taken:
                         raise _duplicate(new[0])
                 staged[new[0]] = new
@@ -640,7 +671,8 @@ class Executor:
                 if watched is not None:
                     watched.append(("insert" if old_id is None else "update", new[0], new[1]))
         finally:
-            snapshot.close()
+            for opened_snapshot in opened:
+                opened_snapshot.close()
         txn.writes.update(staged)
         if txn.writes.spilled:
             self.transactions.locks.hold_by_reference(txn.owner, txn.writes)

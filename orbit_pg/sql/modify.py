@@ -336,7 +336,7 @@ def _inserts(
     that holds the key, as this transaction sees it. A key this statement already inserted
     or updated conflicts too; DO UPDATE may not touch it twice."""
     writes = executor.transaction().writes
-    snapshot = executor.store.snapshot()
+    snapshot = executor.store.snapshot() if conflict is not None else None
     affected: set[str] = set()
     try:
         for values in proposed:
@@ -347,6 +347,7 @@ def _inserts(
                     if conflict.action == "nothing":
                         continue
                     raise _affect_twice()
+                assert snapshot is not None
                 existing = writes[key] if key in writes else snapshot.get(key)
                 if existing is not None:
                     if conflict.action == "nothing":
@@ -363,7 +364,8 @@ def _inserts(
                 returned.append([fn(change[1], ctx) for fn in returning])
             yield change
     finally:
-        snapshot.close()
+        if snapshot is not None:
+            snapshot.close()
 
 
 # --- UPDATE and DELETE ---------------------------------------------------------------------

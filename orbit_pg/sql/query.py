@@ -783,6 +783,11 @@ class ActorScan(Operator):
     def rows(self, ctx: QueryContext, pacer: Pacer | None = None) -> Iterator[Any]:
         """With a ``pacer`` (a top-level query), a long run of rows the condition rejects is
         interrupted by PAUSE, so a selective scan does not hold the reactor either."""
+        if self.access.kind == "key" and len(self.access.values) == 1:
+            row = self.lookup(ctx)
+            if row is not None:
+                yield row
+            return
         executor = ctx.executor
         condition = self.condition
         with executor.read_snapshot() as snapshot:
@@ -791,6 +796,17 @@ class ActorScan(Operator):
                     yield row
                 elif pacer is not None and pacer.due():
                     yield PAUSE
+
+    def lookup(self, ctx: QueryContext) -> Any:
+        """The row of a one-key path (``actor_id = v``) if the condition accepts it: one read of
+        the transaction's writes or the store, without a scan's snapshot and merge machinery."""
+        key = self.access.values[0](None, ctx)
+        if key is None:
+            return None
+        row = ctx.executor.read_row(key)
+        if row is None or (self.condition is not None and self.condition(row, ctx) is not True):
+            return None
+        return row
 
     def explain(self, ctx: QueryContext) -> list[tuple[str, list[Any]]]:
         return [(self.access.describe(self.label, ctx), [])]
@@ -1694,6 +1710,19 @@ def _select(stmt: ast.SelectStmt, level: Level, resolve_unknown: bool) -> Select
     sort_items = [] if key_ordered else list(stmt.sort)
     always_one = not stmt.group_by
     locking = _locking(stmt, source, grouping)
+    if (
+        isinstance(source, ActorScan)
+        and source.access.kind == "key"
+        and len(source.access.values) == 1
+        and grouping is None
+        and not sort_items
+        and stmt.distinct is None
+        and offset is None
+        and limit is None
+        and locking is None
+        and not projected
+    ):
+        return SelectPlan(columns, level, _one_key(source, None if identity else projection), source.explain)
 
     def produce(ctx: QueryContext, pacer: Pacer) -> Iterator[Any]:
         first = _limit_value(offset, ctx, "OFFSET", "2201X") or 0
@@ -1772,6 +1801,20 @@ def _select(stmt: ast.SelectStmt, level: Level, resolve_unknown: bool) -> Select
         return lines
 
     return SelectPlan(columns, level, produce, describe)
+
+
+def _one_key(source: ActorScan, projection: list[Eval] | None) -> Callable[[QueryContext, Pacer], Iterator[Any]]:
+    """A query of at most one row, found by its key (``WHERE actor_id = v`` and nothing that
+    groups, sorts, limits or locks): the scan's lookup, without the pacing and the window and
+    projection stages a query of many rows goes through. The row is found lazily, when the
+    protocol asks for it after RowDescription, as the general path finds it."""
+
+    def lookup(ctx: QueryContext, pacer: Pacer) -> Iterator[Any]:
+        row = source.lookup(ctx)
+        if row is not None:
+            yield row if projection is None else [fn(row, ctx) for fn in projection]
+
+    return lookup
 
 
 def _locking(stmt: ast.SelectStmt, source: Operator, grouping: Grouping | None) -> ast.LockingClause | None:

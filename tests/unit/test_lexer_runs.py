@@ -1,0 +1,135 @@
+"""The lexer copies runs of plain tokens in one step; it cuts every text as going token by token
+does (the reference below, the lexer's own token pattern applied one token at a time)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from orbit_pg.sql import lexer
+
+CORPUS = Path(__file__).parents[1] / "integration" / "data" / "compare"
+
+
+def token_by_token(text: str) -> lexer.Shape | None:
+    parts: list[str] = []
+    values: list[str | int | Decimal] = []
+    positions: list[int] = []
+    for match in lexer._TOKENS.finditer(text):
+        kind, token = match.lastgroup, match.group()
+        if kind in ("space", "comment"):
+            if kind == "comment" and "/*" in token[2:]:
+                return None
+            if parts and parts[-1] != " ":
+                parts.append(" ")
+            continue
+        if kind == "string":
+            values.append(lexer.string_value(token))
+            parts.append("\x00s")
+        elif kind == "number":
+            value = lexer.number_value(token)
+            values.append(value)
+            if isinstance(value, Decimal) or value not in lexer.INT8_RANGE:
+                parts.append("\x00n")
+            else:
+                parts.append("\x00i" if value in lexer.INT4_RANGE else "\x00l")
+        else:
+            parts.append(token)
+            continue
+        positions.append(match.start())
+    if parts and parts[-1] == " ":
+        parts.pop()
+    return lexer.Shape("".join(parts), values, positions)
+
+
+def test_every_corpus_statement_is_cut_as_token_by_token() -> None:
+    texts = [
+        line
+        for path in sorted(CORPUS.glob("*.sql"))
+        for line in path.read_text().splitlines()
+        if line.strip() and not line.startswith("--")
+    ]
+    assert len(texts) > 500
+    for text in texts:
+        assert lexer.shape(text) == token_by_token(text), text
+
+
+PIECES = [
+    "SELECT",
+    " ",
+    "  ",
+    "\t",
+    "\n",
+    "\u00a0",
+    "\u2028",
+    "x",
+    "e",
+    "E",
+    "é",
+    "abc1",
+    "a$b",
+    "_",
+    "'s'",
+    "''",
+    "'it''s'",
+    "E'\\n'",
+    "e'",
+    "'",
+    '"Q"',
+    '"a""b"',
+    '"',
+    "$1",
+    "$12",
+    "$$d$$",
+    "$t$x$t$",
+    "$",
+    "1",
+    "12.5",
+    ".5",
+    "1e3",
+    "1.",
+    "99999999999",
+    "99999999999999999999",
+    "-",
+    "--c\n",
+    "/",
+    "/* c */",
+    "/* /* */ */",
+    "*",
+    ".",
+    ",",
+    "(",
+    ")",
+    "=",
+    "||",
+    "::",
+    ";",
+    "&",
+    "U&",
+    "\U0001f600",
+    "[",
+    "]",
+    "->>",
+    "<>",
+    "@",
+]
+
+
+def cut(shape: Callable[[str], lexer.Shape | None], text: str) -> lexer.Shape | None | type[Exception]:
+    """The shape, or the kind of exception (a number too large for Decimal raises, either way)."""
+    try:
+        return shape(text)
+    except Exception as exc:
+        return type(exc)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_random_texts_are_cut_as_token_by_token(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(500):
+        text = "".join(rng.choice(PIECES) for _ in range(rng.randint(0, 25)))
+        assert cut(lexer.shape, text) == cut(token_by_token, text), repr(text)
