@@ -170,6 +170,7 @@ class LayeredStore:
         self.checkpoint_interval = checkpoint_interval
         self.checkpoint_rows = checkpoint_rows
         self.lmdb = ActorStore(path, map_size=map_size, sync=True)
+        self.temp_dir = self.lmdb.temp_dir
         self.checkpoints = 0
         self._wal = WriteAheadLog(os.path.join(path, "wal"))
         self._layers: tuple[Layer, ...] = ()  # newest first
@@ -233,6 +234,9 @@ class LayeredStore:
 
     def commit_many(self, write_sets: Sequence[Mapping[str, Row | None]]) -> None:
         """One WAL record for the whole group, synced (if synchronous), then visible as a layer."""
+        if sum(len(writes) for writes in write_sets) > self.checkpoint_rows:
+            self._commit_direct(write_sets)
+            return
         merged: dict[str, Row | None] = {}
         for writes in write_sets:
             merged.update(writes)
@@ -258,6 +262,22 @@ class LayeredStore:
             self._publish(Layer(merged, seq))
         if self._rows >= self.checkpoint_rows:
             self._wake.set()
+
+    def _commit_direct(self, write_sets: Sequence[Mapping[str, Row | None]]) -> None:
+        """A big group (a bulk load, whose write set spilled to disk) goes straight into LMDB,
+        synced, after a checkpoint (so no older layer can hide its rows): a WAL record and a layer
+        would hold every row in memory, which the spill avoided, and one LMDB write of many rows
+        costs about what logging them would."""
+        with self._commit_lock:
+            self.checkpoint()
+            if self._layers:
+                raise errors.PgError(
+                    DISK_FULL if self._map_full else "58030", "could not write actor data: checkpoint failed"
+                )
+            self.lmdb.commit_many(write_sets, wal_seq=self._seq)
+            free = self.lmdb.free_pages()
+            with self._lock:
+                self._free, self._page, self._depth = free
 
     def _publish(self, layer: Layer) -> None:
         """Put a new layer on top; merge it down while the next is not much bigger, which keeps
