@@ -36,7 +36,7 @@ _PLAIN_TOKEN = (
     rf"""(?:(?!\s|[eE]'){IDENTIFIER}|"(?:[^"]|"")*"|\$\d+"""
     r"""|[^\s'"$0-9.\-/A-Za-z_\u0080-\uffff]|-(?!-)|/(?!\*)|\.(?!\d))"""
 )
-_PLAIN_RUN = re.compile(rf"{_PLAIN_TOKEN}(?:{_PLAIN_TOKEN}|\x20(?={_PLAIN_TOKEN}))*", re.S)
+_PLAIN_RUN = re.compile(rf"{_PLAIN_TOKEN}(?:\x20?{_PLAIN_TOKEN})*", re.S)
 
 _E_ESCAPES = re.compile(r"\\(x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[0-7]{1,3}|.)", re.S)
 _SIMPLE_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}

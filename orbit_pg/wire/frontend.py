@@ -173,6 +173,15 @@ class Close:
 
 
 def decode_parse(body: bytes) -> Parse:
+    """Parse comes with every statement an extended-protocol driver runs unnamed: a well-formed
+    one is read with struct directly; anything else goes to the reader, which reports it."""
+    end = body.find(b"\x00")
+    query_end = body.find(b"\x00", end + 1) if end >= 0 else -1
+    if query_end >= 0 and len(body) >= query_end + 3:
+        (count,) = _INT16.unpack_from(body, query_end + 1)
+        if 0 <= count and len(body) == query_end + 3 + 4 * count:
+            oids = list(struct.unpack_from(f"!{count}i", body, query_end + 3)) if count else []
+            return Parse(decode_utf8(body[:end]) if end else "", decode_utf8(body[end + 1 : query_end]), oids)
     reader = _Reader(body)
     name, query = reader.cstring(), reader.cstring()
     oids = [reader.int32() for _ in range(reader.int16())]
@@ -189,7 +198,10 @@ def decode_bind(body: bytes) -> Bind:
         end = body.index(b"\x00", pos)
         statement = decode_utf8(body[pos:end]) if end > pos else ""
         pos = end + 1
-        param_formats, pos = _int16_list(body, pos)
+        if body[pos : pos + 2] == b"\x00\x00":  # no format codes (libpq's default): all text
+            param_formats, pos = [], pos + 2
+        else:
+            param_formats, pos = _int16_list(body, pos)
         (count,) = _INT16.unpack_from(body, pos)
         pos += 2
         params: list[bytes | None] = []

@@ -3,6 +3,8 @@ same answers and the same errors as the general code they skip."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from orbit_pg import errors, jsonb
@@ -115,3 +117,42 @@ def test_quick_field_reads_what_the_exact_decoder_reads(text: str) -> None:
     doc = jsonb.canonical(text)
     expected = _exact_field(doc, "balance")
     assert (jsonb_ops.object_field(doc, "balance"), jsonb_ops.object_field_text(doc, "balance")) == expected
+
+
+def _parse_by_reader(body: bytes) -> frontend.Parse:
+    reader = frontend._Reader(body)
+    name, text = reader.cstring(), reader.cstring()
+    oids = [reader.int32() for _ in range(reader.int16())]
+    reader.end()
+    return frontend.Parse(name, text, oids)
+
+
+def _outcome(decode: Any, body: bytes) -> Any:
+    try:
+        return decode(body)
+    except errors.PgError as error:
+        return error.sqlstate, error.message
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"\x00SELECT 1\x00\x00\x00",
+        b"s1\x00SELECT $1\x00\x00\x01\x00\x00\x00\x19",
+        b"\x00SELECT $1, $2\x00\x00\x02\x00\x00\x00\x17\x00\x00\x00\x00",
+        "\u00e9\x00SELECT '\u00fc'\x00\x00\x00".encode(),
+        b"",
+        b"\x00",
+        b"\x00SELECT 1",
+        b"\x00SELECT 1\x00",
+        b"\x00SELECT 1\x00\x00",
+        b"\x00SELECT 1\x00\x00\x00extra",
+        b"\x00SELECT 1\x00\x00\x01\x00\x00",
+        b"\x00SELECT 1\x00\xff\xff",
+        b"\xff\x00SELECT 1\x00\x00\x00",
+        b"\x00SELECT \xff\x00\x00\x00",
+        b"\xff\x00SELECT 1\x00\x00",
+    ],
+)
+def test_parse_decodes_as_the_reader_does(body: bytes) -> None:
+    assert _outcome(frontend.decode_parse, body) == _outcome(_parse_by_reader, body)
