@@ -58,6 +58,8 @@ string_literal = pp.Regex(lexer.STRING).set_parse_action(_string)
 
 def _number(s: str, loc: int, toks: pp.ParseResults) -> ast.A_Const:
     value = lexer.number_value(toks[0])
+    if value is None:
+        raise errors.PgError(errors.NUMERIC_VALUE_OUT_OF_RANGE, "value overflows numeric format", position=loc + 1)
     return ast.A_Const(value, "integer" if isinstance(value, int) else "numeric", loc)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 STRING = r"[eE]'(?:[^'\\]|''|\\.)*'|'(?:[^']|'')*'|\$(?P<tag>[A-Za-z_][A-Za-z0-9_]*)?\$(?s:.*?)\$(?P=tag)?\$"
 NUMBER = r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
@@ -64,9 +64,24 @@ def string_value(text: str) -> str:
     return text[1:-1].replace("''", "'")
 
 
-def number_value(text: str) -> int | Decimal:
-    """An integer token is an int (its type depends on its size); anything else is numeric."""
-    return int(text) if text.isdigit() else Decimal(text)
+# numeric's limits (numeric.c's NUMERIC_WEIGHT_MAX and NUMERIC_DSCALE_MAX in decimal digits).
+_NUMERIC_INTEGER_DIGITS = 131072
+_NUMERIC_SCALE = 16383
+
+
+def number_value(text: str) -> int | Decimal | None:
+    """An integer token is an int (its type depends on its size); anything else, or an integer
+    past bigint's 19 digits, is numeric. None: past numeric's range (PostgreSQL's 22003 "value
+    overflows numeric format", which the grammar raises where the literal stands)."""
+    if text.isdigit() and len(text) <= 19:
+        return int(text)
+    try:
+        value = Decimal(text)
+    except InvalidOperation:  # an exponent past what Decimal can hold
+        return None
+    if value.adjusted() >= _NUMERIC_INTEGER_DIGITS or -int(value.as_tuple().exponent) > _NUMERIC_SCALE:
+        return None
+    return value
 
 
 def _blank(match: re.Match[str]) -> str:
@@ -129,6 +144,8 @@ def shape(text: str) -> Shape | None:
             parts.append(_MARKERS["string"])
         elif kind == "number":
             value = number_value(token)
+            if value is None:
+                return None  # the grammar reports it, with its position
             values.append(value)
             if isinstance(value, Decimal) or value not in INT8_RANGE:
                 parts.append(_MARKERS["numeric"])
