@@ -32,6 +32,8 @@ def token_by_token(text: str) -> lexer.Shape | None:
             parts.append("\x00s")
         elif kind == "number":
             value = lexer.number_value(token)
+            if value is None:
+                return None
             values.append(value)
             if isinstance(value, Decimal) or value not in lexer.INT8_RANGE:
                 parts.append("\x00n")
