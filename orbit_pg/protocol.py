@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from twisted.internet import threads
+from twisted.internet import tcp, threads
 from twisted.internet.address import IPv4Address, IPv6Address
 from twisted.internet.interfaces import IDelayedCall, IReactorThreads, IReactorTime
 from twisted.internet.protocol import Protocol, ServerFactory
@@ -221,7 +221,7 @@ class PostgresProtocol(Protocol):
     def _flush(self) -> None:
         if self._out and not self._holding:
             out, self._out = b"".join(self._out), []
-            self.transport.write(out)
+            _write_now(self.transport, out)
 
     def _fatal(self, error: errors.PgError) -> None:
         error.severity = "FATAL"
@@ -1215,6 +1215,33 @@ def _command_line_options(options: str) -> dict[str, str]:
             settings[name.replace("-", "_")] = value
         i += 1
     return settings
+
+
+def _write_now(transport: Any, data: bytes) -> None:
+    """Send at once on a plain TCP connection with nothing queued before ``data``.
+
+    Twisted's ``write`` only queues: it registers the socket for writability (an epoll_ctl),
+    sends on the next reactor turn and unregisters it (another epoll_ctl) — on every
+    ReadyForQuery cycle, where one ``send`` almost always takes the whole answer. What the
+    socket does not take, and everything on a TLS connection or behind queued bytes, goes
+    through ``write`` as before, so order and backpressure are Twisted's."""
+    if (
+        isinstance(transport, tcp.Connection)
+        and not transport.TLS
+        and transport.connected
+        and not transport.disconnecting
+        and len(transport.dataBuffer) == transport.offset
+        and not transport._tempDataLen
+    ):
+        try:
+            sent = transport.socket.send(data)
+        except BlockingIOError:
+            sent = 0
+        except OSError:
+            sent = 0  # the connection is going: write() and the reactor report it as before
+        data = data[sent:]
+    if data:
+        transport.write(data)
 
 
 class PostgresServerFactory(ServerFactory):
