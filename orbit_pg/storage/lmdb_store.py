@@ -47,6 +47,18 @@ def decode_row(actor_id: str, value: bytes) -> Row:
     return actor_id, actor_type, state
 
 
+def key_range(cursor: lmdb.Cursor, low: str | None, high: str | None) -> Iterator[tuple[bytes, bytes]]:
+    """(key, value) with ``low <= key <= high`` (None: unbounded), in key order. Keys are UTF-8,
+    whose byte order is code point order: PostgreSQL's C collation."""
+    if not (cursor.first() if low is None else cursor.set_range(lmdb_key(low))):
+        return
+    stop = None if high is None else lmdb_key(high)
+    for key, value in cursor.iternext():
+        if stop is not None and key > stop:
+            return
+        yield key, value
+
+
 def _check_key(data: bytes, index: str) -> None:
     if len(data) > MAX_KEY_BYTES:
         raise errors.PgError(
@@ -76,14 +88,7 @@ class LmdbSnapshot:
             yield decode_row(lmdb_text(key), value)
 
     def scan_range(self, low: str | None, high: str | None) -> Iterator[Row]:
-        """Keys are UTF-8, whose byte order is code point order: PostgreSQL's C collation."""
-        cursor = self._txn.cursor(db=self._actors)
-        if not (cursor.first() if low is None else cursor.set_range(lmdb_key(low))):
-            return
-        stop = None if high is None else lmdb_key(high)
-        for key, value in cursor.iternext():
-            if stop is not None and key > stop:
-                return
+        for key, value in key_range(self._txn.cursor(db=self._actors), low, high):
             yield decode_row(lmdb_text(key), value)
 
     def scan_type(self, actor_type: str) -> Iterator[Row]:

@@ -23,7 +23,7 @@ from typing import Any
 import lmdb
 
 from orbit_pg.storage.base import Row
-from orbit_pg.storage.lmdb_store import TEMP_DIR, decode_row, encode_row, lmdb_key, lmdb_text
+from orbit_pg.storage.lmdb_store import TEMP_DIR, decode_row, encode_row, key_range, lmdb_key, lmdb_text
 
 # Entries (rows plus undo records) a write set keeps in memory before it spills.
 SPILL_ROWS = 10_000
@@ -185,13 +185,7 @@ class _SpillView(Writes):
             yield lmdb_text(key), _unpack(key, value)
 
     def rows_in_order(self, low: str | None = None, high: str | None = None) -> Iterator[Row]:
-        cursor = self._reader().cursor(db=self._spill.rows)
-        if not (cursor.first() if low is None else cursor.set_range(lmdb_key(low))):
-            return
-        stop = None if high is None else lmdb_key(high)
-        for key, value in cursor.iternext():
-            if stop is not None and key > stop:
-                return
+        for key, value in key_range(self._reader().cursor(db=self._spill.rows), low, high):
             if value != _DELETED:
                 yield decode_row(lmdb_text(key), value)
 
