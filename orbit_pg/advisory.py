@@ -61,16 +61,17 @@ class AdvisoryLocks:
         self.locks: dict[Key, Lock] = {}
         self._wakeups: dict[Any, Deferred[None]] = {}  # session → fires when its requests are all granted
 
-    def holdings(self) -> Iterator[tuple[Key, Any, str, datetime | None]]:
-        """pg_locks' advisory rows: (key, session, mode, when its wait began — None once granted).
-        A session shows one row per mode it holds, whatever the scopes and counts, as PostgreSQL
-        keeps one PROCLOCK per backend and lock."""
+    def holdings(self) -> Iterator[tuple[tuple[int, int, int], Any, str, datetime | None]]:
+        """pg_locks' advisory rows: (the tag's fields, session, mode, when its wait began — None
+        once granted). A session shows one row per mode it holds, whatever the scopes and counts,
+        as PostgreSQL keeps one PROCLOCK per backend and lock."""
         for key, lock in self.locks.items():
+            fields = tag_fields(key)
             for session, holds in lock.holds.items():
                 for mode in sorted({mode for mode, _ in holds}, reverse=True):
-                    yield key, session, mode, None
+                    yield fields, session, mode, None
             for waiter in lock.queue:
-                yield key, waiter.session, waiter.mode, waiter.since
+                yield fields, waiter.session, waiter.mode, waiter.since
 
     # --- taking --------------------------------------------------------------------------
 
@@ -235,12 +236,18 @@ class AdvisoryLocks:
         self.release(session, False)
 
 
-def locktag(key: Key, database: int) -> str:
-    """lock.c's DescribeLockTag for an advisory lock: [database, high, low, 1] or [database, key1, key2, 2]."""
+def tag_fields(key: Key) -> tuple[int, int, int]:
+    """An advisory lock tag's (classid, objid, objsubid), as pg_locks shows them: a bigint's high
+    and low halves with 1, or the two int4 keys with 2, each as an unsigned 32-bit oid."""
     if len(key) == 1:
         value = key[0] & 0xFFFFFFFFFFFFFFFF
-        return f"[{database},{value >> 32},{value & 0xFFFFFFFF},1]"
-    return f"[{database},{key[0] & 0xFFFFFFFF},{key[1] & 0xFFFFFFFF},2]"
+        return value >> 32, value & 0xFFFFFFFF, 1
+    return key[0] & 0xFFFFFFFF, key[1] & 0xFFFFFFFF, 2
+
+
+def locktag(key: Key, database: int) -> str:
+    """lock.c's DescribeLockTag for an advisory lock: [database, classid, objid, objsubid]."""
+    return "[{},{},{},{}]".format(database, *tag_fields(key))
 
 
 def _deadlock(cycle: list[Waiter]) -> errors.PgError:

@@ -194,14 +194,13 @@ def _locks(ctx: Any) -> Iterator[dict[str, Any]]:
         yield _LOCK_FIELDS | common | {"locktype": "virtualxid", "virtualxid": vxid, "mode": "ExclusiveLock"}
     if own.advisory_locks is None:
         return
-    for key, session, mode, waiting in own.advisory_locks.holdings():
-        value = (key[0] & 0xFFFFFFFFFFFFFFFF,) if len(key) == 1 else (key[0] & 0xFFFFFFFF, key[1] & 0xFFFFFFFF)
+    for (classid, objid, objsubid), session, mode, waiting in own.advisory_locks.holdings():
         yield _LOCK_FIELDS | {
             "locktype": "advisory",
             "database": objects.DATABASE,
-            "classid": value[0] >> 32 if len(value) == 1 else value[0],
-            "objid": value[0] & 0xFFFFFFFF if len(value) == 1 else value[1],
-            "objsubid": len(key),
+            "classid": classid,
+            "objid": objid,
+            "objsubid": objsubid,
             "virtualtransaction": _virtual_transaction(session),
             "pid": session.process_id,
             "mode": mode,
