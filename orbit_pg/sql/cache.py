@@ -95,10 +95,9 @@ class StatementCache:
             return Miss(text, shape, large)
         self.hits += 1
         entries.move_to_end(shape.key)
-        parsed = Parsed(entry.statements, shape, entry)
-        if not large:
-            self._keep(by_text, text, parsed, self.capacity)
-        return parsed
+        # Not kept by text: a text that hits by shape is most often a simple query with new
+        # literals (pgbench -M simple, ORMs), which would only push out texts that repeat.
+        return Parsed(entry.statements, shape, entry)
 
     def add(self, miss: Miss, statements: list[ast.Node]) -> Parsed:
         """Keep what the grammar made of a missed text, when its shape can stand for others."""
