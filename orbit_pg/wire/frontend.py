@@ -154,16 +154,23 @@ class Bind:
     result_formats: list[int]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Describe:
     kind: str  # 'S' statement or 'P' portal
     name: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class Execute:
     portal: str
     max_rows: int
+
+
+# What libpq, pgbench and most drivers send after every Bind: the unnamed portal, all rows.
+_UNNAMED_PORTAL_DESCRIBE = b"P\x00"
+_DESCRIBE_UNNAMED_PORTAL = Describe("P", "")
+_UNNAMED_PORTAL_ALL_ROWS = b"\x00\x00\x00\x00\x00"
+_EXECUTE_UNNAMED_PORTAL = Execute("", 0)
 
 
 @dataclass
@@ -251,6 +258,8 @@ def _kind_and_name(body: bytes, message: str) -> tuple[str, str]:
 
 
 def decode_describe(body: bytes) -> Describe:
+    if body == _UNNAMED_PORTAL_DESCRIBE:
+        return _DESCRIBE_UNNAMED_PORTAL
     return Describe(*_kind_and_name(body, "DESCRIBE"))
 
 
@@ -259,6 +268,8 @@ def decode_close(body: bytes) -> Close:
 
 
 def decode_execute(body: bytes) -> Execute:
+    if body == _UNNAMED_PORTAL_ALL_ROWS:
+        return _EXECUTE_UNNAMED_PORTAL
     end = body.find(b"\x00")
     if end < 0 or len(body) != end + 5:
         raise errors.PgError(errors.PROTOCOL_VIOLATION, "invalid message format")
