@@ -755,11 +755,13 @@ class PostgresProtocol(Protocol):
         while the client's socket is full, so other connections keep being served.
         """
         assert self._rows is not None and self.session is not None
-        deadline = time.perf_counter() + TURN_BUDGET
+        deadline = None  # read after the first slice: a short result never looks at the clock
         data_row, rows, encoders, out, session = self._encode_row, self._rows, self._encoders, self._out, self.session
         while True:
-            size = ROWS_PER_SLICE if self._limit is None else min(ROWS_PER_SLICE, self._limit - self._row_count)
+            limit = self._limit
+            size = ROWS_PER_SLICE if limit is None else min(ROWS_PER_SLICE, limit - self._row_count)
             batch: list[bytes] = []
+            left = size
             exhausted = False
             if size:
                 append = batch.append
@@ -767,21 +769,25 @@ class PostgresProtocol(Protocol):
                     if row is PAUSE:  # a long scan lets the reactor run
                         break
                     append(data_row(row, encoders))
-                    if len(batch) == size:
+                    left -= 1
+                    if not left:
                         break
                 else:
                     exhausted = True
             if session.notices:
                 self._send_notices()
             out.append(b"".join(batch))
-            self._row_count += len(batch)
+            self._row_count += size - left
             if session.sleep_seconds or session.advisory_waits:
                 self._sleep(session)
                 return False
-            if exhausted or (self._limit is not None and self._row_count >= self._limit):
+            if exhausted or (limit is not None and self._row_count >= limit):
                 self._finish_rows(exhausted)
                 return True
-            if self._producer_paused or time.perf_counter() > deadline:
+            now = time.perf_counter()
+            if deadline is None:
+                deadline = now + TURN_BUDGET
+            if self._producer_paused or now > deadline:
                 self._flush()
                 if not self._producer_paused:
                     self._resume_call = self.factory.reactor.callLater(0, self._resume)

@@ -222,7 +222,10 @@ def decode_bind(body: bytes) -> Bind:
                 raise ValueError
             params.append(body[pos : pos + length])
             pos += length
-        result_formats, pos = _int16_list(body, pos)
+        if body[pos:] == b"\x00\x00":  # no result format codes: all text
+            result_formats, pos = [], pos + 2
+        else:
+            result_formats, pos = _int16_list(body, pos)
     except (ValueError, struct.error):
         raise errors.PgError(errors.PROTOCOL_VIOLATION, "insufficient data left in message") from None
     if pos != len(body):
