@@ -8,6 +8,7 @@ of input. Nothing here knows SQL beyond handing text to the grammar and the exec
 from __future__ import annotations
 
 import enum
+import functools
 import itertools
 import secrets
 import time
@@ -53,6 +54,8 @@ TURN_BUDGET = 0.005
 ROWS_PER_SLICE = 256
 # Command tags that end with the number of rows sent.
 _COUNTED = frozenset({"SELECT", "COPY", "FETCH"})
+# PostgreSQL ignores these outside COPY (left over after an error ended one).
+_COPY_TRAFFIC = frozenset({constants.COPY_DATA, constants.COPY_DONE, constants.COPY_FAIL})
 # Stands in the message queue for a framing error, so it is reported after what came before.
 _FATAL = object()
 
@@ -187,20 +190,45 @@ class PostgresProtocol(Protocol):
         self._process_call = None
         deadline = time.perf_counter() + TURN_BUDGET
         queued = self._queued
+        handlers = self._handlers
         while queued and self.state in _SERVING and not self._producer_paused:
             if time.perf_counter() > deadline:
                 self._process_call = self.factory.reactor.callLater(0, self._process)
                 break
             msg_type, body = queued.popleft()
+            state = self.state
             try:
                 if msg_type is None:
                     self._startup_packet(body)
                 elif msg_type is _FATAL:
                     raise body
-                elif self.state is State.AUTHENTICATING:
+                elif state is State.AUTHENTICATING:
                     self._password_message(msg_type, body)
-                else:
-                    self._message(msg_type, body)
+                elif state is State.COPY_IN:
+                    self._copy_message(msg_type, body)
+                elif self.ignore_till_sync and msg_type != constants.SYNC:
+                    continue  # after an extended-protocol error, PostgreSQL skips everything up to Sync
+                elif msg_type in handlers:
+                    try:
+                        handlers[msg_type](self, body)
+                    except LockWait as wait:
+                        # Once the lock is free the message runs again, before those behind it.
+                        self._park(wait, functools.partial(queued.appendleft, (msg_type, body)), self._extended_error)
+                    except errors.PgError as error:
+                        if error.severity == "FATAL":
+                            raise
+                        self._extended_error(error)
+                    except Exception:
+                        log.failure("internal error in the extended query protocol")
+                        self._extended_error(
+                            errors.PgError(errors.INTERNAL_ERROR, "internal error; see the server log")
+                        )
+                elif msg_type == constants.QUERY:
+                    self._simple_query(body)
+                elif msg_type == constants.TERMINATE:
+                    self._close()
+                elif msg_type not in _COPY_TRAFFIC:  # ignored outside COPY (left over after an error)
+                    raise errors.fatal(errors.PROTOCOL_VIOLATION, f"invalid frontend message type {msg_type}")
             except errors.PgError as error:
                 self._fatal(error)
         self._flush()
@@ -400,34 +428,6 @@ class PostgresProtocol(Protocol):
             self._fatal(errors.PgError("57P05", "terminating connection due to idle-session timeout"))
 
     # --- ready ----------------------------------------------------------------------------
-
-    def _message(self, msg_type: int, body: bytes) -> None:
-        if self.state is State.COPY_IN:
-            self._copy_message(msg_type, body)
-            return
-        if self.ignore_till_sync and msg_type != constants.SYNC:
-            return  # after an extended-protocol error, PostgreSQL skips everything up to Sync
-        handler = self._handlers.get(msg_type)
-        if handler is not None:
-            try:
-                handler(self, body)
-            except LockWait as wait:
-                self._park(wait, lambda: self._message(msg_type, body), self._extended_error)
-            except errors.PgError as error:
-                if error.severity == "FATAL":
-                    raise
-                self._extended_error(error)
-            except Exception:
-                log.failure("internal error in the extended query protocol")
-                self._extended_error(errors.PgError(errors.INTERNAL_ERROR, "internal error; see the server log"))
-        elif msg_type == constants.QUERY:
-            self._simple_query(body)
-        elif msg_type == constants.TERMINATE:
-            self._close()
-        elif msg_type in (constants.COPY_DATA, constants.COPY_DONE, constants.COPY_FAIL):
-            return  # PostgreSQL ignores COPY traffic outside COPY (left over after an error)
-        else:
-            raise errors.fatal(errors.PROTOCOL_VIOLATION, f"invalid frontend message type {msg_type}")
 
     def _ready_for_query(self) -> None:
         session = self.session

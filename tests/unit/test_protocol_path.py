@@ -215,3 +215,21 @@ def test_idle_session_timeout_fires_after_a_cached_round(factory: PostgresServer
     conn.transport.clear()
     clock.advance(1.1)
     assert_fatal(parse_replies(conn.transport.value()), "57P05")
+
+
+def test_an_execute_that_waits_for_a_row_lock_runs_again_before_what_follows(
+    factory: PostgresServerFactory, conn: Connection
+) -> None:
+    """A parked Execute goes back to the head of the queue: then its Sync and the next round."""
+    holder = Connection(factory)
+    holder.start()
+    assert types(holder.send(query("BEGIN; UPDATE actors SET state = '{\"n\": 10}' WHERE actor_id = 'a1'"))) == "CCZ"
+    conn.send(parse("UPDATE actors SET state = $2::jsonb WHERE actor_id = $1", "write") + SYNC)
+    update = bind("write", [b"a1", b'{"n": 11}']) + execute() + SYNC
+    assert types(conn.send(update + round_trip("point", [b"a1"], ()))) == "2"  # parked in Execute
+    assert conn.protocol.state is State.WAITING
+    conn.transport.clear()
+    assert types(holder.send(query("COMMIT"))) == "CZ"
+    replies = parse_replies(conn.transport.value())
+    assert types(replies) == "CZ2TDCZ"
+    assert replies[4][1].endswith(b'{"n": 11}')
