@@ -41,32 +41,29 @@ class MessageCutter:
         offset = 0
         end = len(buffer)
         try:
-            while True:
-                if self.expect_startup:
-                    if end - offset < 4:
-                        break
-                    (length,) = _INT32.unpack_from(buffer, offset)
-                    if length < 8 or length > MAX_STARTUP_PACKET_LENGTH:
-                        raise errors.fatal(errors.PROTOCOL_VIOLATION, "invalid length of startup packet")
-                    if end - offset < length:
-                        break
-                    body = buffer[offset + 4 : offset + length]
-                    offset += length
-                    append((None, body))
-                    # What follows depends on the answer (another startup packet after
-                    # SSLRequest, typed messages after StartupMessage): stop until asked again.
+            if self.expect_startup:
+                if end < 4:
+                    return
+                (length,) = _INT32.unpack_from(buffer)
+                if length < 8 or length > MAX_STARTUP_PACKET_LENGTH:
+                    raise errors.fatal(errors.PROTOCOL_VIOLATION, "invalid length of startup packet")
+                if end >= length:
+                    offset = length
+                    append((None, buffer[4:length]))
+                # What follows depends on the answer (another startup packet after SSLRequest,
+                # typed messages after StartupMessage): stop until asked again.
+                return
+            limit = self.max_message_size
+            unpack = _TYPED_HEADER.unpack_from
+            while end - offset >= 5:
+                msg_type, length = unpack(buffer, offset)
+                if length < 4 or length > limit:
+                    raise errors.fatal(errors.PROTOCOL_VIOLATION, "invalid message length")
+                start = offset + 5
+                if start + length - 4 > end:
                     break
-                else:
-                    if end - offset < 5:
-                        break
-                    msg_type, length = _TYPED_HEADER.unpack_from(buffer, offset)
-                    if length < 4 or length > self.max_message_size:
-                        raise errors.fatal(errors.PROTOCOL_VIOLATION, "invalid message length")
-                    if end - offset < length + 1:
-                        break
-                    body = buffer[offset + 5 : offset + 1 + length]
-                    offset += length + 1
-                    append((msg_type, body))
+                offset = start + length - 4
+                append((msg_type, buffer[start:offset]))
         finally:
             self._buffer = buffer[offset:] if offset else buffer
 

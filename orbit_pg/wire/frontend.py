@@ -138,14 +138,14 @@ class _Reader:
 _INT16 = struct.Struct("!h")
 
 
-@dataclass
+@dataclass(slots=True)
 class Parse:
     name: str
     query: str
     param_oids: list[int]
 
 
-@dataclass
+@dataclass(slots=True)
 class Bind:
     portal: str
     statement: str
@@ -212,15 +212,16 @@ def decode_bind(body: bytes) -> Bind:
         (count,) = _INT16.unpack_from(body, pos)
         pos += 2
         params: list[bytes | None] = []
+        append, size = params.append, len(body)
         for _ in range(count):
             (length,) = _INT32.unpack_from(body, pos)
             pos += 4
             if length == -1:
-                params.append(None)
+                append(None)
                 continue
-            if length < 0 or pos + length > len(body):
+            if length < 0 or pos + length > size:
                 raise ValueError
-            params.append(body[pos : pos + length])
+            append(body[pos : pos + length])
             pos += length
         if body[pos:] == b"\x00\x00":  # no result format codes: all text
             result_formats, pos = [], pos + 2
