@@ -457,11 +457,13 @@ class PostgresProtocol(Protocol):
     # --- simple query ---------------------------------------------------------------------
 
     def _simple_query(self, body: bytes) -> None:
+        session = self.session
+        assert session is not None
         cache = self.factory.statement_cache
         reactor = self.factory.reactor
         try:
             text = frontend.decode_query(body)
-            self._session.activity.start(text)
+            session.activity.start(text)
             found = cache.lookup(text)
             if isinstance(found, Miss):
                 if found.large and IReactorThreads.providedBy(reactor):
@@ -946,8 +948,9 @@ class PostgresProtocol(Protocol):
 
     def _parse(self, body: bytes) -> None:
         message = frontend.decode_parse(body)
-        self._session.activity.start(message.query)
-        executor = self._executor
+        executor = self.executor
+        assert executor is not None
+        executor.session.activity.start(message.query)
         if message.name and message.name in executor.statements:
             raise errors.PgError("42P05", f'prepared statement "{message.name}" already exists')
         cache = self.factory.statement_cache
@@ -963,7 +966,7 @@ class PostgresProtocol(Protocol):
             executor.statements[message.name] = PreparedStatement(plan, literals)
         else:
             executor.statements[message.name] = PreparedStatement(None)
-        self._send(backend.PARSE_COMPLETE)
+        self._out.append(backend.PARSE_COMPLETE)
 
     def _statement(self, name: str) -> PreparedStatement:
         assert self.executor is not None
