@@ -1135,7 +1135,9 @@ def _result_shape(plan: Plan, codes: Sequence[int]) -> ResultShape:
             for f, fmt in zip(fields, formats, strict=True)
         )
         encoders = [f.type.binary_out if fmt == 1 else f.type.text_out for f, fmt in zip(fields, formats, strict=True)]
-        shape = plan.shapes[key] = ResultShape(formats, encoders, description)
+        shape = ResultShape(formats, encoders, description)
+        if all(fmt in (0, 1) for fmt in formats):  # others fail at Execute: not worth keeping
+            plan.shapes[key] = shape
     return shape
 
 
