@@ -830,7 +830,7 @@ class PostgresProtocol(Protocol):
         if self._copy_to is not None:
             self._send(self._copy_to.end() + backend.COPY_DONE)
             self._end_copy()
-        self._send(backend.command_complete(f"{tag} {self._row_count}" if tag in _COUNTED else tag))
+        self._out.append(backend.command_complete(f"{tag} {self._row_count}" if tag in _COUNTED else tag))
         self._rows = None
 
     # --- COPY -------------------------------------------------------------------------------
