@@ -8,6 +8,7 @@ of input. Nothing here knows SQL beyond handing text to the grammar and the exec
 from __future__ import annotations
 
 import enum
+import functools
 import itertools
 import secrets
 import time
@@ -39,7 +40,7 @@ from orbit_pg.sql import ast, grammar
 from orbit_pg.sql.cache import Miss, Parsed, StatementCache
 from orbit_pg.sql.copy import CopyFrom, CopyTo, copy_response
 from orbit_pg.sql.executor import Executor
-from orbit_pg.sql.plan import Plan, Portal, PreparedStatement, Result
+from orbit_pg.sql.plan import Plan, Portal, PreparedStatement, Result, ResultShape
 from orbit_pg.storage.base import Store
 from orbit_pg.transactions import Transactions
 from orbit_pg.wire import backend, constants, frontend
@@ -53,6 +54,8 @@ TURN_BUDGET = 0.005
 ROWS_PER_SLICE = 256
 # Command tags that end with the number of rows sent.
 _COUNTED = frozenset({"SELECT", "COPY", "FETCH"})
+# PostgreSQL ignores these outside COPY (left over after an error ended one).
+_COPY_TRAFFIC = frozenset({constants.COPY_DATA, constants.COPY_DONE, constants.COPY_FAIL})
 # Stands in the message queue for a framing error, so it is reported after what came before.
 _FATAL = object()
 
@@ -171,7 +174,7 @@ class PostgresProtocol(Protocol):
         if self._idle_timer is not None:
             self._cancel_idle_timer()
         try:
-            self._queued.extend(self.cutter.feed(data))
+            self.cutter.feed(data, self._queued)
         except errors.PgError as error:
             # Messages before the bad one are still answered, as PostgreSQL would.
             self._queued.append((_FATAL, error))
@@ -187,20 +190,45 @@ class PostgresProtocol(Protocol):
         self._process_call = None
         deadline = time.perf_counter() + TURN_BUDGET
         queued = self._queued
+        handlers = self._handlers
         while queued and self.state in _SERVING and not self._producer_paused:
             if time.perf_counter() > deadline:
                 self._process_call = self.factory.reactor.callLater(0, self._process)
                 break
             msg_type, body = queued.popleft()
+            state = self.state
             try:
                 if msg_type is None:
                     self._startup_packet(body)
                 elif msg_type is _FATAL:
                     raise body
-                elif self.state is State.AUTHENTICATING:
+                elif state is State.AUTHENTICATING:
                     self._password_message(msg_type, body)
-                else:
-                    self._message(msg_type, body)
+                elif state is State.COPY_IN:
+                    self._copy_message(msg_type, body)
+                elif self.ignore_till_sync and msg_type != constants.SYNC:
+                    continue  # after an extended-protocol error, PostgreSQL skips everything up to Sync
+                elif msg_type in handlers:
+                    try:
+                        handlers[msg_type](self, body)
+                    except LockWait as wait:
+                        # Once the lock is free the message runs again, before those behind it.
+                        self._park(wait, functools.partial(queued.appendleft, (msg_type, body)), self._extended_error)
+                    except errors.PgError as error:
+                        if error.severity == "FATAL":
+                            raise
+                        self._extended_error(error)
+                    except Exception:
+                        log.failure("internal error in the extended query protocol")
+                        self._extended_error(
+                            errors.PgError(errors.INTERNAL_ERROR, "internal error; see the server log")
+                        )
+                elif msg_type == constants.QUERY:
+                    self._simple_query(body)
+                elif msg_type == constants.TERMINATE:
+                    self._close()
+                elif msg_type not in _COPY_TRAFFIC:  # ignored outside COPY (left over after an error)
+                    raise errors.fatal(errors.PROTOCOL_VIOLATION, f"invalid frontend message type {msg_type}")
             except errors.PgError as error:
                 self._fatal(error)
         self._flush()
@@ -246,7 +274,7 @@ class PostgresProtocol(Protocol):
         if code in (constants.SSL_REQUEST_CODE, constants.GSSENC_REQUEST_CODE):
             # No TLS configured (or already on), no GSSAPI: "N" tells the client to go on as it is.
             self._send(backend.SSL_NOT_SUPPORTED)
-            self._queued.extend(self.cutter.feed(b""))
+            self.cutter.feed(b"", self._queued)
             return
         if code == constants.CANCEL_REQUEST_CODE:
             request = frontend.decode_cancel(body)
@@ -280,7 +308,7 @@ class PostgresProtocol(Protocol):
         self.factory.limits.check_backend(self.factory.backends())
         self.backend = True
         self.cutter.expect_startup = False
-        self._queued.extend(self.cutter.feed(b""))
+        self.cutter.feed(b"", self._queued)
         exchange = self.factory.authenticator.begin(self._peer(), user, database)
         if exchange is None:
             self._authenticated()
@@ -376,9 +404,12 @@ class PostgresProtocol(Protocol):
         if self._idle_timer is not None:
             self._cancel_idle_timer()
         assert self.session is not None and self.executor is not None
+        values = self.session.values
+        idle, in_block = values["idle_session_timeout"], values["idle_in_transaction_session_timeout"]
+        if not (milliseconds(idle) or milliseconds(in_block)):
+            return  # both 0, the defaults: no timer to start
         in_transaction = self.executor.status != constants.TRANSACTION_IDLE
-        setting = "idle_in_transaction_session_timeout" if in_transaction else "idle_session_timeout"
-        timeout = milliseconds(self.session.values[setting])
+        timeout = milliseconds(in_block if in_transaction else idle)
         if timeout > 0:
             self._idle_timer = self.factory.reactor.callLater(timeout / 1000, self._idle_timed_out, in_transaction)
 
@@ -397,34 +428,6 @@ class PostgresProtocol(Protocol):
             self._fatal(errors.PgError("57P05", "terminating connection due to idle-session timeout"))
 
     # --- ready ----------------------------------------------------------------------------
-
-    def _message(self, msg_type: int, body: bytes) -> None:
-        if self.state is State.COPY_IN:
-            self._copy_message(msg_type, body)
-            return
-        if self.ignore_till_sync and msg_type != constants.SYNC:
-            return  # after an extended-protocol error, PostgreSQL skips everything up to Sync
-        handler = self._handlers.get(msg_type)
-        if handler is not None:
-            try:
-                handler(self, body)
-            except LockWait as wait:
-                self._park(wait, lambda: self._message(msg_type, body), self._extended_error)
-            except errors.PgError as error:
-                if error.severity == "FATAL":
-                    raise
-                self._extended_error(error)
-            except Exception:
-                log.failure("internal error in the extended query protocol")
-                self._extended_error(errors.PgError(errors.INTERNAL_ERROR, "internal error; see the server log"))
-        elif msg_type == constants.QUERY:
-            self._simple_query(body)
-        elif msg_type == constants.TERMINATE:
-            self._close()
-        elif msg_type in (constants.COPY_DATA, constants.COPY_DONE, constants.COPY_FAIL):
-            return  # PostgreSQL ignores COPY traffic outside COPY (left over after an error)
-        else:
-            raise errors.fatal(errors.PROTOCOL_VIOLATION, f"invalid frontend message type {msg_type}")
 
     def _ready_for_query(self) -> None:
         session = self.session
@@ -454,11 +457,13 @@ class PostgresProtocol(Protocol):
     # --- simple query ---------------------------------------------------------------------
 
     def _simple_query(self, body: bytes) -> None:
+        session = self.session
+        assert session is not None
         cache = self.factory.statement_cache
         reactor = self.factory.reactor
         try:
             text = frontend.decode_query(body)
-            self._session.activity.start(text)
+            session.activity.start(text)
             found = cache.lookup(text)
             if isinstance(found, Miss):
                 if found.large and IReactorThreads.providedBy(reactor):
@@ -515,7 +520,8 @@ class PostgresProtocol(Protocol):
         try:
             while self._statements:
                 plan, literals = cache.plan(self._parsed, self._statements[0], executor)
-                self._arm_statement_timeout()
+                if self._timeout_call is not None or milliseconds(executor.session.values["statement_timeout"]):
+                    self._arm_statement_timeout()  # each statement of a Query gets the whole time
                 result = executor.run(plan, (), literals)
                 self._statements.popleft()
                 if result.copy is not None:
@@ -530,10 +536,11 @@ class PostgresProtocol(Protocol):
                     self._send_notices(result)
                     self._send(backend.command_complete(result.tag))
                     continue
-                self._send_notices(result)
-                self._send(_row_description(plan, result.formats))
-                encoders = _encoders(plan, result.formats or [0] * len(result.fields))
-                if not self._start_rows(iter(result.rows), encoders, None, result.tag, self._run_statements):
+                if result.notices or executor.session.notices:
+                    self._send_notices(result)
+                shape = _result_shape(plan, result.formats or ())
+                self._out.append(shape.row_description)
+                if not self._start_rows(iter(result.rows), shape.encoders, None, result.tag, self._run_statements):
                     return
             executor.end_of_query()
         except LockWait as wait:
@@ -570,6 +577,8 @@ class PostgresProtocol(Protocol):
         runs once it is durable. Until then nothing is sent and nothing else is handled."""
         executor = self.executor
         assert executor is not None
+        if executor.pending_commit is None and executor.pending_notifies is None:
+            return False  # a read: nothing to make durable or to publish
         writes = executor.take_pending_commit()
         notifies = executor.take_pending_notifies()
         if writes is None:
@@ -748,11 +757,13 @@ class PostgresProtocol(Protocol):
         while the client's socket is full, so other connections keep being served.
         """
         assert self._rows is not None and self.session is not None
-        deadline = time.perf_counter() + TURN_BUDGET
+        deadline = None  # read after the first slice: a short result never looks at the clock
         data_row, rows, encoders, out, session = self._encode_row, self._rows, self._encoders, self._out, self.session
         while True:
-            size = ROWS_PER_SLICE if self._limit is None else min(ROWS_PER_SLICE, self._limit - self._row_count)
+            limit = self._limit
+            size = ROWS_PER_SLICE if limit is None else min(ROWS_PER_SLICE, limit - self._row_count)
             batch: list[bytes] = []
+            left = size
             exhausted = False
             if size:
                 append = batch.append
@@ -760,21 +771,25 @@ class PostgresProtocol(Protocol):
                     if row is PAUSE:  # a long scan lets the reactor run
                         break
                     append(data_row(row, encoders))
-                    if len(batch) == size:
+                    left -= 1
+                    if not left:
                         break
                 else:
                     exhausted = True
             if session.notices:
                 self._send_notices()
             out.append(b"".join(batch))
-            self._row_count += len(batch)
+            self._row_count += size - left
             if session.sleep_seconds or session.advisory_waits:
                 self._sleep(session)
                 return False
-            if exhausted or (self._limit is not None and self._row_count >= self._limit):
+            if exhausted or (limit is not None and self._row_count >= limit):
                 self._finish_rows(exhausted)
                 return True
-            if self._producer_paused or time.perf_counter() > deadline:
+            now = time.perf_counter()
+            if deadline is None:
+                deadline = now + TURN_BUDGET
+            if self._producer_paused or now > deadline:
                 self._flush()
                 if not self._producer_paused:
                     self._resume_call = self.factory.reactor.callLater(0, self._resume)
@@ -815,7 +830,7 @@ class PostgresProtocol(Protocol):
         if self._copy_to is not None:
             self._send(self._copy_to.end() + backend.COPY_DONE)
             self._end_copy()
-        self._send(backend.command_complete(f"{tag} {self._row_count}" if tag in _COUNTED else tag))
+        self._out.append(backend.command_complete(f"{tag} {self._row_count}" if tag in _COUNTED else tag))
         self._rows = None
 
     # --- COPY -------------------------------------------------------------------------------
@@ -933,8 +948,9 @@ class PostgresProtocol(Protocol):
 
     def _parse(self, body: bytes) -> None:
         message = frontend.decode_parse(body)
-        self._session.activity.start(message.query)
-        executor = self._executor
+        executor = self.executor
+        assert executor is not None
+        executor.session.activity.start(message.query)
         if message.name and message.name in executor.statements:
             raise errors.PgError("42P05", f'prepared statement "{message.name}" already exists')
         cache = self.factory.statement_cache
@@ -950,7 +966,7 @@ class PostgresProtocol(Protocol):
             executor.statements[message.name] = PreparedStatement(plan, literals)
         else:
             executor.statements[message.name] = PreparedStatement(None)
-        self._send(backend.PARSE_COMPLETE)
+        self._out.append(backend.PARSE_COMPLETE)
 
     def _statement(self, name: str) -> PreparedStatement:
         assert self.executor is not None
@@ -978,30 +994,20 @@ class PostgresProtocol(Protocol):
         message = frontend.decode_bind(body)
         executor = self.executor
         assert executor is not None
-        statement = self._statement(message.statement)
+        statement = executor.statements.get(message.statement) or self._statement(message.statement)
         if message.portal and message.portal in executor.portals:
             raise errors.PgError("42P03", f'cursor "{message.portal}" already exists')
         plan = statement.plan
-        if plan is not None and executor.session.transaction is not None:
-            executor.check_not_failed(plan.ends_failed_transaction)
-        param_types = plan.param_types if plan is not None else []
-        formats = _formats(message.param_formats, len(message.params), "parameter")
-        if len(message.params) != len(param_types):
-            raise errors.PgError(
-                errors.PROTOCOL_VIOLATION,
-                f"bind message supplies {len(message.params)} parameters, "
-                f'but prepared statement "{message.statement}" requires {len(param_types)}',
-            )
-        params = [
-            _bind_value(message.portal, i, value, param_type, fmt)
-            for i, (value, param_type, fmt) in enumerate(zip(message.params, param_types, formats, strict=True))
-        ]
-        fields = plan.fields if plan is not None and plan.fields is not None else []
-        # A statement without result columns ignores result formats, as PostgreSQL does.
-        result_formats = _formats(message.result_formats, len(fields), "result") if fields else []
-        encoders = _encoders(plan, result_formats) if plan is not None else []
-        executor.portals[message.portal] = Portal(plan, params, statement.literals, result_formats, encoders)
-        self._send(backend.BIND_COMPLETE)
+        if plan is None:
+            params = _bind_values(message, [])
+            executor.portals[message.portal] = Portal(None, params, statement.literals, [], [])
+        else:
+            if executor.session.transaction is not None:
+                executor.check_not_failed(plan.ends_failed_transaction)
+            params = _bind_values(message, plan.param_types)
+            shape = _result_shape(plan, message.result_formats)
+            executor.portals[message.portal] = Portal(plan, params, statement.literals, shape.formats, shape.encoders)
+        self._out.append(backend.BIND_COMPLETE)
 
     def _describe(self, body: bytes) -> None:
         message = frontend.decode_describe(body)
@@ -1009,33 +1015,34 @@ class PostgresProtocol(Protocol):
             plan = self._statement(message.name).plan
             self._check_rows_in_failed_block(plan)
             self._send(backend.parameter_description([t.oid for t in plan.param_types] if plan else []))
-            formats = None
+            formats: Sequence[int] = ()
         else:
-            portal = self._portal_named(message.name)
+            portal = self._executor.portals.get(message.name) or self._portal_named(message.name)
             plan = portal.plan
             self._check_rows_in_failed_block(plan)
             formats = portal.formats
         if plan is None or plan.fields is None:
-            self._send(backend.NO_DATA)
+            self._out.append(backend.NO_DATA)
         else:
-            self._send(_row_description(plan, formats))
+            self._out.append(_result_shape(plan, formats).row_description)
 
     def _execute(self, body: bytes) -> None:
         message = frontend.decode_execute(body)
         executor = self.executor
         assert executor is not None
-        portal = self._portal_named(message.portal)
+        portal = executor.portals.get(message.portal) or self._portal_named(message.portal)
         if portal.plan is None:
             self._send(backend.EMPTY_QUERY_RESPONSE)
             return
         for fmt in portal.formats:
             if fmt not in (0, 1):
                 raise errors.PgError(errors.INVALID_PARAMETER_VALUE, f"unsupported format code: {fmt}")
-        if self._timeout_call is None:
+        if self._timeout_call is None and milliseconds(executor.session.values["statement_timeout"]):
             self._arm_statement_timeout()
         if portal.result is None:
             portal.result = executor.run(portal.plan, portal.params, portal.literals)
-            self._send_notices(portal.result)
+            if portal.result.notices or executor.session.notices:
+                self._send_notices(portal.result)
             if portal.result.copy is not None:
                 self._portal = portal
                 if self._start_copy(portal.result, self._execute_done):
@@ -1114,17 +1121,24 @@ class PostgresProtocol(Protocol):
         self._abandon_rows()
 
 
-def _row_description(plan: Plan, formats: list[int] | None) -> bytes:
-    """RowDescription, encoded once per plan and format list."""
-    key = tuple(formats) if formats else ()
-    encoded = plan.row_descriptions.get(key)
-    if encoded is None:
+def _result_shape(plan: Plan, codes: Sequence[int]) -> ResultShape:
+    """The result's formats, output functions and RowDescription for these result format codes
+    (as a Bind or a FETCH from a binary cursor gives them), made once per plan and codes."""
+    key = tuple(codes)
+    shape = plan.shapes.get(key)
+    if shape is None:
         fields = plan.fields or []
-        encoded = plan.row_descriptions[key] = backend.row_description(
-            (f.name, f.table_oid, f.attnum, f.type.oid, f.type.typlen, -1, key[i] if key else 0)
-            for i, f in enumerate(fields)
+        # A statement without result columns ignores result formats, as PostgreSQL does.
+        formats = _formats(list(codes), len(fields), "result") if fields else []
+        description = backend.row_description(
+            (f.name, f.table_oid, f.attnum, f.type.oid, f.type.typlen, -1, fmt)
+            for f, fmt in zip(fields, formats, strict=True)
         )
-    return encoded
+        encoders = [f.type.binary_out if fmt == 1 else f.type.text_out for f, fmt in zip(fields, formats, strict=True)]
+        shape = ResultShape(formats, encoders, description)
+        if all(fmt in (0, 1) for fmt in formats):  # others fail at Execute: not worth keeping
+            plan.shapes[key] = shape
+    return shape
 
 
 def _formats(codes: list[int], count: int, what: str) -> list[int]:
@@ -1143,37 +1157,41 @@ def _formats(codes: list[int], count: int, what: str) -> list[int]:
     return codes
 
 
-def _bind_value(portal: str, index: int, value: bytes | None, param_type: types.PgType, fmt: int) -> Any:
-    """A parameter from its wire form, with PostgreSQL's CONTEXT line on a bad value (which,
-    with log_parameter_max_length_on_error at its default 0, does not show the value)."""
-    if value is None:
-        return None
-    try:
-        if fmt == 0:
-            # The text form ends at a NUL, as PostgreSQL reads it (a C string).
-            return param_type.text_in(frontend.decode_utf8(value.split(b"\x00", 1)[0]))
-        if fmt == 1:
-            return param_type.binary_in(value)
-        raise errors.PgError(errors.INVALID_PARAMETER_VALUE, f"unsupported format code: {fmt}")
-    except errors.PgError as error:
-        if isinstance(error, types.TrailingBytes):
-            error.message = f"incorrect binary data format in bind parameter {index + 1}"
-        named = f'portal "{portal}"' if portal else "unnamed portal"
-        line = f"{named} parameter ${index + 1}" + (" = '...'" if fmt == 0 else "")
-        error.context = f"{error.context}\n{line}" if error.context else line
-        raise
-
-
-def _encoders(plan: Plan, formats: list[int]) -> list[Callable[[Any], bytes]]:
-    """Each result column's output function for these format codes, found once per plan."""
-    key = tuple(formats)
-    encoders = plan.encoders.get(key)
-    if encoders is None:
-        fields = plan.fields or []
-        encoders = plan.encoders[key] = [
-            f.type.binary_out if fmt == 1 else f.type.text_out for f, fmt in zip(fields, formats, strict=True)
-        ]
-    return encoders
+def _bind_values(message: frontend.Bind, param_types: list[types.PgType]) -> list[Any]:
+    """Bind's parameter values from their wire forms, with PostgreSQL's CONTEXT line on a bad
+    value (which, with log_parameter_max_length_on_error at its default 0, does not show it)."""
+    values = message.params
+    count = len(values)
+    # No format codes (libpq's default) means all text.
+    formats = _formats(message.param_formats, count, "parameter") if message.param_formats else None
+    if count != len(param_types):
+        raise errors.PgError(
+            errors.PROTOCOL_VIOLATION,
+            f"bind message supplies {count} parameters, "
+            f'but prepared statement "{message.statement}" requires {len(param_types)}',
+        )
+    bound: list[Any] = []
+    for index, value in enumerate(values):
+        fmt = formats[index] if formats is not None else 0
+        if value is None:
+            bound.append(None)
+            continue
+        try:
+            if fmt == 0:
+                # The text form ends at a NUL, as PostgreSQL reads it (a C string).
+                bound.append(param_types[index].text_in(frontend.decode_utf8(value.partition(b"\x00")[0])))
+            elif fmt == 1:
+                bound.append(param_types[index].binary_in(value))
+            else:
+                raise errors.PgError(errors.INVALID_PARAMETER_VALUE, f"unsupported format code: {fmt}")
+        except errors.PgError as error:
+            if isinstance(error, types.TrailingBytes):
+                error.message = f"incorrect binary data format in bind parameter {index + 1}"
+            named = f'portal "{message.portal}"' if message.portal else "unnamed portal"
+            line = f"{named} parameter ${index + 1}" + (" = '...'" if fmt == 0 else "")
+            error.context = f"{error.context}\n{line}" if error.context else line
+            raise
+    return bound
 
 
 def _split_options(options: str) -> list[str]:

@@ -46,6 +46,16 @@ Runner = Callable[["Executor", Context], Result]
 
 
 @dataclass(slots=True)
+class ResultShape:
+    """A plan's result columns as sent for one list of result format codes: each column's
+    format and output function, and the RowDescription; made once, then every Bind reuses it."""
+
+    formats: list[int]  # per result column: 0 text, 1 binary
+    encoders: list[Callable[[Any], bytes]]
+    row_description: bytes
+
+
+@dataclass(slots=True)
 class Plan:
     """A statement analysed once, to be run with different parameter values."""
 
@@ -64,10 +74,9 @@ class Plan:
     fixed: frozenset[int] = frozenset()
     # False when analysis looked at session state (EXECUTE's statement, SHOW's setting).
     shareable: bool = True
-    # RowDescription bytes and column output functions by result format codes, filled by
-    # the protocol as it needs them.
-    row_descriptions: dict[tuple[int, ...], bytes] = field(default_factory=dict)
-    encoders: dict[tuple[int, ...], list[Callable[[Any], bytes]]] = field(default_factory=dict)
+    # How the result goes out for each list of result format codes a Bind (or a Query) gave,
+    # filled by the protocol as it needs them.
+    shapes: dict[tuple[int, ...], ResultShape] = field(default_factory=dict)
     # Table privileges on actors the statement needs, checked against the role at each run.
     privileges: frozenset[str] = frozenset()
 

@@ -8,7 +8,7 @@ before waiting for the body.
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator
+from collections.abc import MutableSequence
 
 from orbit_pg import errors
 from orbit_pg.wire.constants import MAX_STARTUP_PACKET_LENGTH
@@ -17,8 +17,11 @@ _INT32 = struct.Struct("!i")
 _TYPED_HEADER = struct.Struct("!Bi")
 
 
+Message = tuple[int | None, bytes]
+
+
 class MessageCutter:
-    """Yields ``(type, body)`` for typed messages; startup packets have type ``None``.
+    """Cuts ``(type, body)`` for typed messages; startup packets have type ``None``.
 
     The first packet of a connection (and the one after an SSLRequest/GSSENCRequest
     answer) is untyped; the caller says so with ``expect_startup``, and calls ``feed(b"")``
@@ -30,38 +33,37 @@ class MessageCutter:
         self.expect_startup = True
         self._buffer = b""
 
-    def feed(self, data: bytes) -> Iterator[tuple[int | None, bytes]]:
-        """Yield every complete message in the buffer; raise FATAL PgError on a bad length."""
+    def feed(self, data: bytes, into: MutableSequence[Message]) -> None:
+        """Append every complete message in the buffer to ``into`` (in one call, the caller's
+        queue); on a bad length, raise FATAL PgError after appending the messages before it."""
+        append = into.append
         buffer = self._buffer + data if self._buffer else data
         offset = 0
         end = len(buffer)
         try:
-            while True:
-                if self.expect_startup:
-                    if end - offset < 4:
-                        break
-                    (length,) = _INT32.unpack_from(buffer, offset)
-                    if length < 8 or length > MAX_STARTUP_PACKET_LENGTH:
-                        raise errors.fatal(errors.PROTOCOL_VIOLATION, "invalid length of startup packet")
-                    if end - offset < length:
-                        break
-                    body = buffer[offset + 4 : offset + length]
-                    offset += length
-                    yield None, body
-                    # What follows depends on the answer (another startup packet after
-                    # SSLRequest, typed messages after StartupMessage): stop until asked again.
+            if self.expect_startup:
+                if end < 4:
+                    return
+                (length,) = _INT32.unpack_from(buffer)
+                if length < 8 or length > MAX_STARTUP_PACKET_LENGTH:
+                    raise errors.fatal(errors.PROTOCOL_VIOLATION, "invalid length of startup packet")
+                if end >= length:
+                    offset = length
+                    append((None, buffer[4:length]))
+                # What follows depends on the answer (another startup packet after SSLRequest,
+                # typed messages after StartupMessage): stop until asked again.
+                return
+            limit = self.max_message_size
+            unpack = _TYPED_HEADER.unpack_from
+            while end - offset >= 5:
+                msg_type, length = unpack(buffer, offset)
+                if length < 4 or length > limit:
+                    raise errors.fatal(errors.PROTOCOL_VIOLATION, "invalid message length")
+                start = offset + 5
+                if start + length - 4 > end:
                     break
-                else:
-                    if end - offset < 5:
-                        break
-                    msg_type, length = _TYPED_HEADER.unpack_from(buffer, offset)
-                    if length < 4 or length > self.max_message_size:
-                        raise errors.fatal(errors.PROTOCOL_VIOLATION, "invalid message length")
-                    if end - offset < length + 1:
-                        break
-                    body = buffer[offset + 5 : offset + 1 + length]
-                    offset += length + 1
-                    yield msg_type, body
+                offset = start + length - 4
+                append((msg_type, buffer[start:offset]))
         finally:
             self._buffer = buffer[offset:] if offset else buffer
 

@@ -138,14 +138,14 @@ class _Reader:
 _INT16 = struct.Struct("!h")
 
 
-@dataclass
+@dataclass(slots=True)
 class Parse:
     name: str
     query: str
     param_oids: list[int]
 
 
-@dataclass
+@dataclass(slots=True)
 class Bind:
     portal: str
     statement: str
@@ -154,16 +154,23 @@ class Bind:
     result_formats: list[int]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Describe:
     kind: str  # 'S' statement or 'P' portal
     name: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class Execute:
     portal: str
     max_rows: int
+
+
+# What libpq, pgbench and most drivers send after every Bind: the unnamed portal, all rows.
+_UNNAMED_PORTAL_DESCRIBE = b"P\x00"
+_DESCRIBE_UNNAMED_PORTAL = Describe("P", "")
+_UNNAMED_PORTAL_ALL_ROWS = b"\x00\x00\x00\x00\x00"
+_EXECUTE_UNNAMED_PORTAL = Execute("", 0)
 
 
 @dataclass
@@ -205,17 +212,21 @@ def decode_bind(body: bytes) -> Bind:
         (count,) = _INT16.unpack_from(body, pos)
         pos += 2
         params: list[bytes | None] = []
+        append, size = params.append, len(body)
         for _ in range(count):
             (length,) = _INT32.unpack_from(body, pos)
             pos += 4
             if length == -1:
-                params.append(None)
+                append(None)
                 continue
-            if length < 0 or pos + length > len(body):
+            if length < 0 or pos + length > size:
                 raise ValueError
-            params.append(body[pos : pos + length])
+            append(body[pos : pos + length])
             pos += length
-        result_formats, pos = _int16_list(body, pos)
+        if body[pos:] == b"\x00\x00":  # no result format codes: all text
+            result_formats, pos = [], pos + 2
+        else:
+            result_formats, pos = _int16_list(body, pos)
     except (ValueError, struct.error):
         raise errors.PgError(errors.PROTOCOL_VIOLATION, "insufficient data left in message") from None
     if pos != len(body):
@@ -251,6 +262,8 @@ def _kind_and_name(body: bytes, message: str) -> tuple[str, str]:
 
 
 def decode_describe(body: bytes) -> Describe:
+    if body == _UNNAMED_PORTAL_DESCRIBE:
+        return _DESCRIBE_UNNAMED_PORTAL
     return Describe(*_kind_and_name(body, "DESCRIBE"))
 
 
@@ -259,6 +272,8 @@ def decode_close(body: bytes) -> Close:
 
 
 def decode_execute(body: bytes) -> Execute:
+    if body == _UNNAMED_PORTAL_ALL_ROWS:
+        return _EXECUTE_UNNAMED_PORTAL
     end = body.find(b"\x00")
     if end < 0 or len(body) != end + 5:
         raise errors.PgError(errors.PROTOCOL_VIOLATION, "invalid message format")

@@ -46,6 +46,13 @@ EXPECTED: list[Message] = [
 ]
 
 
+def cutter_feed(cutter: MessageCutter, data: bytes) -> list[Message]:
+    """One ``MessageCutter.feed``: the messages it appends."""
+    messages: list[Message] = []
+    cutter.feed(data, messages)
+    return messages
+
+
 def feed(cutter: MessageCutter, data: bytes, startups_before_typed: int = 1) -> list[Message]:
     """Feed bytes the way the protocol does.
 
@@ -54,9 +61,8 @@ def feed(cutter: MessageCutter, data: bytes, startups_before_typed: int = 1) -> 
     """
     messages: list[Message] = []
     while True:
-        batch: list[Message] = []
-        for msg_type, body in cutter.feed(data):
-            batch.append((msg_type, body))
+        batch = cutter_feed(cutter, data)
+        for msg_type, _ in batch:
             if msg_type is None and len([m for m in messages + batch if m[0] is None]) == startups_before_typed:
                 cutter.expect_startup = False
         messages += batch
@@ -103,7 +109,7 @@ def test_several_typed_messages_in_one_chunk() -> None:
     cutter = MessageCutter(MAX_MESSAGE_SIZE)
     cutter.expect_startup = False
     chunk = typed(b"Q", b"BEGIN\x00") + typed(b"Q", b"COMMIT\x00") + typed(b"S", b"") + typed(b"X", b"")
-    assert list(cutter.feed(chunk)) == [
+    assert cutter_feed(cutter, chunk) == [
         (ord("Q"), b"BEGIN\x00"),
         (ord("Q"), b"COMMIT\x00"),
         (ord("S"), b""),
@@ -116,9 +122,9 @@ def test_incomplete_message_is_kept_until_the_rest_arrives() -> None:
     cutter = MessageCutter(MAX_MESSAGE_SIZE)
     cutter.expect_startup = False
     message = typed(b"Q", QUERY_BODY)
-    assert list(cutter.feed(message + message[:7])) == [(ord("Q"), QUERY_BODY)]
+    assert cutter_feed(cutter, message + message[:7]) == [(ord("Q"), QUERY_BODY)]
     assert cutter.buffered == 7
-    assert list(cutter.feed(message[7:])) == [(ord("Q"), QUERY_BODY)]
+    assert cutter_feed(cutter, message[7:]) == [(ord("Q"), QUERY_BODY)]
     assert cutter.buffered == 0
 
 
@@ -138,7 +144,7 @@ def test_typed_message_at_the_size_limit_is_accepted() -> None:
     cutter = MessageCutter(MAX_MESSAGE_SIZE)
     cutter.expect_startup = False
     body = b"x" * (MAX_MESSAGE_SIZE - 4)
-    assert list(cutter.feed(typed(b"d", body))) == [(ord("d"), body)]
+    assert cutter_feed(cutter, typed(b"d", body)) == [(ord("d"), body)]
 
 
 # --- bad lengths -------------------------------------------------------------------------------------------
@@ -149,7 +155,7 @@ def test_bad_typed_length_is_fatal_as_soon_as_the_header_arrives(length: int) ->
     cutter = MessageCutter(MAX_MESSAGE_SIZE)
     cutter.expect_startup = False
     with pytest.raises(errors.PgError) as caught:
-        list(cutter.feed(b"Q" + struct.pack("!i", length)))  # the header only: no body sent
+        cutter_feed(cutter, b"Q" + struct.pack("!i", length))  # the header only: no body sent
     assert_fatal_protocol_violation(caught.value)
 
 
@@ -158,9 +164,9 @@ def test_bad_typed_length_arriving_byte_by_byte_is_fatal_at_the_fifth_byte() -> 
     cutter.expect_startup = False
     header = b"Q" + struct.pack("!i", 2**31 - 1)
     for i in range(4):
-        assert list(cutter.feed(header[i : i + 1])) == []
+        assert cutter_feed(cutter, header[i : i + 1]) == []
     with pytest.raises(errors.PgError) as caught:
-        list(cutter.feed(header[4:]))
+        cutter_feed(cutter, header[4:])
     assert_fatal_protocol_violation(caught.value)
 
 
@@ -169,8 +175,7 @@ def test_messages_before_a_bad_header_are_still_delivered() -> None:
     cutter.expect_startup = False
     received: list[Message] = []
     with pytest.raises(errors.PgError) as caught:
-        for message in cutter.feed(typed(b"Q", b"SELECT 1\x00") + b"Q" + struct.pack("!i", -5)):
-            received.append(message)
+        cutter.feed(typed(b"Q", b"SELECT 1\x00") + b"Q" + struct.pack("!i", -5), received)
     assert received == [(ord("Q"), b"SELECT 1\x00")]
     assert_fatal_protocol_violation(caught.value)
 
@@ -179,14 +184,14 @@ def test_messages_before_a_bad_header_are_still_delivered() -> None:
 def test_bad_startup_length_is_fatal_as_soon_as_the_length_arrives(length: int) -> None:
     cutter = MessageCutter(MAX_MESSAGE_SIZE)
     with pytest.raises(errors.PgError) as caught:
-        list(cutter.feed(struct.pack("!i", length)))
+        cutter_feed(cutter, struct.pack("!i", length))
     assert_fatal_protocol_violation(caught.value)
 
 
 def test_garbage_instead_of_a_startup_packet_is_fatal() -> None:
     cutter = MessageCutter(MAX_MESSAGE_SIZE)
     with pytest.raises(errors.PgError) as caught:
-        list(cutter.feed(b"GET / HTTP/1.1\r\n\r\n"))  # "GET " read as a length is 1195725856
+        cutter_feed(cutter, b"GET / HTTP/1.1\r\n\r\n")  # "GET " read as a length is 1195725856
     assert_fatal_protocol_violation(caught.value)
 
 
