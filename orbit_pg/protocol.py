@@ -570,6 +570,8 @@ class PostgresProtocol(Protocol):
         runs once it is durable. Until then nothing is sent and nothing else is handled."""
         executor = self.executor
         assert executor is not None
+        if executor.pending_commit is None and executor.pending_notifies is None:
+            return False  # (most statements: nothing was committed, or what was wrote nothing)
         writes = executor.take_pending_commit()
         notifies = executor.take_pending_notifies()
         if writes is None:

@@ -225,7 +225,7 @@ class Savepoint:
 class Transaction:
     """A transaction's private write set, applied to the store in one write at COMMIT."""
 
-    # Made by the first write (``Transactions.write_set``): most transactions only read.
+    # Made by the first write (or savepoint): most transactions only read.
     writes: WriteSet | None = None
     explicit: bool = False  # inside BEGIN ... COMMIT
     failed: bool = False  # an error happened inside an explicit block

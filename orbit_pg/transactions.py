@@ -12,13 +12,13 @@ for each other, so the second writer sees whether the first committed.
 from __future__ import annotations
 
 import collections
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from orbit_pg import errors
 from orbit_pg.locks import LockTable, Owner
 from orbit_pg.session import ISOLATION_LEVELS, SETTINGS, TRANSACTION_MODES, Savepoint, Session, Transaction, normalize
-from orbit_pg.storage.base import Snapshot, Store
+from orbit_pg.storage.base import Row, Snapshot, Store
 from orbit_pg.storage.writeset import WriteSet
 
 SERIALIZATION_FAILURE = "40001"
@@ -97,24 +97,12 @@ class Transactions:
         session.transaction = txn
         return txn
 
-    def write_set(self, txn: Transaction) -> WriteSet:
-        """The transaction's write set, made by its first write (or savepoint)."""
-        writes = txn.writes
-        if writes is None:
-            writes = txn.writes = WriteSet(self.temp_dir)
-        return writes
-
-    def take_snapshot(self, session: Session, txn: Transaction, store: Store) -> None:
-        """The first query of a transaction: its isolation level is now fixed."""
-        txn.snapshot_taken = True
-        if session.values["transaction_isolation"] in SNAPSHOT_LEVELS:
-            txn.snapshot, txn.snapshot_seq = self.open_snapshot(store)
-
-    def end(self, session: Session, txn: Transaction, commit: bool) -> WriteSet | None:
+    def end(self, session: Session, txn: Transaction, commit: bool) -> Mapping[str, Row | None] | None:
         """Close the snapshot, settle SETs and give back transaction-level advisory locks. A
-        commit that wrote returns its write set and keeps its row locks until the writes are
-        durable (``release`` then); otherwise both go now. Each step is skipped when it has
-        nothing to do, as for most transactions: one statement that reads."""
+        commit that wrote returns what to commit (``WriteSet.to_commit``) and keeps its row
+        locks until that is durable (``finish`` then); otherwise the locks and the write set
+        go now. Each step is skipped when it has nothing to do, as for most transactions: one
+        statement that reads."""
         if session.transaction is txn:
             session.transaction = None
         if txn.snapshot is not None:
@@ -125,18 +113,25 @@ class Transactions:
         if session.advisory_xact:  # pg_advisory_xact_lock's (each grant is listed there)
             session.advisory_locks.release(session, xact=True)
         writes = txn.writes
-        if commit and writes:
-            return writes
+        if commit and writes is not None:
+            rows = writes.to_commit()
+            if rows is not None:
+                return rows
         owner = txn.owner
         if owner.held or owner.waiting is not None or writes is not None:
-            self.release(txn)
+            self.finish(txn, False)
         return None
 
-    def release(self, txn: Transaction) -> None:
-        """The transaction's row locks and write set go (it ended, or its commit is durable)."""
+    def finish(self, txn: Transaction, committed: bool) -> None:
+        """The transaction's row locks and write set go: it ended, or its commit is durable
+        (``committed``: numbered now) or failed."""
+        writes = txn.writes
+        if committed:
+            assert writes is not None  # (only a transaction that wrote waits for its commit)
+            self.committed(writes)
         self.locks.release_after(txn.owner)
-        if txn.writes is not None:
-            txn.writes.close()
+        if writes is not None:
+            writes.close()
 
 
 def set_mode(session: Session, txn: Transaction | None, name: str, value: str) -> None:
@@ -166,16 +161,19 @@ def set_mode(session: Session, txn: Transaction | None, name: str, value: str) -
     session.values[name] = new
 
 
-def check_writable(session: Session, command: str) -> None:
-    if session.values["transaction_read_only"] == "on":
-        raise errors.PgError(READ_ONLY_SQL_TRANSACTION, f"cannot execute {command} in a read-only transaction")
+def read_only(command: str) -> errors.PgError:
+    """What a read-only transaction says to ``command`` (INSERT, SELECT FOR UPDATE, ...)."""
+    return errors.PgError(READ_ONLY_SQL_TRANSACTION, f"cannot execute {command} in a read-only transaction")
 
 
 def savepoint(shared: Transactions, session: Session, txn: Transaction, name: str, cursors: tuple[Any, ...]) -> None:
+    writes = txn.writes
+    if writes is None:  # (undo records start here)
+        writes = txn.writes = WriteSet(shared.temp_dir)
     txn.savepoints.append(
         Savepoint(
             name,
-            shared.write_set(txn).mark(),
+            writes.mark(),
             dict(session.values),
             (dict(txn.prior), dict(txn.session_set), set(txn.local)),
             len(txn.owner.held),

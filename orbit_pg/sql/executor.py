@@ -35,7 +35,7 @@ from orbit_pg.sql.expressions import (
 )
 from orbit_pg.sql.plan import Field, Plan, Portal, PreparedStatement, Result, Runner
 from orbit_pg.storage.base import Row, Snapshot, Store
-from orbit_pg.storage.writeset import NO_WRITES, Writes
+from orbit_pg.storage.writeset import NO_WRITES, Writes, WriteSet
 
 
 def _warning(sqlstate: str, message: str) -> errors.PgError:
@@ -121,10 +121,7 @@ class Executor:
         txn, self._committing = self._committing, None
         if txn is None:
             return
-        if error is None:
-            assert txn.writes is not None  # (only a transaction that wrote waits here)
-            self.transactions.committed(txn.writes)
-        self.transactions.release(txn)
+        self.transactions.finish(txn, error is None)
 
     def commit_now(self) -> None:
         """Make the pending commit durable at once, without batching."""
@@ -151,7 +148,7 @@ class Executor:
         if commit and (txn.notifies or txn.listens):
             self.pending_notifies = (list(txn.notifies), txn.listens)
         if writes is not None:
-            self.pending_commit = writes.to_commit()
+            self.pending_commit = writes
             self._committing = txn
 
     def abort(self) -> None:
@@ -203,18 +200,22 @@ class Executor:
         return plan
 
     def run(self, plan: Plan, params: Sequence[Any] = (), literals: Sequence[Any] = ()) -> Result:
-        txn = self.session.transaction
+        session = self.session
+        txn = session.transaction
         if txn is not None:
             self.check_not_failed(plan.ends_failed_transaction)
         if plan.privileges and self.access is not None:
             self.access.check_table(plan.privileges)
         if txn is None:
-            txn = self.transactions.begin(self.session, self.implicit_block)
-        if plan.writes is not None:
-            transactions.check_writable(self.session, plan.writes)
+            txn = self.transactions.begin(session, self.implicit_block)
+        if plan.writes is not None and session.values["transaction_read_only"] == "on":
+            raise transactions.read_only(plan.writes)
         if plan.takes_snapshot and not txn.snapshot_taken:
-            self.transactions.take_snapshot(self.session, txn, self.store)
-        return plan.runner(self, Context(self.session, params, literals))
+            # The first query of a transaction: its isolation level is now fixed.
+            txn.snapshot_taken = True
+            if session.values["transaction_isolation"] in transactions.SNAPSHOT_LEVELS:
+                txn.snapshot, txn.snapshot_seq = self.transactions.open_snapshot(self.store)
+        return plan.runner(self, Context(session, params, literals))
 
     def execute(self, stmt: ast.Node) -> Result:
         """A statement of a simple Query: analysed and run at once."""
@@ -661,7 +662,8 @@ class Executor:
             if watched is not None:
                 watched.append(("insert" if old_id is None else "update", key, new[1]))
         if staged:
-            writes = self.transactions.write_set(txn)
+            if writes is None:
+                writes = txn.writes = WriteSet(self.transactions.temp_dir)
             writes.update(staged)
             if writes.spilled:
                 self.transactions.locks.hold_by_reference(txn.owner, writes)

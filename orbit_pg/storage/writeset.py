@@ -259,10 +259,13 @@ class WriteSet(Writes):
         finally:
             view.close()
 
-    def to_commit(self) -> Mapping[str, Row | None]:
-        """What the commit writes: the rows themselves (a dict, which the store merges in C)
-        while in memory, else the write set, read in key order. Nothing may change it after."""
-        return self._rows if self._spill is None else self
+    def to_commit(self) -> Mapping[str, Row | None] | None:
+        """What the commit writes (None: nothing): the rows themselves (a dict, which the store
+        merges in C) while in memory, else the write set, read in key order. Nothing may change
+        it after."""
+        if self._spill is not None:
+            return self
+        return self._rows or None
 
     def rows_in_order(self, low: str | None = None, high: str | None = None) -> Iterator[Row]:
         if self._spill is None:
@@ -336,7 +339,8 @@ class WriteSet(Writes):
 
     def close(self) -> None:
         """Empty again, and the spill's files are gone (the transaction ended)."""
-        self._written()
+        if self._view is not None:
+            self._written()
         self._rows, self._undo = {}, None
         spill, self._spill, self.spilled = self._spill, None, False
         if spill is not None:
