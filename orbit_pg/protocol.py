@@ -578,7 +578,7 @@ class PostgresProtocol(Protocol):
         executor = self.executor
         assert executor is not None
         if executor.pending_commit is None and executor.pending_notifies is None:
-            return False  # a read: nothing to make durable or to publish
+            return False  # (most statements: nothing was committed, or what was wrote nothing)
         writes = executor.take_pending_commit()
         notifies = executor.take_pending_notifies()
         if writes is None:

@@ -12,13 +12,13 @@ for each other, so the second writer sees whether the first committed.
 from __future__ import annotations
 
 import collections
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from orbit_pg import errors
 from orbit_pg.locks import LockTable, Owner
 from orbit_pg.session import ISOLATION_LEVELS, SETTINGS, TRANSACTION_MODES, Savepoint, Session, Transaction, normalize
-from orbit_pg.storage.base import Snapshot, Store
+from orbit_pg.storage.base import Row, Snapshot, Store
 from orbit_pg.storage.writeset import WriteSet
 
 SERIALIZATION_FAILURE = "40001"
@@ -89,32 +89,49 @@ class Transactions:
 
     def begin(self, session: Session, implicit_block: bool) -> Transaction:
         """A new transaction takes its modes from the session's defaults."""
-        txn = Transaction(
-            writes=WriteSet(self.temp_dir), implicit_block=implicit_block, owner=Owner(session.process_id)
-        )
+        txn = Transaction(implicit_block=implicit_block, owner=Owner(session.process_id))
         session.local_xid += 1
+        values = session.values
         for mode, default in TRANSACTION_MODES.items():
-            session.values[mode] = session.values[default]
+            values[mode] = values[default]
         session.transaction = txn
         return txn
 
-    def take_snapshot(self, session: Session, txn: Transaction, store: Store) -> None:
-        """The first query of a transaction: its isolation level is now fixed."""
-        txn.snapshot_taken = True
-        if session.values["transaction_isolation"] in SNAPSHOT_LEVELS:
-            txn.snapshot, txn.snapshot_seq = self.open_snapshot(store)
-
-    def end(self, session: Session, txn: Transaction, commit: bool) -> None:
-        """Close the snapshot and settle SETs; row locks are the caller's (a commit keeps them
-        until its writes are durable)."""
+    def end(self, session: Session, txn: Transaction, commit: bool) -> Mapping[str, Row | None] | None:
+        """Close the snapshot, settle SETs and give back transaction-level advisory locks. A
+        commit that wrote returns what to commit (``WriteSet.to_commit``) and keeps its row
+        locks until that is durable (``finish`` then); otherwise the locks and the write set
+        go now. Each step is skipped when it has nothing to do, as for most transactions: one
+        statement that reads."""
         if session.transaction is txn:
             session.transaction = None
         if txn.snapshot is not None:
             self.close_snapshot(txn.snapshot, txn.snapshot_seq)
             txn.snapshot = None
-        session.end_settings(txn, commit)
-        if session.advisory_locks is not None:
-            session.advisory_locks.release(session, xact=True)  # pg_advisory_xact_lock's
+        if txn.prior:
+            session.end_settings(txn, commit)
+        if session.advisory_xact:  # pg_advisory_xact_lock's (each grant is listed there)
+            session.advisory_locks.release(session, xact=True)
+        writes = txn.writes
+        if commit and writes is not None:
+            rows = writes.to_commit()
+            if rows is not None:
+                return rows
+        owner = txn.owner
+        if owner.held or owner.waiting is not None or writes is not None:
+            self.finish(txn, False)
+        return None
+
+    def finish(self, txn: Transaction, committed: bool) -> None:
+        """The transaction's row locks and write set go: it ended, or its commit is durable
+        (``committed``: numbered now) or failed."""
+        writes = txn.writes
+        if committed:
+            assert writes is not None  # (only a transaction that wrote waits for its commit)
+            self.committed(writes)
+        self.locks.release_after(txn.owner)
+        if writes is not None:
+            writes.close()
 
 
 def set_mode(session: Session, txn: Transaction | None, name: str, value: str) -> None:
@@ -144,16 +161,19 @@ def set_mode(session: Session, txn: Transaction | None, name: str, value: str) -
     session.values[name] = new
 
 
-def check_writable(session: Session, command: str) -> None:
-    if session.values["transaction_read_only"] == "on":
-        raise errors.PgError(READ_ONLY_SQL_TRANSACTION, f"cannot execute {command} in a read-only transaction")
+def read_only(command: str) -> errors.PgError:
+    """What a read-only transaction says to ``command`` (INSERT, SELECT FOR UPDATE, ...)."""
+    return errors.PgError(READ_ONLY_SQL_TRANSACTION, f"cannot execute {command} in a read-only transaction")
 
 
-def savepoint(session: Session, txn: Transaction, name: str, cursors: tuple[Any, ...]) -> None:
+def savepoint(shared: Transactions, session: Session, txn: Transaction, name: str, cursors: tuple[Any, ...]) -> None:
+    writes = txn.writes
+    if writes is None:  # (undo records start here)
+        writes = txn.writes = WriteSet(shared.temp_dir)
     txn.savepoints.append(
         Savepoint(
             name,
-            txn.writes.mark(),
+            writes.mark(),
             dict(session.values),
             (dict(txn.prior), dict(txn.session_set), set(txn.local)),
             len(txn.owner.held),
@@ -173,7 +193,7 @@ def _find(txn: Transaction, name: str) -> int:
 def release(txn: Transaction, name: str) -> None:
     """RELEASE: the savepoint and every later one are gone; their work stays."""
     del txn.savepoints[_find(txn, name) :]
-    if not txn.savepoints:
+    if not txn.savepoints and txn.writes is not None:  # (a savepoint made it)
         txn.writes.unmark()
 
 
@@ -184,7 +204,9 @@ def rollback_to(session: Session, locks: LockTable, txn: Transaction, name: str)
     index = _find(txn, name)
     point = txn.savepoints[index]
     del txn.savepoints[index + 1 :]
-    txn.writes.rollback(point.writes)
+    writes = txn.writes
+    assert writes is not None  # (a savepoint made it)
+    writes.rollback(point.writes)
     for key in set(session.values) | set(point.values):
         if key not in TRANSACTION_MODES:
             session.assign(key, point.values.get(key))
@@ -193,8 +215,8 @@ def rollback_to(session: Session, locks: LockTable, txn: Transaction, name: str)
     locks.release_after(txn.owner, point.locks)
     if session.advisory_locks is not None:
         session.advisory_locks.release_since(session, point.advisory)
-    if txn.writes.spilled:  # (release_after to mark 0 ends holding by reference)
-        locks.hold_by_reference(txn.owner, txn.writes)
+    if writes.spilled:  # (release_after to mark 0 ends holding by reference)
+        locks.hold_by_reference(txn.owner, writes)
     txn.failed = False
     return point
 

@@ -348,7 +348,7 @@ def _inserts(
                         continue
                     raise _affect_twice()
                 assert snapshot is not None
-                existing = writes[key] if key in writes else snapshot.get(key)
+                existing = writes[key] if writes is not None and key in writes else snapshot.get(key)
                 if existing is not None:
                     if conflict.action == "nothing":
                         continue
@@ -380,18 +380,19 @@ def _target_rows(
     relation.resolve(table)
     operator, scope = query.FromAnalysis(level).plan([table, *others], where)
 
-    def source(executor: Executor, ctx: Context) -> Iterator[tuple[Any, ...]]:
+    def source(executor: Executor, ctx: Context) -> Iterable[tuple[Any, ...]]:
         assert isinstance(ctx, query.QueryContext)
-        if not others:
-            yield from operator.rows(ctx)
-            return
-        seen: set[str] = set()
-        for row in operator.rows(ctx):
-            if row[0] not in seen:
-                seen.add(row[0])
-                yield row
+        return _first_per_target(operator.rows(ctx)) if others else operator.rows(ctx)
 
     return scope, source
+
+
+def _first_per_target(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    seen: set[str] = set()
+    for row in rows:
+        if row[0] not in seen:
+            seen.add(row[0])
+            yield row
 
 
 def plan_update(executor: Executor, stmt: ast.UpdateStmt, params: Params) -> tuple[list[Field] | None, Runner]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import os
 import struct
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 
 import lmdb
@@ -17,6 +18,8 @@ from orbit_pg.storage.lmdb_catalog import LmdbCatalog
 _LEN = struct.Struct("!I")
 # LMDB's default maximum key size; a longer key cannot be stored or indexed.
 MAX_KEY_BYTES = 511
+# Texts of up to this many characters fit in MAX_KEY_BYTES whatever they hold (UTF-8: 4 bytes each).
+_SAFE_KEY_CHARS = MAX_KEY_BYTES // 4
 # Under the data directory: transactions' spilled write sets (PostgreSQL's name).
 TEMP_DIR = "pgsql_tmp"
 _SEQ = struct.Struct("<Q")
@@ -126,6 +129,13 @@ class ActorStore:
         self._actors = self._env.open_db(b"actors")
         self._by_type = self._env.open_db(b"actors_actor_type_idx", dupsort=True)
         self._meta = self._env.open_db(b"orbitpg_meta")
+        # ``get``'s read transaction, kept while no commit has changed the actors since it began
+        # (``_version`` counts those commits): one-key reads then cost an LMDB get, not a
+        # read transaction each. Only the thread that began it uses it.
+        self._version = 0
+        self._reader: lmdb.Transaction | None = None
+        self._reader_version = -1
+        self._reader_thread = 0
 
     def catalog(self, name: str) -> LmdbCatalog:
         """A system catalog (roles, privileges) in the same environment as the actors."""
@@ -134,7 +144,31 @@ class ActorStore:
     def snapshot(self) -> LmdbSnapshot:
         return LmdbSnapshot(self._env, self._actors, self._by_type)
 
+    def get(self, actor_id: str) -> Row | None:
+        """One row as of the last commit."""
+        key = actor_id.encode() or b"\x00"  # (lmdb_key)
+        if len(key) > MAX_KEY_BYTES:
+            return None
+        reader = self._reader
+        if reader is None or self._reader_version != self._version or self._reader_thread != threading.get_ident():
+            reader = self._begin_reader()
+        value = reader.get(key, None, self._actors)
+        return None if value is None else decode_row(actor_id, value)
+
+    def _begin_reader(self) -> lmdb.Transaction:
+        """A read transaction that sees every commit so far, for this thread (another thread's
+        stays as it is: LMDB lets one thread at a time use a transaction)."""
+        thread = threading.get_ident()
+        if self._reader is not None and self._reader_thread == thread:
+            self._reader.abort()
+        self._reader_version = self._version  # (read before the transaction begins: never newer than it)
+        self._reader = self._env.begin()
+        self._reader_thread = thread
+        return self._reader
+
     def validate(self, row: Row) -> None:
+        if len(row[0]) <= _SAFE_KEY_CHARS and len(row[1]) <= _SAFE_KEY_CHARS:
+            return  # every written row is checked: most are short enough without encoding them
         _check_key(lmdb_key(row[0]), "actors_pkey")
         _check_key(lmdb_key(row[1]), "actors_actor_type_idx")
 
@@ -148,6 +182,7 @@ class ActorStore:
             return
         try:
             self._write(write_sets, wal_seq)
+            self._version += 1  # (after the commit: ``get`` then begins a transaction that sees it)
         except lmdb.MapFullError:
             raise errors.PgError(
                 "53100",
@@ -207,4 +242,7 @@ class ActorStore:
         }
 
     def close(self) -> None:
+        reader, self._reader = self._reader, None
+        if reader is not None:
+            reader.abort()
         self._env.close()
