@@ -29,6 +29,7 @@ is lost) and every later commit is refused with 53100 until the server restarts 
 from __future__ import annotations
 
 import heapq
+import itertools
 import os
 import threading
 from bisect import bisect_left, bisect_right
@@ -149,6 +150,17 @@ class LayeredSnapshot:
                     break
             else:
                 yield row  # type: ignore[misc]
+
+    def first_of_type(self, actor_type: str, count: int) -> list[Row]:
+        """LMDB's first rows of the type as they are, when no layer holds a row of that type or
+        any of those rows (the usual case: the layers hold the few rows written since the last
+        checkpoint); otherwise the merge of ``scan_type``."""
+        rows = self._base.first_of_type(actor_type, count)
+        actor_ids = [row[0] for row in rows]
+        for layer in self._layers:
+            if actor_type in layer.types or not layer.rows.keys().isdisjoint(actor_ids):
+                return list(itertools.islice(self.scan_type(actor_type), count))
+        return rows
 
     def close(self) -> None:
         self._base.close()

@@ -44,6 +44,7 @@ def _reads(snapshot) -> tuple:
         list(snapshot.scan()),
         [snapshot.get(actor_id) for actor_id in IDS],
         [list(snapshot.scan_type(actor_type)) for actor_type in TYPES],
+        [snapshot.first_of_type(actor_type, count) for actor_type in TYPES for count in (0, 1, 2, 3)],
         [list(snapshot.scan_range(low, high)) for low in (None, "", "a", "b", "c\u00ff") for high in (None, "a1", "d")],
     )
 
@@ -113,7 +114,12 @@ def test_reads_race_checkpoints(tmp_path: Path) -> None:
 
 
 def _reads_keys(snapshot) -> list:
-    return [list(snapshot.scan()), list(snapshot.scan_range("k10", "k30")), list(snapshot.scan_type("t1"))]
+    return [
+        list(snapshot.scan()),
+        list(snapshot.scan_range("k10", "k30")),
+        list(snapshot.scan_type("t1")),
+        snapshot.first_of_type("t2", 5),
+    ]
 
 
 def test_restart_replays_what_was_not_checkpointed(tmp_path: Path) -> None:
