@@ -204,9 +204,12 @@ def test_different_limits_share_one_plan_and_each_gets_its_rows(
     _, factory = layered
     conn = connect(factory)
     conn.send(query("INSERT INTO actors VALUES ('a', 't', '{}'), ('b', 't', '{}'), ('c', 't', '{}')"))
+    cache = factory.statement_cache
+    misses = cache.plan_misses
     for limit in (2, 3, 1, 0, 5):
         got = rows_of(conn.send(query(f"SELECT actor_id FROM actors WHERE actor_type = 't' LIMIT {limit}")))
         assert got == [[key] for key in (b"a", b"b", b"c")[:limit]]
+    assert cache.plan_misses == misses + 1  # LIMIT's value is a slot read at each run, not part of the key
     # Parameters: the type built from one, the LIMIT another.
     conn.send(parse("SELECT actor_id FROM actors WHERE actor_type = 't' || $1 LIMIT $2", "typed") + SYNC)
     for suffix, limit, expected in [(b"", b"2", [[b"a"], [b"b"]]), (b"x", b"2", []), (None, b"2", []), (b"", None, 3)]:
