@@ -25,12 +25,13 @@ from twisted.internet.task import Clock
 from twisted.internet.testing import StringTransport
 
 from orbit_pg.protocol import PostgresProtocol, PostgresServerFactory
-from orbit_pg.storage.lmdb_store import ActorStore
+from orbit_pg.storage.layered import LayeredStore
 from orbit_pg.wire.constants import PROTOCOL_3_0
 
 POINT = "SELECT * FROM actors WHERE actor_id = $1"
 # As pgbench -M extended sends its update: the new state built as text, then cast.
 UPDATE = "UPDATE actors SET state = ('{\"balance\": ' || $1 || '}')::jsonb WHERE actor_id = $2"
+INSERT = "INSERT INTO actors (actor_id, actor_type, state) VALUES ($1, 'new', '{\"balance\": 0}')"
 TYPE_LIMIT = "SELECT actor_id, state->>'balance' FROM actors WHERE actor_type = '{}' ORDER BY actor_id LIMIT 10"
 # As pgbench_workloads' type_select: simple mode substitutes the text, the others build it with ||.
 TYPE_SELECT = "SELECT * FROM actors WHERE actor_type = '{}' LIMIT 10"
@@ -87,6 +88,7 @@ def cycles(rows: int) -> dict[str, Callable[[int], bytes]]:
         "insert": lambda i: query(
             f"INSERT INTO actors (actor_id, actor_type, state) VALUES ('new:{i}', 'new', '{{\"balance\": 0}}')"
         ),
+        "insert_extended": lambda i: parse("", INSERT) + bind("", f"new:x{i}") + DESCRIBE_PORTAL + EXECUTE + SYNC,
         "aggregate": lambda i: query(AGGREGATE),
     }
 
@@ -122,9 +124,11 @@ class Client:
         return reply
 
 
-def setup(rows: int) -> Client:
+def setup(rows: int, synchronous: bool) -> Client:
+    """The store the server runs (``service.makeService``'s): the write-ahead log, synced at each
+    commit unless ``synchronous`` is off, in front of LMDB."""
     clock = Clock()
-    factory = PostgresServerFactory(ActorStore(tempfile.mkdtemp(prefix="cycle-"), sync=False), reactor=clock)
+    factory = PostgresServerFactory(LayeredStore(tempfile.mkdtemp(prefix="cycle-"), sync=synchronous), reactor=clock)
     client = Client(factory, clock)
     pairs = cstring("user") + cstring("orbit") + cstring("database") + cstring("actors") + b"\x00"
     startup = struct.pack("!ii", len(pairs) + 8, PROTOCOL_3_0) + pairs
@@ -168,11 +172,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=10_000, help="actors in the table (10000)")
     parser.add_argument("--repeats", type=int, default=5, help="timed repeats, the best counts (5)")
     parser.add_argument("--profile", action="store_true", help="also print the top functions by own time")
+    parser.add_argument(
+        "--synchronous-commit", choices=("on", "off"), default="on", help="sync the WAL at each commit (on)"
+    )
     args = parser.parse_args(argv)
     unknown = [name for name in args.cycle if name not in known]
     if unknown:
         parser.error(f"unknown cycle {', '.join(unknown)}: choose from {', '.join(known)}")
-    client = setup(args.rows)
+    client = setup(args.rows, args.synchronous_commit == "on")
     made = cycles(args.rows)
     print(f"{'cycle':<20}  {'CPU µs/cycle':>12}  {'calls/cycle':>11}")
     for name in args.cycle:

@@ -107,14 +107,15 @@ class LockTable:
         conflicting lock; 55P03 under NOWAIT; otherwise ``LockWait`` (or 40P01 if waiting
         would close a cycle of waiters). ``writing``: the key goes into the owner's write set
         now, so an owner that holds by reference records nothing."""
-        referenced = self._by_reference.get(owner)
+        by_reference = self._by_reference
+        referenced = by_reference.get(owner) if by_reference else None
         if referenced is not None and not writing and key in referenced:
             return True  # (a key being written goes on: no other holder of a key it holds is found)
-        holders = self._holders.get(key, {})
-        current = holders.get(owner)
+        holders = self._holders.get(key)
+        current = None if holders is None else holders.get(owner)
         if current is not None and current >= mode:
             return True
-        if self._blockers(owner, key, mode):
+        if (holders or by_reference) and self._blockers(owner, key, mode):
             if wait_policy == "skip locked":
                 return False
             if wait_policy == "nowait":
@@ -128,7 +129,8 @@ class LockTable:
             raise LockWait(waiter)
         if writing and referenced is not None:
             return True
-        self._holders[key] = holders
+        if holders is None:
+            holders = self._holders[key] = {}
         holders[owner] = mode if current is None else max(current, mode)
         owner.held.append((key, mode))
         return True
@@ -154,7 +156,7 @@ class LockTable:
             return  # nothing to drop: most transactions (a read) take no row lock
         if owner.waiting is not None:
             self.cancel(owner.waiting)
-        dropped = {key for key, _ in owner.held[mark:]}
+        dropped = set(dict(owner.held[mark:]))  # (the keys, without a comprehension's call)
         del owner.held[mark:]
         kept: dict[str, LockMode] = {}
         for key, mode in owner.held:
@@ -170,7 +172,8 @@ class LockTable:
                 holders.pop(owner, None)
                 if not holders:
                     del self._holders[key]
-        self._wake(dropped | set(self._waiters) if referenced else dropped)
+        if self._waiters:
+            self._wake(dropped | set(self._waiters) if referenced else dropped)
 
     def _blockers(self, owner: Owner, key: str, mode: LockMode) -> list[Owner]:
         conflicts = CONFLICTS[mode]

@@ -221,11 +221,12 @@ class Savepoint:
     cursors: tuple[Any, ...]
 
 
-@dataclass
+@dataclass(slots=True)
 class Transaction:
     """A transaction's private write set, applied to the store in one write at COMMIT."""
 
-    writes: WriteSet = field(default_factory=WriteSet)
+    # Made by the first write (``Transactions.write_set``): most transactions only read.
+    writes: WriteSet | None = None
     explicit: bool = False  # inside BEGIN ... COMMIT
     failed: bool = False  # an error happened inside an explicit block
     started: datetime | None = None  # now(): taken when the transaction first asks for it

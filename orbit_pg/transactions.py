@@ -89,14 +89,20 @@ class Transactions:
 
     def begin(self, session: Session, implicit_block: bool) -> Transaction:
         """A new transaction takes its modes from the session's defaults."""
-        txn = Transaction(
-            writes=WriteSet(self.temp_dir), implicit_block=implicit_block, owner=Owner(session.process_id)
-        )
+        txn = Transaction(implicit_block=implicit_block, owner=Owner(session.process_id))
         session.local_xid += 1
+        values = session.values
         for mode, default in TRANSACTION_MODES.items():
-            session.values[mode] = session.values[default]
+            values[mode] = values[default]
         session.transaction = txn
         return txn
+
+    def write_set(self, txn: Transaction) -> WriteSet:
+        """The transaction's write set, made by its first write (or savepoint)."""
+        writes = txn.writes
+        if writes is None:
+            writes = txn.writes = WriteSet(self.temp_dir)
+        return writes
 
     def take_snapshot(self, session: Session, txn: Transaction, store: Store) -> None:
         """The first query of a transaction: its isolation level is now fixed."""
@@ -104,17 +110,33 @@ class Transactions:
         if session.values["transaction_isolation"] in SNAPSHOT_LEVELS:
             txn.snapshot, txn.snapshot_seq = self.open_snapshot(store)
 
-    def end(self, session: Session, txn: Transaction, commit: bool) -> None:
-        """Close the snapshot and settle SETs; row locks are the caller's (a commit keeps them
-        until its writes are durable)."""
+    def end(self, session: Session, txn: Transaction, commit: bool) -> WriteSet | None:
+        """Close the snapshot, settle SETs and give back transaction-level advisory locks. A
+        commit that wrote returns its write set and keeps its row locks until the writes are
+        durable (``release`` then); otherwise both go now. Each step is skipped when it has
+        nothing to do, as for most transactions: one statement that reads."""
         if session.transaction is txn:
             session.transaction = None
         if txn.snapshot is not None:
             self.close_snapshot(txn.snapshot, txn.snapshot_seq)
             txn.snapshot = None
-        session.end_settings(txn, commit)
-        if session.advisory_locks is not None:
-            session.advisory_locks.release(session, xact=True)  # pg_advisory_xact_lock's
+        if txn.prior:
+            session.end_settings(txn, commit)
+        if session.advisory_xact:  # pg_advisory_xact_lock's (each grant is listed there)
+            session.advisory_locks.release(session, xact=True)
+        writes = txn.writes
+        if commit and writes:
+            return writes
+        owner = txn.owner
+        if owner.held or owner.waiting is not None or writes is not None:
+            self.release(txn)
+        return None
+
+    def release(self, txn: Transaction) -> None:
+        """The transaction's row locks and write set go (it ended, or its commit is durable)."""
+        self.locks.release_after(txn.owner)
+        if txn.writes is not None:
+            txn.writes.close()
 
 
 def set_mode(session: Session, txn: Transaction | None, name: str, value: str) -> None:
@@ -149,11 +171,11 @@ def check_writable(session: Session, command: str) -> None:
         raise errors.PgError(READ_ONLY_SQL_TRANSACTION, f"cannot execute {command} in a read-only transaction")
 
 
-def savepoint(session: Session, txn: Transaction, name: str, cursors: tuple[Any, ...]) -> None:
+def savepoint(shared: Transactions, session: Session, txn: Transaction, name: str, cursors: tuple[Any, ...]) -> None:
     txn.savepoints.append(
         Savepoint(
             name,
-            txn.writes.mark(),
+            shared.write_set(txn).mark(),
             dict(session.values),
             (dict(txn.prior), dict(txn.session_set), set(txn.local)),
             len(txn.owner.held),
@@ -173,7 +195,7 @@ def _find(txn: Transaction, name: str) -> int:
 def release(txn: Transaction, name: str) -> None:
     """RELEASE: the savepoint and every later one are gone; their work stays."""
     del txn.savepoints[_find(txn, name) :]
-    if not txn.savepoints:
+    if not txn.savepoints and txn.writes is not None:  # (a savepoint made it)
         txn.writes.unmark()
 
 
@@ -184,7 +206,9 @@ def rollback_to(session: Session, locks: LockTable, txn: Transaction, name: str)
     index = _find(txn, name)
     point = txn.savepoints[index]
     del txn.savepoints[index + 1 :]
-    txn.writes.rollback(point.writes)
+    writes = txn.writes
+    assert writes is not None  # (a savepoint made it)
+    writes.rollback(point.writes)
     for key in set(session.values) | set(point.values):
         if key not in TRANSACTION_MODES:
             session.assign(key, point.values.get(key))
@@ -193,8 +217,8 @@ def rollback_to(session: Session, locks: LockTable, txn: Transaction, name: str)
     locks.release_after(txn.owner, point.locks)
     if session.advisory_locks is not None:
         session.advisory_locks.release_since(session, point.advisory)
-    if txn.writes.spilled:  # (release_after to mark 0 ends holding by reference)
-        locks.hold_by_reference(txn.owner, txn.writes)
+    if writes.spilled:  # (release_after to mark 0 ends holding by reference)
+        locks.hold_by_reference(txn.owner, writes)
     txn.failed = False
     return point
 

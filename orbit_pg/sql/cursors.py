@@ -28,7 +28,7 @@ from orbit_pg.sql import ast
 from orbit_pg.sql.expressions import Context, Params, literal_value
 from orbit_pg.sql.plan import Field, Plan, Portal, Result, Runner
 from orbit_pg.storage.base import Snapshot
-from orbit_pg.storage.writeset import Writes
+from orbit_pg.storage.writeset import NO_WRITES, Writes
 
 if TYPE_CHECKING:
     from orbit_pg.sql.executor import Executor
@@ -305,7 +305,8 @@ def plan_declare(executor: Executor, stmt: ast.DeclareCursorStmt, params: Params
         if stmt.portalname in executor.portals:
             raise errors.PgError(DUPLICATE_CURSOR, f'cursor "{stmt.portalname}" already exists')
         owned = txn.snapshot is None
-        reads = Reads(executor.store.snapshot() if owned else txn.snapshot, txn.writes.view(), owned)
+        writes = NO_WRITES if txn.writes is None else txn.writes.view()
+        reads = Reads(executor.store.snapshot() if owned else txn.snapshot, writes, owned)
         outer, executor.cursor_reads = executor.cursor_reads, reads
         try:
             rows = iter(select(executor, ctx).rows)
@@ -399,18 +400,20 @@ def close_declared_since(portals: dict[str, Portal], before: tuple[Cursor, ...])
             close_portal(portals.pop(name))
 
 
-def persist_holdable(portals: Mapping[str, Portal], txn: Transaction) -> None:
-    """At COMMIT, before the transaction ends: its WITH HOLD cursors read what is left."""
-    for portal in portals.values():
-        cursor = portal.cursor
-        if cursor is not None and cursor.hold and cursor.txn is txn:
-            cursor.persist()
-
-
-def end_of_transaction(portals: dict[str, Portal]) -> None:
+def end_of_transaction(portals: dict[str, Portal], committing: Transaction | None) -> None:
     """Portals live as long as their transaction, except WITH HOLD cursors a commit persisted
-    (this one's or an earlier one's): PostgreSQL's AtCommit_Portals / AtAbort_Portals."""
+    (this one's or an earlier one's): PostgreSQL's AtCommit_Portals / AtAbort_Portals. When
+    ``committing`` commits, its WITH HOLD cursors first read what is left (if that fails,
+    nothing is closed yet: the caller rolls back)."""
+    if committing is not None:
+        for portal in portals.values():
+            cursor = portal.cursor
+            if cursor is not None and cursor.hold and cursor.txn is committing:
+                cursor.persist()
     for name in list(portals):
-        cursor = portals[name].cursor
+        portal = portals[name]
+        cursor = portal.cursor
         if cursor is None or not cursor.hold or cursor.txn is not None:
-            close_portal(portals.pop(name))
+            del portals[name]
+            if cursor is not None or portal.rows is not None:  # (else nothing is open: a result sent whole)
+                close_portal(portal)

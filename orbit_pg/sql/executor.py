@@ -11,7 +11,7 @@ transaction) hands the whole set to the store in one durable write.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
@@ -35,7 +35,7 @@ from orbit_pg.sql.expressions import (
 )
 from orbit_pg.sql.plan import Field, Plan, Portal, PreparedStatement, Result, Runner
 from orbit_pg.storage.base import Row, Snapshot, Store
-from orbit_pg.storage.writeset import Writes, WriteSet
+from orbit_pg.storage.writeset import NO_WRITES, Writes
 
 
 def _warning(sqlstate: str, message: str) -> errors.PgError:
@@ -68,7 +68,7 @@ class Executor:
         self.transactions = shared if shared is not None else transactions.Transactions(store.temp_dir)
         # Writes of a transaction that has committed but is not yet durable, and that
         # transaction (its row locks are released once the writes are durable).
-        self.pending_commit: WriteSet | None = None
+        self.pending_commit: Mapping[str, Row | None] | None = None
         # A committed transaction's notifications and LISTEN/UNLISTEN actions, for the protocol.
         self.pending_notifies: tuple[list[notify.Notification], list[tuple[bool, str | None]]] | None = None
         # The server's LISTEN table: actor changes are recorded while someone watches them.
@@ -109,7 +109,7 @@ class Executor:
         pending, self.pending_notifies = self.pending_notifies, None
         return pending
 
-    def take_pending_commit(self) -> WriteSet | None:
+    def take_pending_commit(self) -> Mapping[str, Row | None] | None:
         """A committed transaction's writes, for the caller to make durable before it says so
         to the client (the protocol batches them with other connections' commits); the
         caller then calls ``finish_commit``."""
@@ -122,9 +122,9 @@ class Executor:
         if txn is None:
             return
         if error is None:
+            assert txn.writes is not None  # (only a transaction that wrote waits here)
             self.transactions.committed(txn.writes)
-        self.transactions.locks.release_after(txn.owner)
-        txn.writes.close()
+        self.transactions.release(txn)
 
     def commit_now(self) -> None:
         """Make the pending commit durable at once, without batching."""
@@ -138,26 +138,21 @@ class Executor:
         its row locks until durable. Portals live as long as their transaction, as in PostgreSQL
         (WITH HOLD cursors read their rest first; if that fails, so does the commit)."""
         txn = self.session.transaction
-        if commit and txn is not None and not txn.failed and self.portals:
+        if self.portals:
             try:
-                cursors.persist_holdable(self.portals, txn)
+                cursors.end_of_transaction(self.portals, txn if commit and txn is not None and not txn.failed else None)
             except errors.PgError:
                 self._end_transaction(commit=False)
                 raise
-        if self.portals:
-            cursors.end_of_transaction(self.portals)
         if txn is None:
             return
         commit = commit and not txn.failed
-        self.transactions.end(self.session, txn, commit)
+        writes = self.transactions.end(self.session, txn, commit)
         if commit and (txn.notifies or txn.listens):
             self.pending_notifies = (list(txn.notifies), txn.listens)
-        if commit and txn.writes:
-            self.pending_commit = txn.writes
+        if writes is not None:
+            self.pending_commit = writes.to_commit()
             self._committing = txn
-        else:
-            self.transactions.locks.release_after(txn.owner)
-            txn.writes.close()
 
     def abort(self) -> None:
         """The connection is gone: its open transaction rolls back and its locks go."""
@@ -246,7 +241,9 @@ class Executor:
                 raise _outside_block(_SAVEPOINT_COMMANDS[kind])
             assert stmt.savepoint is not None
             if kind == "savepoint":
-                transactions.savepoint(self.session, txn, stmt.savepoint, cursors.declared(self.portals))
+                transactions.savepoint(
+                    self.transactions, self.session, txn, stmt.savepoint, cursors.declared(self.portals)
+                )
                 return Result("SAVEPOINT")
             if kind == "release":
                 transactions.release(txn, stmt.savepoint)
@@ -519,19 +516,15 @@ class Executor:
         snapshot ``read_snapshot`` would give), without a scan's machinery."""
         reads = self.cursor_reads
         if reads is None:
-            txn = self.transaction()
+            txn = self.session.transaction or self.transaction()
             writes, held = txn.writes, txn.snapshot
         else:
             writes, held = reads.writes, reads.snapshot
-        if actor_id in writes:
+        if writes is not None and actor_id in writes:
             return writes[actor_id]
         if held is not None:
             return held.get(actor_id)
-        snapshot = self.store.snapshot()
-        try:
-            return snapshot.get(actor_id)
-        finally:
-            snapshot.close()
+        return self.store.get(actor_id)
 
     def first_of_type(self, actor_type: str, count: int) -> list[Row]:
         """The first ``count`` rows of a type in actor_id order as this statement sees them
@@ -553,15 +546,20 @@ class Executor:
     def visible_writes(self) -> Writes:
         """The transaction's own writes a read sees (a cursor's: those of its DECLARE)."""
         reads = self.cursor_reads
-        return self.transaction().writes if reads is None else reads.writes
+        if reads is not None:
+            return reads.writes
+        writes = self.transaction().writes
+        return NO_WRITES if writes is None else writes
 
     def _lock(
         self, txn: Transaction, key: str, mode: LockMode, wait_policy: str = "block", writing: bool = False
     ) -> bool:
-        """A row lock for this transaction (see ``locks``), then first-committer-wins."""
+        """A row lock for this transaction (see ``locks``), then first-committer-wins (which
+        only a transaction that holds a snapshot can lose)."""
         if not self.transactions.locks.acquire(txn.owner, key, mode, wait_policy, writing):
             return False
-        self.transactions.check_unchanged(txn, key)
+        if txn.snapshot is not None:
+            self.transactions.check_unchanged(txn, key)
         return True
 
     def _lock_rows(self, rows: Iterable[Row], locking: ast.LockingClause, wanted: int | None) -> list[Row]:
@@ -629,12 +627,6 @@ class Executor:
         self.store.validate(row)
         return row
 
-    def _exists(self, snapshot: Snapshot, actor_id: str) -> bool:
-        writes = self.transaction().writes
-        if actor_id in writes:
-            return writes[actor_id] is not None
-        return snapshot.get(actor_id) is not None
-
     def _plan_InsertStmt(self, stmt: ast.InsertStmt, params: Params) -> tuple[list[Field] | None, Runner]:
         return modify.plan_insert(self, stmt, params)
 
@@ -646,53 +638,50 @@ class Executor:
         statement) is 23505, as PostgreSQL's unique index says."""
         staged: dict[str, Row | None] = {}
         count = 0
-        txn = self.transaction()
+        txn = self.session.transaction or self.transaction()
+        writes = txn.writes
         watched: list[tuple[str, str, str]] | None = None
         if self.notifications is not None and self.notifications.watching_actors:
             watched = []
-        opened: list[Snapshot] = []  # the store's latest, read only if a check needs it
-
-        def snapshot() -> Snapshot:
-            if not opened:
-                opened.append(self.store.snapshot())
-            return opened[0]
-
-        try:
-            for old_id, values in changes:
-                if values is None:
-                    assert old_id is not None
-                    self._lock(txn, old_id, LockMode.UPDATE, writing=True)
-                    if watched is not None:
-                        old = txn.writes[old_id] if old_id in txn.writes else snapshot().get(old_id)
-                        if old is not None:
-                            watched.append(("delete", old_id, old[1]))
-                    staged[old_id] = None
-                    count += 1
-                    continue
-                new = self._check_row(values)
-                if old_id is not None:
-                    mode = LockMode.NO_KEY_UPDATE if new[0] == old_id else LockMode.UPDATE
-                    self._lock(txn, old_id, mode, writing=True)
-                if new[0] != old_id:
-                    # The key being taken: wait for a transaction inserting or deleting it.
-                    self.transactions.locks.acquire(txn.owner, new[0], LockMode.UPDATE, writing=True)
-                    if old_id is not None:
-                        staged.setdefault(old_id, None)
-                    taken = staged.get(new[0]) is not None or (
-                        new[0] not in staged and self._exists(snapshot(), new[0])
-                    )
-                    if taken:
-                        raise _duplicate(new[0])
-                staged[new[0]] = new
-                count += 1
+        # A row's check reads the newest committed version of its key (``Store.get``), which
+        # holds still once the key is locked: a writer of it keeps its lock until durable.
+        for old_id, values in changes:
+            if values is None:
+                assert old_id is not None
+                self._lock(txn, old_id, LockMode.UPDATE, writing=True)
                 if watched is not None:
-                    watched.append(("insert" if old_id is None else "update", new[0], new[1]))
-        finally:
-            for opened_snapshot in opened:
-                opened_snapshot.close()
-        txn.writes.update(staged)
-        if txn.writes.spilled:
-            self.transactions.locks.hold_by_reference(txn.owner, txn.writes)
+                    old = writes[old_id] if writes is not None and old_id in writes else self.store.get(old_id)
+                    if old is not None:
+                        watched.append(("delete", old_id, old[1]))
+                staged[old_id] = None
+                count += 1
+                continue
+            new = self._check_row(values)
+            key = new[0]
+            if old_id is not None:
+                self._lock(txn, old_id, LockMode.NO_KEY_UPDATE if key == old_id else LockMode.UPDATE, writing=True)
+            if key != old_id:
+                # The key being taken: wait for a transaction inserting or deleting it.
+                self.transactions.locks.acquire(txn.owner, key, LockMode.UPDATE, writing=True)
+                if old_id is not None:
+                    staged.setdefault(old_id, None)
+                if key in staged:
+                    taken = staged[key] is not None
+                elif writes is not None and key in writes:
+                    taken = writes[key] is not None
+                else:
+                    taken = self.store.get(key) is not None
+                if taken:
+                    raise _duplicate(key)
+            staged[key] = new
+            count += 1
+            if watched is not None:
+                watched.append(("insert" if old_id is None else "update", key, new[1]))
+        if staged:
+            writes = self.transactions.write_set(txn)
+            writes.update(staged)
+            if writes.spilled:
+                self.transactions.locks.hold_by_reference(txn.owner, writes)
         for op, actor_id, actor_type in watched or ():
             notify.actor_change(txn.notifies, op, actor_id, actor_type)
         return count

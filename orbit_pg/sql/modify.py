@@ -348,7 +348,7 @@ def _inserts(
                         continue
                     raise _affect_twice()
                 assert snapshot is not None
-                existing = writes[key] if key in writes else snapshot.get(key)
+                existing = writes[key] if writes is not None and key in writes else snapshot.get(key)
                 if existing is not None:
                     if conflict.action == "nothing":
                         continue

@@ -55,6 +55,11 @@ class Store(Protocol):
 
     def snapshot(self) -> Snapshot: ...
 
+    def get(self, actor_id: str) -> Row | None:
+        """The newest committed version of one row, as a snapshot taken now would read it, without
+        making one (a READ COMMITTED statement's read of one key, a write's check of its key)."""
+        ...
+
     def catalog(self, name: str) -> Catalog:
         """The named system catalog, created empty the first time."""
         ...

@@ -212,6 +212,7 @@ class LayeredStore:
         self.checkpoint_rows = checkpoint_rows
         self.lmdb = ActorStore(path, map_size=map_size, sync=True)
         self.temp_dir = self.lmdb.temp_dir
+        self.validate = self.lmdb.validate  # (every written row is checked: one call, not two)
         self.checkpoints = 0
         self._wal = WriteAheadLog(os.path.join(path, "wal"))
         self._layers: tuple[Layer, ...] = ()  # newest first
@@ -259,12 +260,17 @@ class LayeredStore:
         base = self.lmdb.snapshot()
         return LayeredSnapshot(layers, base) if layers else base
 
+    def get(self, actor_id: str) -> Row | None:
+        layers = self._layers  # before LMDB's read transaction, as in ``snapshot``
+        for layer in layers:
+            row = layer.rows.get(actor_id, _ABSENT)
+            if row is not _ABSENT:
+                return row  # type: ignore[return-value]
+        return self.lmdb.get(actor_id)
+
     def catalog(self, name: str) -> LmdbCatalog:
         """Catalog writes (roles) go straight to LMDB, synced, as before the WAL."""
         return self.lmdb.catalog(name)
-
-    def validate(self, row: Row) -> None:
-        self.lmdb.validate(row)
 
     def relation_sizes(self) -> dict[str, int]:
         """LMDB's sizes: rows not yet checkpointed (at most ``checkpoint_interval`` old) not counted."""
@@ -275,12 +281,15 @@ class LayeredStore:
 
     def commit_many(self, write_sets: Sequence[Mapping[str, Row | None]]) -> None:
         """One WAL record for the whole group, synced (if synchronous), then visible as a layer."""
-        if sum(len(writes) for writes in write_sets) > self.checkpoint_rows:
+        rows = 0
+        for writes in write_sets:
+            rows += len(writes)
+        if rows > self.checkpoint_rows:
             self._commit_direct(write_sets)
             return
         merged: dict[str, Row | None] = {}
         for writes in write_sets:
-            merged.update(writes)
+            merged.update(writes)  # (a dict, as ``WriteSet.to_commit`` gives it: merged in C)
         if not merged:
             return
         with self._commit_lock:

@@ -17,6 +17,8 @@ from orbit_pg.storage.lmdb_catalog import LmdbCatalog
 _LEN = struct.Struct("!I")
 # LMDB's default maximum key size; a longer key cannot be stored or indexed.
 MAX_KEY_BYTES = 511
+# Texts of up to this many characters fit in MAX_KEY_BYTES whatever they hold (UTF-8: 4 bytes each).
+_SAFE_KEY_CHARS = MAX_KEY_BYTES // 4
 # Under the data directory: transactions' spilled write sets (PostgreSQL's name).
 TEMP_DIR = "pgsql_tmp"
 _SEQ = struct.Struct("<Q")
@@ -152,7 +154,19 @@ class ActorStore:
     def snapshot(self) -> LmdbSnapshot:
         return LmdbSnapshot(self._env, self._actors, self._by_type)
 
+    def get(self, actor_id: str) -> Row | None:
+        """One row from a read transaction of its own."""
+        key = actor_id.encode() or b"\x00"  # (lmdb_key)
+        if len(key) > MAX_KEY_BYTES:
+            return None
+        txn = self._env.begin()
+        value = txn.get(key, None, self._actors)
+        txn.abort()
+        return None if value is None else decode_row(actor_id, value)
+
     def validate(self, row: Row) -> None:
+        if len(row[0]) <= _SAFE_KEY_CHARS and len(row[1]) <= _SAFE_KEY_CHARS:
+            return  # every written row is checked: most are short enough without encoding them
         _check_key(lmdb_key(row[0]), "actors_pkey")
         _check_key(lmdb_key(row[1]), "actors_actor_type_idx")
 

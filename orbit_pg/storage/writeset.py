@@ -78,6 +78,10 @@ class _Frozen(Writes):
         return _in_order(self._rows, low, high)
 
 
+# A transaction that has written nothing has no write set: its reads see this.
+NO_WRITES: Writes = _Frozen({})
+
+
 class _Spill:
     """The LMDB environment of one spilled write set: sub-database ``rows`` (key → encoded row,
     empty for a delete) and ``undo`` (sequence number → key and the value before)."""
@@ -207,11 +211,8 @@ class WriteSet(Writes):
         self._rows: dict[str, Row | None] = {}
         self._undo: list[tuple[str, Row | None]] | None = None  # None: no savepoint wants it
         self._spill: _Spill | None = None
+        self.spilled = False  # (``_spill is not None``, read after every statement's writes)
         self._view: _SpillView | None = None  # lookups while spilled, renewed after each write
-
-    @property
-    def spilled(self) -> bool:
-        return self._spill is not None
 
     def _read(self) -> _SpillView:
         if self._view is None:
@@ -258,6 +259,11 @@ class WriteSet(Writes):
         finally:
             view.close()
 
+    def to_commit(self) -> Mapping[str, Row | None]:
+        """What the commit writes: the rows themselves (a dict, which the store merges in C)
+        while in memory, else the write set, read in key order. Nothing may change it after."""
+        return self._rows if self._spill is None else self
+
     def rows_in_order(self, low: str | None = None, high: str | None = None) -> Iterator[Row]:
         if self._spill is None:
             yield from _in_order(self._rows, low, high)
@@ -290,7 +296,7 @@ class WriteSet(Writes):
         except BaseException:
             spill.close()
             raise
-        self._spill, self._rows = spill, {}
+        self._spill, self._rows, self.spilled = spill, {}, True
         if self._undo is not None:
             self._undo = []
 
@@ -332,6 +338,6 @@ class WriteSet(Writes):
         """Empty again, and the spill's files are gone (the transaction ended)."""
         self._written()
         self._rows, self._undo = {}, None
-        spill, self._spill = self._spill, None
+        spill, self._spill, self.spilled = self._spill, None, False
         if spill is not None:
             spill.close()
