@@ -531,7 +531,7 @@ class Executor:
         (``planner.first_of_type`` over what ``read_row`` reads), without a scan's machinery."""
         reads = self.cursor_reads
         if reads is None:
-            txn = self.transaction()
+            txn = self.session.transaction or self.transaction()
             writes, held = txn.writes, txn.snapshot
         else:
             writes, held = reads.writes, reads.snapshot

@@ -136,9 +136,9 @@ def type_rows(snapshot: Snapshot, writes: Writes, actor_type: str) -> Iterator[R
     return _merge(snapshot.scan_type(actor_type), writes, lambda row: row[1] == actor_type)
 
 
-def first_of_type(snapshot: Snapshot, writes: Writes, actor_type: str, count: int) -> list[Row]:
+def first_of_type(snapshot: Snapshot, writes: Writes | None, actor_type: str, count: int) -> list[Row]:
     """The first ``count`` rows ``type_rows`` gives: one read of the type index when the
-    transaction has written nothing, else the merge with its writes."""
+    transaction has written nothing (``writes`` empty or None), else the merge with its writes."""
     if not writes:
         return snapshot.first_of_type(actor_type, count)
     return list(itertools.islice(type_rows(snapshot, writes, actor_type), count))
