@@ -33,6 +33,9 @@ POINT = "SELECT * FROM actors WHERE actor_id = $1"
 UPDATE = "UPDATE actors SET state = ('{\"balance\": ' || $1 || '}')::jsonb WHERE actor_id = $2"
 INSERT = "INSERT INTO actors (actor_id, actor_type, state) VALUES ($1, 'new', '{\"balance\": 0}')"
 TYPE_LIMIT = "SELECT actor_id, state->>'balance' FROM actors WHERE actor_type = '{}' ORDER BY actor_id LIMIT 10"
+# As pgbench_workloads' type_select: simple mode substitutes the text, the others build it with ||.
+TYPE_SELECT = "SELECT * FROM actors WHERE actor_type = '{}' LIMIT 10"
+TYPE_SELECT_EXTENDED = "SELECT * FROM actors WHERE actor_type = 'type:' || $1 LIMIT 10"
 AGGREGATE = (
     "SELECT actor_type, count(*), sum((state->>'balance')::int), max(actor_id) FROM actors"
     " GROUP BY actor_type ORDER BY count(*) DESC LIMIT 5"
@@ -77,6 +80,8 @@ def cycles(rows: int) -> dict[str, Callable[[int], bytes]]:
         "extended": lambda i: parse("", POINT) + bind("", key(i)) + DESCRIBE_PORTAL + EXECUTE + SYNC,
         "simple": lambda i: query(f"SELECT * FROM actors WHERE actor_id = '{key(i)}'"),
         "type_limit": lambda i: query(TYPE_LIMIT.format(f"type:{i % 100}")),
+        "type_select": lambda i: query(TYPE_SELECT.format(f"type:{i % 100}")),
+        "type_select_prepared": lambda i: bind("type_select", str(i % 100)) + DESCRIBE_PORTAL + EXECUTE + SYNC,
         "update": lambda i: query(f"UPDATE actors SET state = '{{\"balance\": {i}}}' WHERE actor_id = '{key(i)}'"),
         "update_extended": lambda i: parse("", UPDATE) + bind("", str(i), key(i)) + DESCRIBE_PORTAL + EXECUTE + SYNC,
         # A new key each time (``i`` grows over every batch, see ``measure``).
@@ -134,7 +139,7 @@ def setup(rows: int, synchronous: bool) -> Client:
             for i in range(first, min(first + 1000, rows + 1))
         )
         client.send(query(f"INSERT INTO actors VALUES {values}"))
-    client.send(parse("point", POINT) + SYNC)
+    client.send(parse("point", POINT) + parse("type_select", TYPE_SELECT_EXTENDED) + SYNC)
     return client
 
 
@@ -176,11 +181,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown cycle {', '.join(unknown)}: choose from {', '.join(known)}")
     client = setup(args.rows, args.synchronous_commit == "on")
     made = cycles(args.rows)
-    print(f"{'cycle':<15}  {'CPU µs/cycle':>12}  {'calls/cycle':>11}")
+    print(f"{'cycle':<20}  {'CPU µs/cycle':>12}  {'calls/cycle':>11}")
     for name in args.cycle:
         count = args.cycles if name != "aggregate" else max(1, args.cycles // 200)
         seconds, calls = measure(client, made[name], count, args.repeats)
-        print(f"{name:<15}  {seconds * 1e6:>12.1f}  {calls:>11.0f}")
+        print(f"{name:<20}  {seconds * 1e6:>12.1f}  {calls:>11.0f}")
         if args.profile:
             profile = cProfile.Profile()
             profile.enable()

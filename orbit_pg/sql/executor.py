@@ -527,6 +527,23 @@ class Executor:
             return held.get(actor_id)
         return self.store.get(actor_id)
 
+    def first_of_type(self, actor_type: str, count: int) -> list[Row]:
+        """The first ``count`` rows of a type in actor_id order as this statement sees them
+        (``planner.first_of_type`` over what ``read_row`` reads), without a scan's machinery."""
+        reads = self.cursor_reads
+        if reads is None:
+            txn = self.session.transaction or self.transaction()
+            writes, held = txn.writes, txn.snapshot
+        else:
+            writes, held = reads.writes, reads.snapshot
+        if held is not None:
+            return planner.first_of_type(held, writes, actor_type, count)
+        snapshot = self.store.snapshot()
+        try:
+            return planner.first_of_type(snapshot, writes, actor_type, count)
+        finally:
+            snapshot.close()
+
     def visible_writes(self) -> Writes:
         """The transaction's own writes a read sees (a cursor's: those of its DECLARE)."""
         reads = self.cursor_reads

@@ -57,7 +57,7 @@ class AccessPath:
                 if actor_type is None or actor_type in seen:
                     continue
                 seen.append(actor_type)
-                yield from _merge(snapshot.scan_type(actor_type), writes, lambda r, t=actor_type: r[1] == t)
+                yield from type_rows(snapshot, writes, actor_type)
             return
         if self.kind == "range":
             bounds = self._bounds(ctx)
@@ -131,6 +131,19 @@ def _merge(
     yield from heapq.merge(theirs, mine, key=lambda r: r[0])
 
 
+def type_rows(snapshot: Snapshot, writes: Writes, actor_type: str) -> Iterator[Row]:
+    """The rows of a type in actor_id order, as a transaction with ``writes`` sees them."""
+    return _merge(snapshot.scan_type(actor_type), writes, lambda row: row[1] == actor_type)
+
+
+def first_of_type(snapshot: Snapshot, writes: Writes | None, actor_type: str, count: int) -> list[Row]:
+    """The first ``count`` rows ``type_rows`` gives: one read of the type index when the
+    transaction has written nothing (``writes`` empty or None), else the merge with its writes."""
+    if not writes:
+        return snapshot.first_of_type(actor_type, count)
+    return list(itertools.islice(type_rows(snapshot, writes, actor_type), count))
+
+
 def conjuncts(node: ast.Node | None) -> list[ast.Node]:
     if node is None:
         return []
@@ -139,14 +152,18 @@ def conjuncts(node: ast.Node | None) -> list[ast.Node]:
     return [node]
 
 
-def _constant_text(node: ast.Node, params: Params | None) -> Eval | None:
-    """A side that names no column (a literal, a parameter) and is text, evaluated once per execution."""
+def _constant_text(node: ast.Node, params: Params | None, exact: bool = False) -> Eval | None:
+    """A side that names no column (a literal, a parameter) and is text, evaluated once per
+    execution. ``exact``: only text or varchar, which compare as the stored text does (no
+    padding or case rules: bpchar, name, citext-like types stay rechecked by WHERE)."""
     if any(isinstance(n, ast.ColumnRef | ast.SubLink) for n in ast.walk(node)):
         return None
     try:
         compiled = coerce(Compiler(Scope(), params).compile(node), types.TEXT, getattr(node, "loc", 0))
     except errors.PgError:
         return None
+    if exact:
+        return compiled.fn if compiled.type in (types.TEXT, types.VARCHAR) else None
     return compiled.fn if compiled.type.category == "S" else None
 
 
@@ -172,6 +189,18 @@ def _comparison(node: ast.Node, scope: Scope, params: Params | None) -> tuple[in
             value = _constant_text(value_side, params)
             if value is not None:
                 return index, op, value
+    return None
+
+
+def type_equality(where: ast.Node | None, scope: Scope, params: Params | None) -> Eval | None:
+    """``actor_type = v`` as the whole WHERE clause, v text (a literal, a parameter, an
+    expression of them): then the type index's entries for v are exactly the rows the clause
+    accepts, and need no recheck."""
+    if not (isinstance(where, ast.A_Expr) and where.kind == "op" and where.op == "=" and where.left is not None):
+        return None
+    for column_side, value_side in ((where.left, where.right), (where.right, where.left)):
+        if _column_index(column_side, scope) == ACTOR_TYPE:
+            return _constant_text(value_side, params, exact=True)
     return None
 
 

@@ -1726,7 +1726,9 @@ def _select(stmt: ast.SelectStmt, level: Level, resolve_unknown: bool) -> Select
 
     def produce(ctx: QueryContext, pacer: Pacer) -> Iterator[Any]:
         first = _limit_value(offset, ctx, "OFFSET", "2201X") or 0
-        count = _limit_value(limit, ctx, "LIMIT", "2201W")
+        return limited(ctx, pacer, first, _limit_value(limit, ctx, "LIMIT", "2201W"))
+
+    def limited(ctx: QueryContext, pacer: Pacer, first: int, count: int | None) -> Iterator[Any]:
         if locking is not None:
             # Rows are locked (or the statement waits) before any is sent, as PostgreSQL's LockRows.
             return iter(list(blocking(ctx, _Never(), first, count)))
@@ -1800,6 +1802,20 @@ def _select(stmt: ast.SelectStmt, level: Level, resolve_unknown: bool) -> Select
             lines = [("Limit", lines)]
         return lines
 
+    if (
+        isinstance(source, ActorScan)
+        and source.access.kind == "type"
+        and grouping is None
+        and not sort_items
+        and stmt.distinct is None
+        and limit is not None
+        and locking is None
+        and not projected
+    ):
+        value = planner.type_equality(stmt.where, scope, level.params)
+        if value is not None:
+            lean = _first_of_type(value, None if identity else projection, offset, limit, limited)
+            return SelectPlan(columns, level, lean, describe)
     return SelectPlan(columns, level, produce, describe)
 
 
@@ -1815,6 +1831,46 @@ def _one_key(source: ActorScan, projection: list[Eval] | None) -> Callable[[Quer
             yield row if projection is None else [fn(row, ctx) for fn in projection]
 
     return lookup
+
+
+# The most rows (OFFSET + LIMIT) the type-index plan reads at once; more stream through the scan.
+FIRST_OF_TYPE_ROWS = 1000
+
+
+def _first_of_type(
+    value: Eval,
+    projection: list[Eval] | None,
+    offset: Eval | None,
+    limit: Eval,
+    limited: Callable[[QueryContext, Pacer, int, int | None], Iterator[Any]],
+) -> Callable[[QueryContext, Pacer], Iterator[Any]]:
+    """``WHERE actor_type = v [ORDER BY actor_id] LIMIT n [OFFSET m]`` and nothing that groups,
+    sorts otherwise or locks: the first m + n entries of the type index, read at once
+    (``Executor.first_of_type``), with no per-row recheck of WHERE (those entries are exactly
+    the rows it accepts) and none of the scan, merge and window generators per row. Its rows
+    come in actor_id order, as the scan's do, and are read when the protocol asks for the first
+    one, as the scan reads. LIMIT ALL, or more rows than ``FIRST_OF_TYPE_ROWS``, go through
+    ``limited`` (the general path), which paces a long scan."""
+
+    def first_of_type(ctx: QueryContext, pacer: Pacer) -> Iterator[Any]:
+        first = _limit_value(offset, ctx, "OFFSET", "2201X") or 0
+        count = _limit_value(limit, ctx, "LIMIT", "2201W")
+        if count is None or first + count > FIRST_OF_TYPE_ROWS:
+            return limited(ctx, pacer, first, count)
+        return rows(ctx, first, count)
+
+    def rows(ctx: QueryContext, first: int, count: int) -> Iterator[Any]:
+        actor_type = value(None, ctx)
+        if actor_type is None or not count:
+            return
+        found = ctx.executor.first_of_type(actor_type, first + count)
+        if projection is None:
+            yield from found[first:] if first else found
+        else:
+            for row in found[first:] if first else found:
+                yield [fn(row, ctx) for fn in projection]
+
+    return first_of_type
 
 
 def _locking(stmt: ast.SelectStmt, source: Operator, grouping: Grouping | None) -> ast.LockingClause | None:

@@ -22,6 +22,10 @@ class Snapshot(Protocol):
 
     def scan_type(self, actor_type: str) -> Iterator[Row]: ...
 
+    def first_of_type(self, actor_type: str, count: int) -> list[Row]:
+        """The first ``count`` rows ``scan_type`` gives, read at once (a LIMIT over the type index)."""
+        ...
+
     def scan_range(self, low: str | None, high: str | None) -> Iterator[Row]:
         """Rows with ``low <= actor_id <= high`` (None: unbounded), in actor_id order."""
         ...

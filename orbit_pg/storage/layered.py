@@ -91,6 +91,10 @@ def _entries(layer: Layer, rank: int, actor_ids: Iterable[str]) -> Iterator[tupl
         yield actor_id, rank, rows[actor_id]
 
 
+def _actor_id(row: Row) -> str:
+    return row[0]
+
+
 def _stored(rank: int, rows: Iterable[Row]) -> Iterator[tuple[str, int, Row | None]]:
     for row in rows:
         yield row[0], rank, row
@@ -149,6 +153,43 @@ class LayeredSnapshot:
                     break
             else:
                 yield row  # type: ignore[misc]
+
+    def first_of_type(self, actor_type: str, count: int) -> list[Row]:
+        """What ``scan_type`` starts with, without its per-row heap merge: LMDB's first rows of
+        the type that no layer hides (read further while hidden ones leave fewer than ``count``),
+        and each layer's first rows of the type that no newer layer hides; the first ``count`` of
+        both. With nothing for that type in the layers (the usual case: they hold the rows
+        written since the last checkpoint) that is LMDB's rows as read."""
+        layers = self._layers
+        if count <= 0:
+            return []
+        wanted = count
+        while True:
+            rows = self._base.first_of_type(actor_type, wanted)
+            hidden: set[str] = set()
+            for layer in layers:
+                hidden.update(layer.rows.keys() & {row[0] for row in rows})
+            if len(rows) < wanted or len(rows) - len(hidden) >= count:
+                break
+            wanted = count + len(hidden)
+        written = [row for rank in range(len(layers)) for row in self._written_of_type(rank, actor_type, count)]
+        if not hidden and not written:
+            return rows
+        found = [row for row in rows if row[0] not in hidden] + written
+        found.sort(key=_actor_id)
+        return found[:count]
+
+    def _written_of_type(self, rank: int, actor_type: str, count: int) -> list[Row]:
+        """The first ``count`` rows of the type in layer ``rank`` that no newer layer hides."""
+        layers = self._layers
+        layer, newer = layers[rank], layers[:rank]
+        found: list[Row] = []
+        for actor_id in layer.types.get(actor_type, ()):
+            if not any(actor_id in above.rows for above in newer):
+                found.append(layer.rows[actor_id])  # type: ignore[arg-type]
+                if len(found) == count:
+                    break
+        return found
 
     def close(self) -> None:
         self._base.close()

@@ -107,6 +107,24 @@ class LmdbSnapshot:
             if value is not None:
                 yield decode_row(lmdb_text(id_bytes), value)
 
+    def first_of_type(self, actor_type: str, count: int) -> list[Row]:
+        """The first ``count`` rows of a type, in actor_id order: ``count`` entries of the type
+        index and one batched read of their rows, at C speed. The rows are of that type (the index
+        and the table change in one transaction), so only the state is cut out of each value."""
+        key = lmdb_key(actor_type)
+        if len(key) > MAX_KEY_BYTES or count <= 0:
+            return []
+        cursor = self._txn.cursor(db=self._by_type)
+        if not cursor.set_key(key):
+            return []
+        actor_ids = list(itertools.islice(cursor.iternext_dup(), count))
+        # encode_row's layout: the type's length (4 bytes), the type, the NULL flag, the state.
+        flag = 4 + len(actor_type.encode())
+        return [
+            (lmdb_text(id_bytes), actor_type, value[flag + 1 :] if value[flag] else None)
+            for id_bytes, value in self._txn.cursor(db=self._actors).getmulti(actor_ids)
+        ]
+
     def close(self) -> None:
         # An aborted read transaction keeps its reader slot until the object is freed, and a
         # snapshot may outlive its use in a traceback (a statement that waits for a lock).
