@@ -1,11 +1,15 @@
 """The cost of one protocol cycle in process: CPU time and Python function calls per cycle.
 
-One connection on a fake transport (no sockets, a Clock for a reactor) over a small table; each
-cycle is the bytes a client sends for one transaction (a Query, or Bind/Describe/Execute/Sync as
-libpq sends a prepared statement), and it is answered before the next. The call count (cProfile's)
-does not depend on how busy the machine is, so it compares two builds where wall-clock tps cannot.
+One connection on a fake transport (no sockets, a Clock for a reactor) over a small table in the
+store the server runs (``LayeredStore``: the write-ahead log in front of LMDB); each cycle is the
+bytes a client sends for one transaction (a Query, or Bind/Describe/Execute/Sync as libpq sends a
+prepared statement), and it is answered before the next. The call count (cProfile's) does not
+depend on how busy the machine is, so it compares two builds where wall-clock tps cannot. With a
+Clock the group commit runs on the reactor thread (a real reactor's goes to a writer thread), and
+the Clock's own scheduling adds ~10 calls to a write cycle.
 
-    python bench/protocol_cycle.py [--cycles 2000] [--rows 10000] [--profile] [CYCLE ...]
+    python bench/protocol_cycle.py [--cycles 2000] [--rows 10000] [--synchronous-commit on|off]
+                                   [--profile] [CYCLE ...]
 """
 
 from __future__ import annotations

@@ -8,7 +8,6 @@ transaction's write set: a statement is atomic, whichever row fails.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -185,8 +184,10 @@ def plan_insert(executor: Executor, stmt: ast.InsertStmt, params: Params) -> tup
         ctx = query.root_context(executor, ctx)
         returned: list[list[Any]] = []
         changes = _inserts(executor, source(executor, ctx), conflict, returning, returned, ctx)
-        with contextlib.closing(changes):
+        try:
             count = executor._stage(changes)
+        finally:
+            changes.close()  # (its ON CONFLICT snapshot, if the statement stopped half-way)
         return _result("INSERT 0", count, fields, returned)
 
     return fields, run
@@ -335,7 +336,7 @@ def _inserts(
     """Proposed rows as changes: an insert, or (ON CONFLICT) nothing or an update of the row
     that holds the key, as this transaction sees it. A key this statement already inserted
     or updated conflicts too; DO UPDATE may not touch it twice."""
-    writes = executor.transaction().writes
+    writes = (executor.session.transaction or executor.transaction()).writes
     snapshot = executor.store.snapshot() if conflict is not None else None
     affected: set[str] = set()
     try:

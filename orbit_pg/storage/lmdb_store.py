@@ -149,11 +149,10 @@ class ActorStore:
         self._meta = self._env.open_db(b"orbitpg_meta")
         # ``get``'s read transaction, kept while no commit has changed the actors since it began
         # (``_version`` counts those commits): one-key reads then cost an LMDB get, not a
-        # read transaction each. Only the thread that began it uses it.
+        # read transaction each. (version, thread, transaction) in one attribute, replaced whole:
+        # only the thread that began it uses it.
         self._version = 0
-        self._reader: lmdb.Transaction | None = None
-        self._reader_version = -1
-        self._reader_thread = 0
+        self._reader: tuple[int, int, lmdb.Transaction] | None = None
 
     def catalog(self, name: str) -> LmdbCatalog:
         """A system catalog (roles, privileges) in the same environment as the actors."""
@@ -167,22 +166,24 @@ class ActorStore:
         key = actor_id.encode() or b"\x00"  # (lmdb_key)
         if len(key) > MAX_KEY_BYTES:
             return None
-        reader = self._reader
-        if reader is None or self._reader_version != self._version or self._reader_thread != threading.get_ident():
-            reader = self._begin_reader()
+        held = self._reader
+        if held is None or held[0] != self._version or held[1] != threading.get_ident():
+            reader = self._begin_reader(held)
+        else:
+            reader = held[2]
         value = reader.get(key, None, self._actors)
         return None if value is None else decode_row(actor_id, value)
 
-    def _begin_reader(self) -> lmdb.Transaction:
+    def _begin_reader(self, held: tuple[int, int, lmdb.Transaction] | None) -> lmdb.Transaction:
         """A read transaction that sees every commit so far, for this thread (another thread's
-        stays as it is: LMDB lets one thread at a time use a transaction)."""
+        is left to that thread: LMDB lets one thread at a time use a transaction)."""
         thread = threading.get_ident()
-        if self._reader is not None and self._reader_thread == thread:
-            self._reader.abort()
-        self._reader_version = self._version  # (read before the transaction begins: never newer than it)
-        self._reader = self._env.begin()
-        self._reader_thread = thread
-        return self._reader
+        if held is not None and held[1] == thread:
+            held[2].abort()
+        version = self._version  # (read before the transaction begins: never newer than it)
+        reader = self._env.begin()
+        self._reader = (version, thread, reader)
+        return reader
 
     def validate(self, row: Row) -> None:
         if len(row[0]) <= _SAFE_KEY_CHARS and len(row[1]) <= _SAFE_KEY_CHARS:
@@ -260,7 +261,7 @@ class ActorStore:
         }
 
     def close(self) -> None:
-        reader, self._reader = self._reader, None
-        if reader is not None:
-            reader.abort()
+        held, self._reader = self._reader, None
+        if held is not None:
+            held[2].abort()
         self._env.close()
