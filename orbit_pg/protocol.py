@@ -1006,7 +1006,10 @@ class PostgresProtocol(Protocol):
                 executor.check_not_failed(plan.ends_failed_transaction)
             params = _bind_values(message, plan.param_types)
             shape = _result_shape(plan, message.result_formats)
-            executor.portals[message.portal] = Portal(plan, params, statement.literals, shape.formats, shape.encoders)
+            portal = Portal(plan, params, statement.literals, shape.formats, shape.encoders)
+            if plan.fields is not None:
+                portal.row_description = shape.row_description
+            executor.portals[message.portal] = portal
         self._out.append(backend.BIND_COMPLETE)
 
     def _describe(self, body: bytes) -> None:
@@ -1020,6 +1023,9 @@ class PostgresProtocol(Protocol):
             portal = self._executor.portals.get(message.name) or self._portal_named(message.name)
             plan = portal.plan
             self._check_rows_in_failed_block(plan)
+            if portal.row_description is not None:
+                self._out.append(portal.row_description)
+                return
             formats = portal.formats
         if plan is None or plan.fields is None:
             self._out.append(backend.NO_DATA)

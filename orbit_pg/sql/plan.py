@@ -98,6 +98,8 @@ class Portal:
     literals: list[Any]
     formats: list[int]  # per result column: 0 text, 1 binary
     encoders: list[Callable[[Any], bytes]]
+    # What Describe sends for it, when Bind already made it (None: Describe makes it).
+    row_description: bytes | None = None
     # Set by the first Execute: its result, and the rows not sent yet.
     result: Result | None = None
     rows: Iterator[Sequence[Any]] | None = None
