@@ -512,15 +512,19 @@ class Executor:
             if held is None:
                 snapshot.close()
 
-    def read_row(self, actor_id: str) -> Row | None:
-        """One row by key as this statement sees it (the transaction's writes first, then the
-        snapshot ``read_snapshot`` would give), without a scan's machinery."""
+    def _reads(self) -> tuple[Writes | None, Snapshot | None]:
+        """The own writes and the held snapshot a one-key or first-of-type read goes through:
+        a cursor's from its DECLARE, else the transaction's (None: none yet)."""
         reads = self.cursor_reads
         if reads is None:
             txn = self.session.transaction or self.transaction()
-            writes, held = txn.writes, txn.snapshot
-        else:
-            writes, held = reads.writes, reads.snapshot
+            return txn.writes, txn.snapshot
+        return reads.writes, reads.snapshot
+
+    def read_row(self, actor_id: str) -> Row | None:
+        """One row by key as this statement sees it (the transaction's writes first, then the
+        snapshot ``read_snapshot`` would give), without a scan's machinery."""
+        writes, held = self._reads()
         if writes is not None and actor_id in writes:
             return writes[actor_id]
         if held is not None:
@@ -530,12 +534,7 @@ class Executor:
     def first_of_type(self, actor_type: str, count: int) -> list[Row]:
         """The first ``count`` rows of a type in actor_id order as this statement sees them
         (``planner.first_of_type`` over what ``read_row`` reads), without a scan's machinery."""
-        reads = self.cursor_reads
-        if reads is None:
-            txn = self.session.transaction or self.transaction()
-            writes, held = txn.writes, txn.snapshot
-        else:
-            writes, held = reads.writes, reads.snapshot
+        writes, held = self._reads()
         if held is not None:
             return planner.first_of_type(held, writes, actor_type, count)
         snapshot = self.store.snapshot()
