@@ -113,9 +113,62 @@ class Shape:
 _MARKERS = {"string": "\x00s", "int4": "\x00i", "int8": "\x00l", "numeric": "\x00n"}
 
 
+# What lies between two literals, then the literal: white space and plain tokens in one match
+# (a greedy run that never starts a literal or a comment), so a statement costs one match per
+# literal. Anything else (a comment, a lone quote or $) stops the run short of the next
+# literal, and the text is cut token by token instead.
+_SEGMENT = re.compile(rf"(\s*(?:{_PLAIN_TOKEN}\s*)*)(?:(?P<string>{STRING})|(?P<number>{NUMBER}))?", re.S)
+_SPACE = re.compile(r"\s+")
+
+
 def shape(text: str) -> Shape | None:
     """Cut ``text``; None when it holds something the lexer does not handle alike the grammar
-    (a nested block comment), so the caller parses it directly."""
+    (a nested block comment, a number past numeric's range), so the caller parses it directly."""
+    parts: list[str] = []
+    values: list[str | int | Decimal] = []
+    positions: list[int] = []
+    segment_at = _SEGMENT.match
+    pos, end = 0, len(text)
+    while pos < end:
+        match = segment_at(text, pos)
+        assert match is not None  # every part is optional
+        plain = match.group(1)
+        if "  " in plain or not plain.isprintable():
+            if '"' in plain or not plain.isascii():
+                # White space inside a quoted identifier is part of its name, and past ASCII
+                # it can be part of an identifier (PostgreSQL takes any high-bit character as
+                # a letter): only the tokens tell what to fold.
+                return _shape_by_tokens(text)
+            plain = _SPACE.sub(" ", plain)
+        parts.append(plain)
+        kind = match.lastgroup
+        if kind == "string":
+            values.append(string_value(match.group(kind)))
+            parts.append(_MARKERS["string"])
+        elif kind == "number":
+            value = number_value(match.group(kind))
+            if value is None:
+                return None  # the grammar reports it, with its position
+            values.append(value)
+            parts.append(_number_marker(value))
+        elif match.end() < end:
+            return _shape_by_tokens(text)
+        else:
+            break
+        positions.append(match.start(kind))
+        pos = match.end()
+    return Shape("".join(parts).strip(" "), values, positions)
+
+
+def _number_marker(value: int | Decimal) -> str:
+    """An integer literal's type depends on its size, as in PostgreSQL's scanner."""
+    if isinstance(value, Decimal) or value not in INT8_RANGE:
+        return _MARKERS["numeric"]
+    return _MARKERS["int4" if value in INT4_RANGE else "int8"]
+
+
+def _shape_by_tokens(text: str) -> Shape | None:
+    """``shape`` one token at a time (runs of plain tokens in one step), for any text."""
     parts: list[str] = []
     values: list[str | int | Decimal] = []
     positions: list[int] = []
@@ -147,10 +200,7 @@ def shape(text: str) -> Shape | None:
             if value is None:
                 return None  # the grammar reports it, with its position
             values.append(value)
-            if isinstance(value, Decimal) or value not in INT8_RANGE:
-                parts.append(_MARKERS["numeric"])
-            else:
-                parts.append(_MARKERS["int4" if value in INT4_RANGE else "int8"])
+            parts.append(_number_marker(value))
         else:
             parts.append(token)
             continue
