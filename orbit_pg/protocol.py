@@ -1259,10 +1259,8 @@ def _write_now(transport: Any, data: bytes) -> None:
     ):
         try:
             sent = transport.socket.send(data)
-        except BlockingIOError:
-            sent = 0
         except OSError:
-            sent = 0  # the connection is going: write() and the reactor report it as before
+            sent = 0  # would block, or the connection is going: write() and the reactor deal with it
         data = data[sent:]
     if data:
         transport.write(data)

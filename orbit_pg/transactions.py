@@ -122,6 +122,13 @@ class Transactions:
             self.finish(txn, False)
         return None
 
+    def write_set(self, txn: Transaction) -> WriteSet:
+        """The transaction's write set, made by its first write or savepoint (a transaction
+        that only reads never has one)."""
+        if txn.writes is None:
+            txn.writes = WriteSet(self.temp_dir)
+        return txn.writes
+
     def finish(self, txn: Transaction, committed: bool) -> None:
         """The transaction's row locks and write set go: it ended, or its commit is durable
         (``committed``: numbered now) or failed."""
@@ -167,9 +174,7 @@ def read_only(command: str) -> errors.PgError:
 
 
 def savepoint(shared: Transactions, session: Session, txn: Transaction, name: str, cursors: tuple[Any, ...]) -> None:
-    writes = txn.writes
-    if writes is None:  # (undo records start here)
-        writes = txn.writes = WriteSet(shared.temp_dir)
+    writes = shared.write_set(txn)  # (undo records start here)
     txn.savepoints.append(
         Savepoint(
             name,

@@ -35,7 +35,7 @@ from orbit_pg.sql.expressions import (
 )
 from orbit_pg.sql.plan import Field, Plan, Portal, PreparedStatement, Result, Runner
 from orbit_pg.storage.base import Row, Snapshot, Store
-from orbit_pg.storage.writeset import NO_WRITES, Writes, WriteSet
+from orbit_pg.storage.writeset import NO_WRITES, Writes
 
 
 def _warning(sqlstate: str, message: str) -> errors.PgError:
@@ -678,8 +678,7 @@ class Executor:
             if watched is not None:
                 watched.append(("insert" if old_id is None else "update", key, new[1]))
         if staged:
-            if writes is None:
-                writes = txn.writes = WriteSet(self.transactions.temp_dir)
+            writes = self.transactions.write_set(txn)
             writes.update(staged)
             if writes.spilled:
                 self.transactions.locks.hold_by_reference(txn.owner, writes)

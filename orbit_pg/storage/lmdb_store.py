@@ -163,7 +163,7 @@ class ActorStore:
 
     def get(self, actor_id: str) -> Row | None:
         """One row as of the last commit."""
-        key = actor_id.encode() or b"\x00"  # (lmdb_key)
+        key = lmdb_key(actor_id)
         if len(key) > MAX_KEY_BYTES:
             return None
         held = self._reader
