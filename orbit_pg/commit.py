@@ -1,10 +1,13 @@
-"""Group commit: the commits of one reactor turn share one durable write.
+"""Group commit: commits that arrive together share one durable write.
 
-A synced LMDB commit costs a disk flush (hundreds of microseconds or more); done once per
-transaction it caps write throughput whatever the number of clients. PostgreSQL lets
-concurrent commits share a WAL flush; here every commit requested during a reactor turn
-waits for the next turn, where they all go to the store in one write and one sync, and
-only then are their clients told.
+A synced commit costs a disk flush (hundreds of microseconds); done once per transaction it
+caps write throughput whatever the number of clients. PostgreSQL lets concurrent commits share
+a WAL flush; here a commit that finds the writer idle waits for the end of the reactor turn
+(so the turn's other commits join it), and they all go to the store in one write and one sync;
+commits that arrive while a group is being written wait for it, and the writer thread takes
+them as the next group as soon as that sync returns, without waiting for the reactor (as a
+PostgreSQL backend whose XLogFlush finds its record behind the flush in progress flushes what
+has queued up behind it). Only once a commit's group is durable are its clients told.
 
 With a store that does not sync its commits (``--synchronous-commit off``), a commit is
 acknowledged once written, and a background flush makes it durable within
@@ -31,6 +34,7 @@ log = Logger()
 
 Writes = Mapping[str, Row | None]
 Done = Callable[[errors.PgError | None], None]
+Job = tuple[list[Writes], bool, list[tuple[Writes, Done]]]  # write sets, flush, who waits
 FLUSH_DELAY = 0.2
 
 
@@ -39,7 +43,9 @@ class GroupCommitter:
     the committer's own, so the reactor keeps serving (and collecting the next group) while the
     disk syncs. (Its own thread, fed through a ``SimpleQueue``: a group then costs the reactor a
     ``put`` and a ``callFromThread``, where the reactor's thread pool cost a Deferred, context
-    copies, a ``Condition`` and its team's bookkeeping, every group.)"""
+    copies, a ``Condition`` and its team's bookkeeping, every group.) While it writes, the
+    waiting commits are shared with it under ``_lock``; it takes them itself when its group is
+    done."""
 
     def __init__(self, store: Store, reactor: IReactorTime, max_group: int = 0) -> None:
         self.store = store
@@ -51,10 +57,11 @@ class GroupCommitter:
         self._waiting: list[tuple[Writes, Done]] = []
         self._durable = False  # a commit waiting now wants a flush before its acknowledgement
         self._call: IDelayedCall | None = None
-        self._writing = False
+        self._writing = False  # the writer thread has a group (then it also takes what waits)
+        self._lock = threading.Lock()  # _waiting, _durable, _writing and the counts, with the writer
         # The writer thread's groups (None: no thread; one starts with the first group, and
         # stops once drained). ``None`` in the queue stops it.
-        self._jobs: queue.SimpleQueue[tuple[list[Writes], bool, list[tuple[Writes, Done]]] | None] | None = None
+        self._jobs: queue.SimpleQueue[Job | None] | None = None
         self._drained: list[Deferred[None]] = []
         self._flush_call: IDelayedCall | None = None
         self.flushes = 0
@@ -62,10 +69,11 @@ class GroupCommitter:
     def drain(self) -> Deferred[None]:
         """Fires once every commit handed over so far is written (before the store closes,
         which flushes it)."""
+        log.info("group commit: {commits} commits in {groups} durable writes", commits=self.commits, groups=self.groups)
         if self._flush_call is not None and self._flush_call.active():
             self._flush_call.cancel()
             self._flush_call = None
-        if not self._waiting and not self._writing and self._call is None:
+        if self._idle():
             self._stop_writer()
             return succeed(None)
         self._drained.append(Deferred())
@@ -80,46 +88,74 @@ class GroupCommitter:
         """Make ``writes`` durable soon; ``done(None)`` then, or ``done(error)``. With
         ``durable`` False (synchronous_commit off) a store that does not sync its commits
         acknowledges once the writes are visible, before they are on disk."""
-        self._waiting.append((writes, done))
-        self._durable = self._durable or durable
-        self._schedule()
+        with self._lock:
+            self._waiting.append((writes, done))
+            self._durable = self._durable or durable
+            self._schedule()  # (unless the writer has a group: then it takes this one after it)
+
+    def _idle(self) -> bool:
+        with self._lock:
+            return not self._waiting and not self._writing and self._call is None
 
     def _schedule(self) -> None:
         if self._waiting and self._call is None and not self._writing:
             # (With a group size limit, what is left waits for the next write.)
             self._call = self.reactor.callLater(0, self._start)
 
-    def _start(self) -> None:
-        self._call = None
+    def _take(self) -> Job | None:
+        """The next group (under ``_lock``): its write sets, whether it needs a flush, and who
+        waits for it; None if nobody waits."""
+        if not self._waiting:
+            return None
         size = self.max_group or len(self._waiting)
         group, self._waiting = self._waiting[:size], self._waiting[size:]
-        flush, self._durable = self._durable and not self.store.synchronous, False
+        flush = self._durable and not self.store.synchronous
+        self._durable = self._durable and bool(self._waiting)  # (what is left may want it too)
         self.groups += 1
         self.commits += len(group)
-        write_sets = [writes for writes, _ in group]
+        return [writes for writes, _ in group], flush, group
+
+    def _start(self) -> None:
+        self._call = None
         if not self._threads:
-            self._finish(self._write(write_sets, flush), group)
+            job = self._take()
+            if job is not None:
+                write_sets, flush, group = job
+                self._finish(self._write(write_sets, flush), group)
             return
-        self._writing = True
+        with self._lock:
+            job = self._take()
+            self._writing = job is not None
+        if job is None:
+            return
         if self._jobs is None:
             self._jobs = queue.SimpleQueue()
             threading.Thread(target=self._writer, args=(self._jobs,), name="orbit-pg group commit", daemon=True).start()
-        self._jobs.put((write_sets, flush, group))
+        self._jobs.put(job)
 
-    def _writer(self, jobs: queue.SimpleQueue[tuple[list[Writes], bool, list[tuple[Writes, Done]]] | None]) -> None:
-        """The writer thread: each group's durable write, its outcome handed to the reactor."""
+    def _writer(self, jobs: queue.SimpleQueue[Job | None]) -> None:
+        """The writer thread: each group's durable write, its outcome handed to the reactor; then
+        the commits that queued up meanwhile, at once, as the next group."""
         call = self.reactor.callFromThread  # type: ignore[attr-defined]
         while True:
             job = jobs.get()
             if job is None:
                 return
-            write_sets, flush, group = job
-            try:
-                outcomes = self._write(write_sets, flush)
-            except Exception:
-                call(self._failed, Failure(), group)
-            else:
-                call(self._finish, outcomes, group)
+            while job is not None:
+                write_sets, flush, group = job
+                try:
+                    outcomes = self._write(write_sets, flush)
+                except Exception:
+                    failure: Failure | None = Failure()
+                else:
+                    failure = None
+                with self._lock:
+                    job = self._take()
+                    self._writing = job is not None
+                if failure is not None:
+                    call(self._failed, failure, group)
+                else:
+                    call(self._finish, outcomes, group)
 
     def _write(self, write_sets: list[Writes], flush: bool) -> list[errors.PgError | None]:
         try:
@@ -141,15 +177,15 @@ class GroupCommitter:
         return None
 
     def _finish(self, outcomes: list[errors.PgError | None], group: list[tuple[Writes, Done]]) -> None:
-        self._writing = False
         if not self.store.synchronous and self._flush_call is None:
             self._flush_call = self.reactor.callLater(FLUSH_DELAY, self._flush)
         for (_, done), outcome in zip(group, outcomes, strict=True):
             if outcome is not None:
                 log.warn("commit failed: {message}", message=outcome.message)
             done(outcome)
-        self._schedule()
-        if not self._writing and self._call is None and self._drained:
+        with self._lock:
+            self._schedule()
+        if self._drained and self._idle():
             self._stop_writer()
             drained, self._drained = self._drained, []
             for deferred in drained:

@@ -1,0 +1,169 @@
+"""The group committer's writer thread: commits that arrive while a group is being written go as
+the next group as soon as its sync returns, without waiting for a reactor turn; each is
+acknowledged (on the reactor) only after its own group is durable; one failing write set in a
+group fails alone, and an unexpected error fails its group but not the next."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from twisted.internet.interfaces import IReactorThreads
+from twisted.internet.task import Clock
+from zope.interface import implementer
+
+from orbit_pg import errors
+from orbit_pg.commit import GroupCommitter
+from orbit_pg.storage.base import Row
+from orbit_pg.storage.layered import LayeredStore
+
+Writes = Mapping[str, Row | None]
+
+
+@implementer(IReactorThreads)
+class ThreadedClock(Clock):
+    """A Clock whose ``callFromThread`` queues the call for the test to run, as the reactor
+    thread would on its next turn."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.from_threads: queue.SimpleQueue[tuple[Callable[..., Any], tuple[Any, ...]]] = queue.SimpleQueue()
+
+    def callFromThread(self, f: Callable[..., Any], *args: Any) -> None:  # noqa: N802 (Twisted's name)
+        self.from_threads.put((f, args))
+
+    def run_from_threads(self, count: int) -> None:
+        for _ in range(count):
+            f, args = self.from_threads.get(timeout=10)
+            f(*args)
+
+
+class GatedStore:
+    """A real ``LayeredStore`` whose group writes can be held at a gate, and made to fail."""
+
+    def __init__(self, path: Path) -> None:
+        self.store = LayeredStore(str(path))
+        self.synchronous = True
+        self.gate = threading.Event()
+        self.gate.set()
+        self.groups: queue.SimpleQueue[list[list[str]]] = queue.SimpleQueue()
+        self.refused: set[str] = set()  # a write set with one of these keys: 23505-like refusal
+        self.crash: set[str] = set()  # a group with one of these keys: an unexpected error
+
+    def commit_many(self, write_sets: Sequence[Writes]) -> None:
+        self.gate.wait(10)
+        self.groups.put([sorted(writes) for writes in write_sets])
+        if any(self.crash & writes.keys() for writes in write_sets):
+            raise RuntimeError("disk on fire")
+        if any(self.refused & writes.keys() for writes in write_sets):
+            raise errors.PgError("53100", "refused")
+        self.store.commit_many(write_sets)
+
+    def commit(self, writes: Writes) -> None:
+        if self.refused & writes.keys():
+            raise errors.PgError("53100", "refused")
+        self.store.commit(writes)
+
+    def sync(self) -> None:
+        self.store.sync()
+
+
+@pytest.fixture
+def gated(tmp_path: Path) -> Any:
+    store = GatedStore(tmp_path)
+    yield store
+    store.gate.set()
+    store.store.close()
+
+
+def _row(key: str) -> dict[str, Row | None]:
+    return {key: (key, "t", b'{"balance": 1}')}
+
+
+def test_commits_arriving_during_a_write_are_the_next_group_without_a_reactor_turn(gated: GatedStore) -> None:
+    reactor = ThreadedClock()
+    committer = GroupCommitter(gated, reactor)  # type: ignore[arg-type]
+    acks: list[tuple[str, errors.PgError | None]] = []
+    gated.gate.clear()
+    committer.commit(_row("a"), lambda error: acks.append(("a", error)))
+    reactor.advance(0)  # the turn ends: group [a] goes to the writer, held at the gate
+    committer.commit(_row("b"), lambda error: acks.append(("b", error)))
+    committer.commit(_row("c"), lambda error: acks.append(("c", error)))
+    assert reactor.getDelayedCalls() == []  # b and c wait for the writer, not for a turn
+    gated.gate.set()
+    assert gated.groups.get(timeout=10) == [["a"]]
+    assert gated.groups.get(timeout=10) == [["b"], ["c"]]  # written before the reactor ran again
+    assert acks == []  # nobody told anything before the reactor runs
+    reactor.run_from_threads(2)
+    assert acks == [("a", None), ("b", None), ("c", None)]
+    assert (committer.groups, committer.commits) == (2, 3)
+    assert gated.store.get("c") == _row("c")["c"]
+    drained = committer.drain()
+    assert drained.called
+
+
+def test_a_commit_after_the_writer_went_idle_starts_a_new_group(gated: GatedStore) -> None:
+    reactor = ThreadedClock()
+    committer = GroupCommitter(gated, reactor)  # type: ignore[arg-type]
+    acks: list[str] = []
+    committer.commit(_row("a"), lambda error: acks.append("a"))
+    reactor.advance(0)
+    assert gated.groups.get(timeout=10) == [["a"]]
+    reactor.run_from_threads(1)
+    committer.commit(_row("b"), lambda error: acks.append("b"))
+    assert len(reactor.getDelayedCalls()) == 1  # the writer is idle: the next turn starts it
+    reactor.advance(0)
+    assert gated.groups.get(timeout=10) == [["b"]]
+    reactor.run_from_threads(1)
+    assert acks == ["a", "b"]
+    assert committer.drain().called
+
+
+def test_a_failing_write_set_fails_alone_and_the_group_after_it_commits(gated: GatedStore) -> None:
+    reactor = ThreadedClock()
+    committer = GroupCommitter(gated, reactor)  # type: ignore[arg-type]
+    acks: dict[str, str | None] = {}
+    gated.refused = {"bad"}
+    for key in ("ok1", "bad", "ok2"):
+        committer.commit(_row(key), lambda error, key=key: acks.__setitem__(key, error and error.sqlstate))
+    reactor.advance(0)
+    reactor.run_from_threads(1)
+    assert acks == {"ok1": None, "bad": "53100", "ok2": None}
+    assert gated.store.get("ok1") is not None and gated.store.get("ok2") is not None
+    assert gated.store.get("bad") is None
+
+
+def test_an_unexpected_error_fails_its_group_and_the_writer_goes_on(gated: GatedStore) -> None:
+    reactor = ThreadedClock()
+    committer = GroupCommitter(gated, reactor)  # type: ignore[arg-type]
+    acks: dict[str, str | None] = {}
+    gated.gate.clear()
+    gated.crash = {"x"}
+    committer.commit(_row("x"), lambda error: acks.__setitem__("x", error and error.sqlstate))
+    reactor.advance(0)
+    committer.commit(_row("y"), lambda error: acks.__setitem__("y", error and error.sqlstate))
+    gated.gate.set()
+    assert gated.groups.get(timeout=10) == [["x"]]
+    assert gated.groups.get(timeout=10) == [["y"]]
+    reactor.run_from_threads(2)
+    assert acks == {"x": errors.INTERNAL_ERROR, "y": None}
+    assert gated.store.get("y") is not None
+
+
+def test_drain_waits_for_the_groups_being_written(gated: GatedStore) -> None:
+    reactor = ThreadedClock()
+    committer = GroupCommitter(gated, reactor)  # type: ignore[arg-type]
+    gated.gate.clear()
+    committer.commit(_row("a"), lambda error: None)
+    reactor.advance(0)
+    committer.commit(_row("b"), lambda error: None)
+    drained = committer.drain()
+    assert not drained.called
+    gated.gate.set()
+    reactor.run_from_threads(2)
+    assert drained.called
+    assert gated.store.get("b") is not None
