@@ -26,6 +26,7 @@ from orbit_pg.sql.functions import (
     OPERATORS,
     Builtin,
     float_power,
+    numeric_power,
 )
 from orbit_pg.types.numbers import EXACT
 
@@ -1019,7 +1020,7 @@ class Compiler:
         if node.op == "^":
             # float8 ^ float8 or numeric ^ numeric: integers go to float8, PostgreSQL's preferred type.
             if result is types.NUMERIC:
-                raise _not_supported("operator numeric ^ numeric", node.loc)
+                return Operation(numeric_power, left, right, types.NUMERIC)
             return Operation(float_power, left, right, types.FLOAT8)
         if result in _FLOAT_TYPES:
             if node.op not in _FLOAT_ARITHMETIC:
