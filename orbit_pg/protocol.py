@@ -580,7 +580,8 @@ class PostgresProtocol(Protocol):
         a transaction (``Executor.read_one_key``); None, having changed nothing, when the general
         path must run it: in a transaction, with notices waiting, a statement_timeout to arm, a
         result format it refuses, or an error (it raises it again, where it reports it)."""
-        executor = self._executor
+        executor = self.executor
+        assert executor is not None
         session = executor.session
         if (
             not executor.reads_alone()
@@ -610,7 +611,8 @@ class PostgresProtocol(Protocol):
             or queued[2][0] != constants.SYNC
         ):
             return False
-        executor = self._executor
+        executor = self.executor
+        assert executor is not None
         message = frontend.decode_bind(body)
         statement = executor.statements.get(message.statement)
         if message.portal or statement is None or statement.plan is None or statement.plan.read_one is None:

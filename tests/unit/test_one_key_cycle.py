@@ -50,7 +50,7 @@ def round_trip(statement: str, params: list[bytes | None], portal: str = "", **k
     return bind(statement, params, portal=portal, **kwargs) + describe_portal(portal) + execute(portal) + SYNC
 
 
-@pytest.mark.parametrize("result_formats", [(), (1,), (0, 1, 0)])
+@pytest.mark.parametrize("result_formats", [(), (0,), (1,), (0, 1, 0)])
 @pytest.mark.parametrize("key", [b"a1", b"a4", b"missing", None])
 def test_prepared_cycle_replies_as_the_general_path(
     conn: Connection, runs: list[Any], result_formats: tuple[int, ...], key: bytes | None
