@@ -611,14 +611,17 @@ class PostgresProtocol(Protocol):
             or queued[2][0] != constants.SYNC
         ):
             return False
+        if body[:1] != b"\x00":
+            return False  # a named portal
         executor = self.executor
         assert executor is not None
-        message = frontend.decode_bind(body)
-        statement = executor.statements.get(message.statement)
-        if message.portal or statement is None or statement.plan is None or statement.plan.read_one is None:
+        # The statement, by the name after the portal's, before decoding all of Bind for it.
+        statement = executor.statements.get(body[1 : body.find(b"\x00", 1)].decode("utf-8", "replace"))
+        if statement is None or statement.plan is None or statement.plan.read_one is None:
             return False
         plan = statement.plan
         try:
+            message = frontend.decode_bind(body)
             params = _bind_values(message, plan.param_types)
             shape = _result_shape(plan, message.result_formats)
         except errors.PgError:
