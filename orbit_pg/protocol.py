@@ -58,6 +58,12 @@ _COUNTED = frozenset({"SELECT", "COPY", "FETCH"})
 _COPY_TRAFFIC = frozenset({constants.COPY_DATA, constants.COPY_DONE, constants.COPY_FAIL})
 # Stands in the message queue for a framing error, so it is reported after what came before.
 _FATAL = object()
+# The one-key read cycle (_one_key_round): the messages that follow its Bind, and its answers.
+_DESCRIBE_UNNAMED_PORTAL = (constants.DESCRIBE, b"P\x00")
+_EXECUTE_ALL_ROWS = (constants.EXECUTE, b"\x00\x00\x00\x00\x00")
+_FORMATS = frozenset((0, 1))
+_SELECT_0 = backend.command_complete("SELECT 0")
+_SELECT_1 = backend.command_complete("SELECT 1")
 
 
 class State(enum.Enum):
@@ -208,6 +214,8 @@ class PostgresProtocol(Protocol):
                     self._copy_message(msg_type, body)
                 elif self.ignore_till_sync and msg_type != constants.SYNC:
                     continue  # after an extended-protocol error, PostgreSQL skips everything up to Sync
+                elif msg_type == constants.BIND and self._one_key_round(body):
+                    continue
                 elif msg_type in handlers:
                     try:
                         handlers[msg_type](self, body)
@@ -520,6 +528,13 @@ class PostgresProtocol(Protocol):
         try:
             while self._statements:
                 plan, literals = cache.plan(self._parsed, self._statements[0], executor)
+                if plan.read_one is not None:
+                    shape = _result_shape(plan, ())
+                    rows = self._one_key_rows(plan, (), literals, shape)
+                    if rows is not None:
+                        self._statements.popleft()
+                        self._out += (shape.row_description, rows)
+                        continue
                 if self._timeout_call is not None or milliseconds(executor.session.values["statement_timeout"]):
                     self._arm_statement_timeout()  # each statement of a Query gets the whole time
                 result = executor.run(plan, (), literals)
@@ -555,6 +570,71 @@ class PostgresProtocol(Protocol):
             return
         if not self._await_commit(self._round_committed):
             self._ready_for_query()
+
+    # --- the one-key read cycle ------------------------------------------------------------
+
+    def _one_key_rows(
+        self, plan: Plan, params: Sequence[Any], literals: Sequence[Any], shape: ResultShape
+    ) -> bytes | None:
+        """DataRow and CommandComplete of a one-key read (``Plan.read_one``) read at once, without
+        a transaction (``Executor.read_one_key``); None, having changed nothing, when the general
+        path must run it: in a transaction, with notices waiting, a statement_timeout to arm, a
+        result format it refuses, or an error (it raises it again, where it reports it)."""
+        executor = self.executor
+        assert executor is not None
+        session = executor.session
+        if (
+            not executor.reads_alone()
+            or session.notices
+            or milliseconds(session.values["statement_timeout"])
+            or not _FORMATS.issuperset(shape.formats)
+        ):
+            return None
+        try:
+            row = executor.read_one_key(plan, params, literals)
+            if row is None:
+                return _SELECT_0
+            return backend.data_row(row, shape.encoders) + _SELECT_1
+        except Exception:
+            return None
+
+    def _one_key_round(self, body: bytes) -> bool:
+        """A Bind followed by Describe and Execute (all rows) of the unnamed portal and Sync, as
+        libpq sends a prepared statement, of a one-key read between transactions: answered at
+        once, in the bytes the general path sends, without a portal, a transaction or a trip
+        through the message loop per message. False, having changed nothing, otherwise."""
+        queued = self._queued
+        if (
+            len(queued) < 3
+            or queued[0] != _DESCRIBE_UNNAMED_PORTAL
+            or queued[1] != _EXECUTE_ALL_ROWS
+            or queued[2][0] != constants.SYNC
+        ):
+            return False
+        if body[:1] != b"\x00":
+            return False  # a named portal
+        executor = self.executor
+        assert executor is not None
+        # The statement, by the name after the portal's, before decoding all of Bind for it.
+        statement = executor.statements.get(body[1 : body.find(b"\x00", 1)].decode("utf-8", "replace"))
+        if statement is None or statement.plan is None or statement.plan.read_one is None:
+            return False
+        plan = statement.plan
+        try:
+            message = frontend.decode_bind(body)
+            params = _bind_values(message, plan.param_types)
+            shape = _result_shape(plan, message.result_formats)
+        except errors.PgError:
+            return False  # the general Bind reports it
+        rows = self._one_key_rows(plan, params, statement.literals, shape)
+        if rows is None:
+            return False
+        for _ in range(3):
+            queued.popleft()
+        self._out += (backend.BIND_COMPLETE, shape.row_description, rows)
+        executor.end_of_query()  # as Sync
+        self._ready_for_query()
+        return True
 
     def _statement_committed(self, result: Result, error: errors.PgError | None) -> None:
         if error is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -193,6 +194,8 @@ class Executor:
         if isinstance(stmt, ast.ExecuteStmt):
             plan.writes = self.statements[stmt.name].plan.writes  # type: ignore[union-attr]
         plan.privileges = required_privileges(query_stmt)
+        if isinstance(runner, SelectRunner):
+            plan.read_one = runner.select.read_one
         plan.shareable = not isinstance(stmt, ast.ExecuteStmt | ast.VariableShowStmt | ast.PrepareStmt | ast.FetchStmt)
         if literals is not None:
             plan.literal_types = list(literals.types)
@@ -204,8 +207,7 @@ class Executor:
         txn = session.transaction
         if txn is not None:
             self.check_not_failed(plan.ends_failed_transaction)
-        if plan.privileges and self.access is not None:
-            self.access.check_table(plan.privileges)
+        self._check_privileges(plan)
         if txn is None:
             txn = self.transactions.begin(session, self.implicit_block)
         if plan.writes is not None and session.values["transaction_read_only"] == "on":
@@ -216,6 +218,31 @@ class Executor:
             if session.values["transaction_isolation"] in transactions.SNAPSHOT_LEVELS:
                 txn.snapshot, txn.snapshot_seq = self.transactions.open_snapshot(self.store)
         return plan.runner(self, Context(session, params, literals))
+
+    def _check_privileges(self, plan: Plan) -> None:
+        if plan.privileges and self.access is not None:
+            self.access.check_table(plan.privileges)
+
+    def reads_alone(self) -> bool:
+        """Between transactions, not in a Query of several statements (one implicit block), with
+        no cursor left and READ COMMITTED by default: a one-key read then sees what ``store.get``
+        does, as in a transaction of its own."""
+        session = self.session
+        return (
+            session.transaction is None
+            and not self.implicit_block
+            and not self.portals
+            and session.values["default_transaction_isolation"] not in transactions.SNAPSHOT_LEVELS
+        )
+
+    def read_one_key(self, plan: Plan, params: Sequence[Any], literals: Sequence[Any]) -> Any:
+        """The row (None: none) of a plan with ``read_one``, when ``reads_alone``: what ``run``
+        gives in an implicit transaction of its own, without one. Nothing changes if it fails."""
+        assert plan.read_one is not None
+        self._check_privileges(plan)
+        row = plan.read_one(query.root_context(self, Context(self.session, params, literals)))
+        self.session.local_xid += 1  # the transaction it stands for
+        return row
 
     def execute(self, stmt: ast.Node) -> Result:
         """A statement of a simple Query: analysed and run at once."""
@@ -517,7 +544,9 @@ class Executor:
         a cursor's from its DECLARE, else the transaction's (None: none yet)."""
         reads = self.cursor_reads
         if reads is None:
-            txn = self.session.transaction or self.transaction()
+            txn = self.session.transaction
+            if txn is None:  # read_one_key: the store as it is
+                return None, None
             return txn.writes, txn.snapshot
         return reads.writes, reads.snapshot
 
@@ -593,11 +622,7 @@ class Executor:
     def _plan_SelectStmt(self, stmt: ast.SelectStmt, params: Params) -> tuple[list[Field], Runner]:
         plan = query.analyze(stmt, params)
         fields = [Field(c.name, c.type, *c.origin) for c in plan.columns]
-
-        def run(executor: Executor, ctx: Context) -> Result:
-            return Result("SELECT", fields, plan.rows(query.root_context(executor, ctx), cooperative=True))
-
-        return fields, run
+        return fields, SelectRunner(fields, plan)
 
     def _plan_ExplainStmt(self, stmt: ast.ExplainStmt, params: Params) -> tuple[list[Field], Runner]:
         """EXPLAIN: the plan PostgreSQL's way, one text row per line (the statement does not run)."""
@@ -691,6 +716,17 @@ class Executor:
 
     def _plan_DeleteStmt(self, stmt: ast.DeleteStmt, params: Params) -> tuple[list[Field] | None, Runner]:
         return modify.plan_delete(self, stmt, params)
+
+
+@dataclass(slots=True)
+class SelectRunner:
+    """Runs an analysed SELECT; its rows are read as the protocol sends them."""
+
+    fields: list[Field]
+    select: query.SelectPlan
+
+    def __call__(self, executor: Executor, ctx: Context) -> Result:
+        return Result("SELECT", self.fields, self.select.rows(query.root_context(executor, ctx), cooperative=True))
 
 
 def _outside_block(command: str) -> errors.PgError:

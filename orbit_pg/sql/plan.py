@@ -79,6 +79,9 @@ class Plan:
     shapes: dict[tuple[int, ...], ResultShape] = field(default_factory=dict)
     # Table privileges on actors the statement needs, checked against the role at each run.
     privileges: frozenset[str] = frozenset()
+    # A one-key read with no function calls (``query.SelectPlan.read_one``): between
+    # transactions the protocol reads its row at once (``Executor.read_one_key``).
+    read_one: Callable[[Any], Any] | None = None
 
 
 @dataclass(slots=True)

@@ -1385,6 +1385,10 @@ class SelectPlan:
     level: Level
     produce: Callable[[QueryContext, Pacer], Iterator[Sequence[Any]]]
     describe: Callable[[QueryContext], list[tuple[str, list[Any]]]]
+    # A one-key read with no function calls or subqueries: its row (None: none), read at once.
+    # Reading it has no effect but the read, so the protocol may try it and, should it fail,
+    # leave the statement to the general path (``Executor.read_one_key``).
+    read_one: Callable[[QueryContext], Any] | None = None
 
     def rows(self, ctx: QueryContext, cooperative: bool = False) -> Iterator[Sequence[Any]]:
         """``cooperative``: the top-level query, whose consumer (the protocol) understands PAUSE."""
@@ -1722,7 +1726,9 @@ def _select(stmt: ast.SelectStmt, level: Level, resolve_unknown: bool) -> Select
         and locking is None
         and not projected
     ):
-        return SelectPlan(columns, level, _one_key(source, None if identity else projection), source.explain)
+        read = _read_one(source, None if identity else projection)
+        pure = all(isinstance(node, _PURE) for node in ast.walk([stmt.where, stmt.targets]))
+        return SelectPlan(columns, level, _one_key(read), source.explain, read if pure else None)
 
     def produce(ctx: QueryContext, pacer: Pacer) -> Iterator[Any]:
         first = _limit_value(offset, ctx, "OFFSET", "2201X") or 0
@@ -1819,18 +1825,45 @@ def _select(stmt: ast.SelectStmt, level: Level, resolve_unknown: bool) -> Select
     return SelectPlan(columns, level, produce, describe)
 
 
-def _one_key(source: ActorScan, projection: list[Eval] | None) -> Callable[[QueryContext, Pacer], Iterator[Any]]:
+def _read_one(source: ActorScan, projection: list[Eval] | None) -> Callable[[QueryContext], Any]:
+    """The row of a one-key query (``WHERE actor_id = v``), projected, or None."""
+
+    def read(ctx: QueryContext) -> Any:
+        row = source.lookup(ctx)
+        if row is None or projection is None:
+            return row
+        return [fn(row, ctx) for fn in projection]
+
+    return read
+
+
+def _one_key(read: Callable[[QueryContext], Any]) -> Callable[[QueryContext, Pacer], Iterator[Any]]:
     """A query of at most one row, found by its key (``WHERE actor_id = v`` and nothing that
     groups, sorts, limits or locks): the scan's lookup, without the pacing and the window and
     projection stages a query of many rows goes through. The row is found lazily, when the
     protocol asks for it after RowDescription, as the general path finds it."""
 
     def lookup(ctx: QueryContext, pacer: Pacer) -> Iterator[Any]:
-        row = source.lookup(ctx)
+        row = read(ctx)
         if row is not None:
-            yield row if projection is None else [fn(row, ctx) for fn in projection]
+            yield row
 
     return lookup
+
+
+# What a one-key query may hold and still be read ahead of its RowDescription: nothing that
+# calls a function (a notice, pg_sleep, an advisory lock, the transaction's clock) or a subquery.
+_PURE = (
+    ast.A_Const,
+    ast.ColumnRef,
+    ast.ParamRef,
+    ast.A_Star,
+    ast.A_Expr,
+    ast.BoolExpr,
+    ast.NullTest,
+    ast.TypeCast,
+    ast.ResTarget,
+)
 
 
 # The most rows (OFFSET + LIMIT) the type-index plan reads at once; more stream through the scan.

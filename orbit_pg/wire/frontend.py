@@ -223,8 +223,11 @@ def decode_bind(body: bytes) -> Bind:
                 raise ValueError
             append(body[pos : pos + length])
             pos += length
-        if body[pos:] == b"\x00\x00":  # no result format codes: all text
+        rest = body[pos:]
+        if rest == b"\x00\x00":  # no result format codes: all text
             result_formats, pos = [], pos + 2
+        elif rest == _ONE_TEXT_RESULT:  # libpq's PQexecPrepared/PQexecParams: one code, text
+            result_formats, pos = [0], pos + 4
         else:
             result_formats, pos = _int16_list(body, pos)
     except (ValueError, struct.error):
@@ -232,6 +235,9 @@ def decode_bind(body: bytes) -> Bind:
     if pos != len(body):
         raise errors.PgError(errors.PROTOCOL_VIOLATION, "invalid message format")
     return Bind(portal, statement, param_formats, params, result_formats)
+
+
+_ONE_TEXT_RESULT = b"\x00\x01\x00\x00"
 
 
 def _int16_list(body: bytes, pos: int) -> tuple[list[int], int]:
