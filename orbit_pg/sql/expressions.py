@@ -26,6 +26,7 @@ from orbit_pg.sql.functions import (
     OPERATORS,
     Builtin,
     float_power,
+    numeric_power,
 )
 from orbit_pg.types.numbers import EXACT
 
@@ -890,7 +891,8 @@ class Compiler:
             return _A_EXPR_KINDS[node.kind](self, node)
         right = self.compile(node.right)
         if node.left is None:
-            return self._prefix(node, right)
+            folded = self._negated_integer(node)
+            return self._prefix(node, right) if folded is None else folded
         return self.binary(node, self.compile(node.left), right)
 
     def binary(self, node: ast.A_Expr, left: Compiled, right: Compiled) -> Compiled:
@@ -965,6 +967,20 @@ class Compiler:
         right = _argument(right, params[1], node.right)
         return Operation(chosen.make([left.type, right.type]), left, right, result)
 
+    def _negated_integer(self, node: ast.A_Expr) -> Compiled | None:
+        """PostgreSQL's grammar folds a minus into the constant it precedes (doNegate), which is
+        then typed by its negated value: -2147483648 is an integer, not a bigint, and
+        - -2147483648 a bigint. Only a literal past int4 reads its value (a plan per value)."""
+        sign, inner = -1, node.right
+        while isinstance(inner, ast.A_Expr) and inner.kind == "op" and inner.op == "-" and inner.left is None:
+            sign, inner = -sign, inner.right
+        if node.op != "-" or not isinstance(inner, ast.A_Const) or inner.kind != "integer":
+            return None
+        if self.compile(inner).type is types.INT4:
+            return None
+        value = sign * literal_value(inner, self.params)
+        return _const(value, types.integer_type_for(value))
+
     def _prefix(self, node: ast.A_Expr, arg: Compiled) -> Compiled:
         if arg.type is types.UNKNOWN:
             raise errors.PgError(
@@ -1019,7 +1035,7 @@ class Compiler:
         if node.op == "^":
             # float8 ^ float8 or numeric ^ numeric: integers go to float8, PostgreSQL's preferred type.
             if result is types.NUMERIC:
-                raise _not_supported("operator numeric ^ numeric", node.loc)
+                return Operation(numeric_power, left, right, types.NUMERIC)
             return Operation(float_power, left, right, types.FLOAT8)
         if result in _FLOAT_TYPES:
             if node.op not in _FLOAT_ARITHMETIC:

@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
 from orbit_pg import advisory, errors, interrupts, notify, types
@@ -42,6 +42,7 @@ from orbit_pg.sql.resolution import (
     TSQUERY,
     TSVECTOR,
 )
+from orbit_pg.types.numbers import EXACT
 
 Function = tuple[types.PgType, Callable[[Session], Any]]
 Implementation = Callable[..., Any]
@@ -208,6 +209,62 @@ def float_power(a: Any, b: Any) -> float:
     if value == 0 and a != 0 and math.isfinite(a) and math.isfinite(b):
         raise errors.PgError(errors.NUMERIC_VALUE_OUT_OF_RANGE, "value out of range: underflow")
     return value
+
+
+def _odd(integral: Decimal) -> bool:
+    """Whether an integral numeric is odd, however large (its last digit, not a division)."""
+    _, digits, exponent = integral.normalize(EXACT).as_tuple()
+    return exponent == 0 and digits[-1] % 2 == 1
+
+
+def numeric_power(base: Any, exp: Any) -> Decimal:
+    """numeric_power: POSIX pow's rules for NaN and the infinities; an integral exponent (int4 range)
+    rounds to at least 16 decimals or the base's; any other to 16 significant digits at least, and
+    no fewer decimals than either input shows (PostgreSQL's power_var and power_var_int)."""
+    base, exp = Decimal(base), Decimal(exp)
+    if base.is_nan() or exp.is_nan():
+        # NaN ^ 0 = 1 and 1 ^ NaN = 1, as pow() has it; anything else with a NaN is NaN.
+        return Decimal(1) if (base.is_nan() and not exp.is_nan() and exp == 0) or base == 1 else Decimal("NaN")
+    integral = exp.is_infinite() or exp == exp.to_integral_value()
+    if base == 0 and exp < 0:
+        raise errors.PgError(errors.INVALID_ARGUMENT_FOR_POWER_FUNCTION, "zero raised to a negative power is undefined")
+    if base < 0 and not integral:
+        raise errors.PgError(
+            errors.INVALID_ARGUMENT_FOR_POWER_FUNCTION,
+            "a negative number raised to a non-integer power yields a complex result",
+        )
+    if exp.is_infinite():
+        if abs(base) == 1:
+            return Decimal(1)
+        return Decimal("Infinity") if (abs(base) > 1) == (exp > 0) else Decimal(0)
+    if base.is_infinite():
+        if exp == 0:
+            return Decimal(1)
+        if exp < 0:
+            return Decimal(0)
+        return Decimal("-Infinity") if base < 0 and _odd(exp) else Decimal("Infinity")
+    base_scale, exp_scale = max(-base.as_tuple().exponent, 0), max(-exp.as_tuple().exponent, 0)
+    # ln of the result, roughly, as power_var estimates it, and the result's decimal weight.
+    ln_result = math.log(abs(base)) * float(exp) if base and abs(base) != 1 else 0.0
+    magnitude = ln_result * 0.434294481903252
+    if integral and -(2**31) <= exp < 2**31:
+        scale = min(max(16, base_scale), 1000)
+    elif base == 0:
+        return Decimal(0).quantize(Decimal(1).scaleb(-16))
+    elif abs(ln_result) >= 6000:  # out of numeric's range (exp_var's test)
+        if ln_result > 0:
+            raise errors.PgError(errors.NUMERIC_VALUE_OUT_OF_RANGE, "value overflows numeric format")
+        return Decimal(0).quantize(Decimal(1).scaleb(-1000))
+    else:
+        scale = min(max(16 - int(magnitude), base_scale, exp_scale, 0), 1000)
+    if magnitude >= 131072:
+        raise errors.PgError(errors.NUMERIC_VALUE_OUT_OF_RANGE, "value overflows numeric format")
+    context = Context(prec=max(int(magnitude) + scale, 0) + 12, Emax=MAX_EMAX, Emin=MIN_EMIN)
+    value = context.power(abs(base), exp) if exp else Decimal(1)  # (0 ^ 0 is 1, as pow() has it)
+    if base < 0 and _odd(exp):
+        value = value.copy_negate()
+    value = value.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP, context=context)
+    return value.copy_abs() if not value else value
 
 
 def _rint(value: float) -> float:
@@ -635,11 +692,11 @@ BUILTINS.update(
         "sqrt": [_builtin((_FLOAT8,), _FLOAT8, _sqrt), _builtin((_NUMERIC,), _NUMERIC, _numeric_sqrt)],
         "power": [
             _builtin((_FLOAT8, _FLOAT8), _FLOAT8, float_power),
-            _builtin((_NUMERIC, _NUMERIC), _NUMERIC, None),
+            _builtin((_NUMERIC, _NUMERIC), _NUMERIC, numeric_power),
         ],
         "pow": [
             _builtin((_FLOAT8, _FLOAT8), _FLOAT8, float_power),
-            _builtin((_NUMERIC, _NUMERIC), _NUMERIC, None),
+            _builtin((_NUMERIC, _NUMERIC), _NUMERIC, numeric_power),
         ],
         "mod": [
             _builtin((_INT2, _INT2), _INT2, _integer_mod),
