@@ -32,7 +32,6 @@ from orbit_pg.auth.methods import Authenticator, Exchange, Peer, SaslExchange
 from orbit_pg.auth.privileges import Access
 from orbit_pg.auth.roles import CATALOG_NAME, Roles
 from orbit_pg.commit import GroupCommitter
-from orbit_pg.interrupts import PAUSE
 from orbit_pg.locks import LockWait
 from orbit_pg.notify import Notification, NotifyRegistry
 from orbit_pg.session import Session, milliseconds
@@ -120,7 +119,9 @@ class PostgresProtocol(Protocol):
         self._lock_timeout_call: IDelayedCall | None = None  # lock_timeout, while advisory locks are awaited
         # COPY: how rows become messages (DataRow, or CopyData for COPY TO), the COPY FROM being
         # fed, and what runs once it is done.
-        self._encode_row: Callable[[Sequence[Any], list[Callable[[Any], bytes]]], bytes] = backend.data_row
+        self._encode_rows: Callable[
+            [Iterator[Sequence[Any]], list[Callable[[Any], bytes]], int], tuple[bytes, int, bool]
+        ] = backend.data_rows
         self._copy_to: CopyTo | None = None
         self._copy_from: CopyFrom | None = None
         self._copy_then: Callable[[], None] | None = None
@@ -594,7 +595,7 @@ class PostgresProtocol(Protocol):
             row = executor.read_one_key(plan, params, literals)
             if row is None:
                 return _SELECT_0
-            return backend.data_row(row, shape.encoders) + _SELECT_1
+            return backend.data_rows((row,), shape.encoders, 1)[0] + _SELECT_1
         except Exception:
             return None
 
@@ -838,28 +839,15 @@ class PostgresProtocol(Protocol):
         """
         assert self._rows is not None and self.session is not None
         deadline = None  # read after the first slice: a short result never looks at the clock
-        data_row, rows, encoders, out, session = self._encode_row, self._rows, self._encoders, self._out, self.session
+        data_rows, rows, encoders, out, session = self._encode_rows, self._rows, self._encoders, self._out, self.session
         while True:
             limit = self._limit
             size = ROWS_PER_SLICE if limit is None else min(ROWS_PER_SLICE, limit - self._row_count)
-            batch: list[bytes] = []
-            left = size
-            exhausted = False
-            if size:
-                append = batch.append
-                for row in rows:
-                    if row is PAUSE:  # a long scan lets the reactor run
-                        break
-                    append(data_row(row, encoders))
-                    left -= 1
-                    if not left:
-                        break
-                else:
-                    exhausted = True
-            if session.notices:
+            batch, taken, exhausted = data_rows(rows, encoders, size) if size else (b"", 0, False)
+            if session.notices:  # raised while the rows were made: they go out before them
                 self._send_notices()
-            out.append(b"".join(batch))
-            self._row_count += size - left
+            out.append(batch)
+            self._row_count += taken
             if session.sleep_seconds or session.advisory_waits:
                 self._sleep(session)
                 return False
@@ -925,12 +913,12 @@ class PostgresProtocol(Protocol):
             return False
         formatter: CopyTo = result.copy
         self._send(copy_response(b"H", formatter.options, len(formatter.names)) + formatter.start())
-        self._copy_to, self._encode_row = formatter, formatter.message
+        self._copy_to, self._encode_rows = formatter, formatter.messages
         return self._start_rows(iter(result.rows), [], None, "COPY", then)
 
     def _end_copy(self) -> None:
         self._copy_to, self._copy_from, self._copy_then = None, None, None
-        self._encode_row = backend.data_row
+        self._encode_rows = backend.data_rows
 
     def _copy_message(self, msg_type: int, body: bytes) -> None:
         """COPY FROM STDIN's sub-protocol; Flush and Sync are ignored here, as in PostgreSQL."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from orbit_pg import errors, types
+from orbit_pg.interrupts import PAUSE
 from orbit_pg.locks import LockWait
 
 if TYPE_CHECKING:
@@ -496,7 +497,22 @@ class CopyTo:
         prefix, self._prefix = self._prefix, b""
         return copy_data(prefix + _BINARY_TRAILER)
 
-    def message(self, row: Sequence[Any], encoders: Sequence[Callable[[Any], bytes]]) -> bytes:
+    def messages(
+        self, rows: Iterator[Sequence[Any]], encoders: Sequence[Callable[[Any], bytes]], count: int
+    ) -> tuple[bytes, int, bool]:
+        """``backend.data_rows`` for COPY TO STDOUT: up to ``count`` CopyData rows, stopping early
+        at a ``PAUSE``; (the messages, how many rows, whether ``rows`` ran out). The columns'
+        own output functions stand for ``encoders``."""
+        out: list[bytes] = []
+        for row in rows:
+            if row is PAUSE:
+                return b"".join(out), len(out), False
+            out.append(self._message(row))
+            if len(out) == count:
+                return b"".join(out), count, False
+        return b"".join(out), len(out), True
+
+    def _message(self, row: Sequence[Any]) -> bytes:
         if self.binary:
             parts = [self._prefix, _INT16.pack(len(row))]
             self._prefix = b""

@@ -1893,15 +1893,19 @@ def _first_of_type(
         return rows(ctx, first, count)
 
     def rows(ctx: QueryContext, first: int, count: int) -> Iterator[Any]:
+        # Read when the first row is asked for; then each row comes at C speed, not through
+        # a generator's resumption.
+        return itertools.chain.from_iterable(batch(ctx, first, count))
+
+    def batch(ctx: QueryContext, first: int, count: int) -> Iterator[list[Any]]:
         actor_type = value(None, ctx)
         if actor_type is None or not count:
             return
         found = ctx.executor.first_of_type(actor_type, first + count)
-        if projection is None:
-            yield from found[first:] if first else found
-        else:
-            for row in found[first:] if first else found:
-                yield [fn(row, ctx) for fn in projection]
+        if first:
+            found = found[first:]
+        # A projection runs row by row, as the rows are sent (an Execute's max_rows may stop early).
+        yield found if projection is None else ([fn(row, ctx) for fn in projection] for row in found)
 
     return first_of_type
 

@@ -117,12 +117,18 @@ class LmdbSnapshot:
         cursor = self._txn.cursor(db=self._by_type)
         if not cursor.set_key(key):
             return []
-        actor_ids = list(itertools.islice(cursor.iternext_dup(), count))
+        found = self._txn.cursor(db=self._actors).getmulti(list(itertools.islice(cursor.iternext_dup(), count)))
+        keys = [id_bytes for id_bytes, _ in found]
+        # The keys decoded in one pass, joined on NUL (which no text holds), unless '' is one of them.
+        if b"\x00" in keys:
+            actor_ids = [lmdb_text(id_bytes) for id_bytes in keys]
+        else:
+            actor_ids = b"\x00".join(keys).decode().split("\x00") if keys else []
         # encode_row's layout: the type's length (4 bytes), the type, the NULL flag, the state.
         flag = 4 + len(actor_type.encode())
         return [
-            (lmdb_text(id_bytes), actor_type, value[flag + 1 :] if value[flag] else None)
-            for id_bytes, value in self._txn.cursor(db=self._actors).getmulti(actor_ids)
+            (actor_id, actor_type, value[flag + 1 :] if value[flag] else None)
+            for actor_id, (_, value) in zip(actor_ids, found, strict=True)
         ]
 
     def close(self) -> None:

@@ -314,6 +314,32 @@ def test_execute_with_a_row_limit(conn: Connection) -> None:
     assert ask(conn, SYNC) == [IDLE]
 
 
+def test_type_select_suspends_mid_batch_in_binary_and_text(conn: Connection) -> None:
+    """The type-index plan reads its rows at once; Execute's max_rows still cuts the batch, and
+    the rest (with the transaction's own write among them) come in the next Executes, per-column
+    formats kept."""
+    conn.send(query("BEGIN; INSERT INTO actors VALUES ('a0', 'user', '{\"n\": 0}')"))
+    typed_select = "SELECT actor_id, state, length(actor_id) FROM actors WHERE actor_type = $1 LIMIT 10"
+    assert ask(
+        conn, parse(typed_select) + bind(params=[b"user"], result_formats=[0, 1, 1]) + execute(max_rows=2) + FLUSH
+    ) == [
+        PARSE_COMPLETE,
+        BIND_COMPLETE,
+        data_row(b"a0", b'\x01{"n": 0}', b"\x00\x00\x00\x02"),
+        data_row(b"a1", b'\x01{"n": 1}', b"\x00\x00\x00\x02"),
+        PORTAL_SUSPENDED,
+    ]
+    assert ask(conn, execute(max_rows=1) + FLUSH) == [
+        data_row(b"a2", b'\x01{"n": 2}', b"\x00\x00\x00\x02"),
+        PORTAL_SUSPENDED,
+    ]
+    assert ask(conn, execute(max_rows=5) + SYNC) == [
+        data_row(b"a5", b'\x01{"n": 5}', b"\x00\x00\x00\x02"),
+        complete("SELECT 1"),
+        ("Z", b"T"),
+    ]
+
+
 def test_execute_of_a_finished_select_portal_says_select_0(conn: Connection) -> None:
     conn.send(parse(SELECT_ALL) + bind() + execute(max_rows=3) + execute(max_rows=3) + FLUSH)
     assert ask(conn, execute(max_rows=2) + execute() + SYNC) == [complete("SELECT 0"), complete("SELECT 0"), IDLE]

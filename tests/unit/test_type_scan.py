@@ -109,7 +109,7 @@ def assert_same(conn: Connection) -> None:
             assert conn.send_raw(query(lean)) == conn.send_raw(query(general)), lean
 
 
-IDS = [f"k{i}" for i in range(6)] + [""]
+IDS = [f"k{i}" for i in range(6)] + ["", "kë"]
 upsert = st.builds(
     lambda key, actor_type, n: (
         f"DELETE FROM actors WHERE actor_id = '{key}'; INSERT INTO actors VALUES ('{key}', '{actor_type}', "
