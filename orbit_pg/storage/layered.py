@@ -44,7 +44,9 @@ from orbit_pg.storage.wal import WalError, WriteAheadLog, record
 
 log = Logger()
 
-CHECKPOINT_INTERVAL = 0.1
+# A synced LMDB transaction per checkpoint competes with the WAL syncs for the disk: at 0.1 s,
+# pgbench -M prepared single-row updates ran at 2.6-2.8k tps, at 1 s 2.8-4.0k (docs/performance.md).
+CHECKPOINT_INTERVAL = 1.0
 CHECKPOINT_ROWS = 10_000
 DISK_FULL = "53100"
 _ABSENT = object()
