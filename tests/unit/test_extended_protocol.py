@@ -181,13 +181,22 @@ def listed(*actor_ids: str) -> list[Reply]:
     return [row_description(ACTOR_ID), *rows, complete(f"SELECT {len(rows)}"), IDLE]
 
 
-@pytest.fixture
-def conn(factory: PostgresServerFactory) -> Connection:
-    """A started connection whose table holds the five actors of SEED."""
+def seeded(factory: PostgresServerFactory, **prepared: str) -> Connection:
+    """A started connection whose table holds the five actors of SEED, with the ``prepared``
+    statements (name=text) parsed."""
     connection = Connection(factory)
     connection.start()
     assert connection.send(SEED) == [complete("DELETE 0"), complete("INSERT 0 5"), IDLE]
+    if prepared:
+        parses = b"".join(parse(text, name) for name, text in prepared.items())
+        assert types(connection.send(parses + SYNC)) == "1" * len(prepared) + "Z"
     return connection
+
+
+@pytest.fixture
+def conn(factory: PostgresServerFactory) -> Connection:
+    """A started connection whose table holds the five actors of SEED."""
+    return seeded(factory)
 
 
 def ask(conn: Connection, data: bytes) -> list[tuple[str, Any]]:

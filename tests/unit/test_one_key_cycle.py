@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from protocol_harness import SYNC, Connection, assert_error, parse_replies, query, types
-from test_extended_protocol import SEED, bind, describe_portal, execute, parse
+from test_extended_protocol import bind, describe_portal, execute, parse, seeded
 
 from orbit_pg.protocol import PostgresServerFactory
 from orbit_pg.sql.executor import Executor
@@ -25,11 +25,7 @@ POINT = "SELECT * FROM actors WHERE actor_id = $1"
 
 @pytest.fixture
 def conn(factory: PostgresServerFactory) -> Connection:
-    connection = Connection(factory)
-    connection.start()
-    assert types(connection.send(SEED)) == "CCZ"
-    assert types(connection.send(parse(POINT, "point") + SYNC)) == "1Z"
-    return connection
+    return seeded(factory, point=POINT)
 
 
 @pytest.fixture

@@ -15,13 +15,13 @@ from protocol_harness import SYNC, Connection, assert_error, assert_fatal, parse
 from test_extended_protocol import (
     ACTOR_ID,
     ACTOR_TYPE,
-    SEED,
     STATE,
     bind,
     describe_portal,
     execute,
     parse,
     row_description,
+    seeded,
 )
 
 from orbit_pg.protocol import PostgresServerFactory, State
@@ -33,11 +33,7 @@ ALL = "SELECT actor_id, state FROM actors ORDER BY actor_id"
 @pytest.fixture
 def conn(factory: PostgresServerFactory) -> Connection:
     """A started connection with the five actors of SEED and two prepared statements."""
-    connection = Connection(factory)
-    connection.start()
-    assert types(connection.send(SEED)) == "CCZ"
-    assert types(connection.send(parse(POINT, "point") + parse(ALL, "all") + SYNC)) == "11Z"
-    return connection
+    return seeded(factory, point=POINT, all=ALL)
 
 
 def round_trip(statement: str, params: list[bytes | None], result_formats: tuple[int, ...], portal: str = "") -> bytes:
