@@ -889,10 +889,10 @@ class Compiler:
     def _A_Expr(self, node: ast.A_Expr) -> Compiled:
         if node.kind != "op":
             return _A_EXPR_KINDS[node.kind](self, node)
-        right = self.compile(node.right)
         if node.left is None:
             folded = self._negated_integer(node)
-            return self._prefix(node, right) if folded is None else folded
+            return self._prefix(node, self.compile(node.right)) if folded is None else folded
+        right = self.compile(node.right)
         return self.binary(node, self.compile(node.left), right)
 
     def binary(self, node: ast.A_Expr, left: Compiled, right: Compiled) -> Compiled:

@@ -211,6 +211,9 @@ def float_power(a: Any, b: Any) -> float:
     return value
 
 
+_ESTIMATE = Context(prec=20, Emax=MAX_EMAX, Emin=MIN_EMIN)
+
+
 def _odd(integral: Decimal) -> bool:
     """Whether an integral numeric is odd, however large (its last digit, not a division)."""
     _, digits, exponent = integral.normalize(EXACT).as_tuple()
@@ -222,6 +225,7 @@ def numeric_power(base: Any, exp: Any) -> Decimal:
     rounds to at least 16 decimals or the base's; any other to 16 significant digits at least, and
     no fewer decimals than either input shows (PostgreSQL's power_var and power_var_int)."""
     base, exp = Decimal(base), Decimal(exp)
+    size = base.copy_abs()  # (not abs(): that rounds to the default context's 28 digits)
     if base.is_nan() or exp.is_nan():
         # NaN ^ 0 = 1 and 1 ^ NaN = 1, as pow() has it; anything else with a NaN is NaN.
         return Decimal(1) if (base.is_nan() and not exp.is_nan() and exp == 0) or base == 1 else Decimal("NaN")
@@ -234,9 +238,9 @@ def numeric_power(base: Any, exp: Any) -> Decimal:
             "a negative number raised to a non-integer power yields a complex result",
         )
     if exp.is_infinite():
-        if abs(base) == 1:
+        if size == 1:
             return Decimal(1)
-        return Decimal("Infinity") if (abs(base) > 1) == (exp > 0) else Decimal(0)
+        return Decimal("Infinity") if (size > 1) == (exp > 0) else Decimal(0)
     if base.is_infinite():
         if exp == 0:
             return Decimal(1)
@@ -244,8 +248,9 @@ def numeric_power(base: Any, exp: Any) -> Decimal:
             return Decimal(0)
         return Decimal("-Infinity") if base < 0 and _odd(exp) else Decimal("Infinity")
     base_scale, exp_scale = max(-base.as_tuple().exponent, 0), max(-exp.as_tuple().exponent, 0)
-    # ln of the result, roughly, as power_var estimates it, and the result's decimal weight.
-    ln_result = math.log(abs(base)) * float(exp) if base and abs(base) != 1 else 0.0
+    # ln of the result, roughly, as power_var estimates it (in numeric: a float would overflow or
+    # lose a base near 1), and the result's decimal weight.
+    ln_result = float(_ESTIMATE.multiply(size.ln(_ESTIMATE), exp)) if base and size != 1 else 0.0
     magnitude = ln_result * 0.434294481903252
     if integral and -(2**31) <= exp < 2**31:
         scale = min(max(16, base_scale), 1000)
@@ -260,7 +265,7 @@ def numeric_power(base: Any, exp: Any) -> Decimal:
     if magnitude >= 131072:
         raise errors.PgError(errors.NUMERIC_VALUE_OUT_OF_RANGE, "value overflows numeric format")
     context = Context(prec=max(int(magnitude) + scale, 0) + 12, Emax=MAX_EMAX, Emin=MIN_EMIN)
-    value = context.power(abs(base), exp) if exp else Decimal(1)  # (0 ^ 0 is 1, as pow() has it)
+    value = context.power(size, exp) if exp else Decimal(1)  # (0 ^ 0 is 1, as pow() has it)
     if base < 0 and _odd(exp):
         value = value.copy_negate()
     value = value.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP, context=context)

@@ -20,3 +20,7 @@ SELECT 2 ^ 8673.8
 SELECT length((3 ^ 2614.5)::text), (-1) ^ 1e400, 1.0000000001 ^ -2147483648, 0.5 ^ 2147483647
 SELECT 7E-15 ^ -879.6
 SELECT 0.5 ^ -2147483648
+-- Bases past a float's range or with more than 28 digits (the estimate and the power stay in numeric).
+SELECT length(('1e131071'::numeric ^ 1)::text), '1e400'::numeric ^ 0.5, '1e-400'::numeric ^ 2, '1e-400'::numeric ^ 1.5
+SELECT 1.2345678901234567890123456789012345 ^ 3, 1.2345678901234567890123456789012345 ^ 0.5, 1.000000000000000000000000000001 ^ -1e400
+SELECT 1.000000000000000000000000000001 ^ 1e400
