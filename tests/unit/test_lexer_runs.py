@@ -136,3 +136,39 @@ def test_random_texts_are_cut_as_token_by_token(seed: int) -> None:
     for _ in range(500):
         text = "".join(rng.choice(PIECES) for _ in range(rng.randint(0, 25)))
         assert cut(lexer.shape, text) == cut(token_by_token, text), repr(text)
+
+
+QUOTED = ["'", "''", "'x'", "'it''s'", "' a  b '", "'1'", "'--'", "'$$'", "'\n'"]
+AROUND = [" ", "  ", "a", "e", "E", "x1", "1", ".", "-", "--", "/", "*", "/*", "=", ";", "|", "\t", '"', "$1", "U&"]
+AROUND += ["é"]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_texts_cut_at_their_quotes_are_cut_as_by_segments(seed: int) -> None:
+    """``str.split`` at the quotes answers only what it can cut alike: the rest falls through."""
+    rng = random.Random(seed)
+    answered = 0
+    for _ in range(500):
+        text = "".join(rng.choice(QUOTED if rng.random() < 0.3 else AROUND) for _ in range(rng.randint(0, 12)))
+        quick = lexer._shape_by_quotes(text)
+        if quick is not None:
+            answered += 1
+            assert quick == lexer._shape_by_segments(text) == token_by_token(text), repr(text)
+    assert answered > 50
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * FROM actors WHERE actor_id = 'user:12345';",
+        "UPDATE actors SET state = '{\"balance\": 5}' WHERE actor_id = 'user:1'",
+        "INSERT INTO actors (actor_id, actor_type, state) VALUES ('k-1-2', 'new', '{\"balance\": 0}')",
+        "SELECT 'a''' FROM t",  # a doubled quote falls through
+        "SELECT E'\\n'",  # so does an E'' string
+        "SELECT * FROM t LIMIT 10",  # and a number
+    ],
+)
+def test_point_reads_and_writes_are_cut_at_their_quotes(text: str) -> None:
+    expected_quick = "''" not in text and "E'" not in text and "10" not in text
+    assert (lexer._shape_by_quotes(text) is not None) == expected_quick
+    assert lexer.shape(text) == token_by_token(text)
