@@ -144,6 +144,8 @@ def setup(rows: int, synchronous: bool) -> Client:
         )
         client.send(query(f"INSERT INTO actors VALUES {values}"))
     client.send(parse("point", POINT) + parse("type_select", TYPE_SELECT_EXTENDED) + SYNC)
+    # As a second after loading: the rows in LMDB, no layer for reads to look through.
+    factory.store.checkpoint()
     return client
 
 

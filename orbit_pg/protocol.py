@@ -57,12 +57,10 @@ _COUNTED = frozenset({"SELECT", "COPY", "FETCH"})
 _COPY_TRAFFIC = frozenset({constants.COPY_DATA, constants.COPY_DONE, constants.COPY_FAIL})
 # Stands in the message queue for a framing error, so it is reported after what came before.
 _FATAL = object()
-# The one-key read cycle (_one_key_round): the messages that follow its Bind, and its answers.
+# The read-at-once cycle (_round_at_once): the messages that follow its Bind, and its answers.
 _DESCRIBE_UNNAMED_PORTAL = (constants.DESCRIBE, b"P\x00")
 _EXECUTE_ALL_ROWS = (constants.EXECUTE, b"\x00\x00\x00\x00\x00")
 _FORMATS = frozenset((0, 1))
-_SELECT_0 = backend.command_complete("SELECT 0")
-_SELECT_1 = backend.command_complete("SELECT 1")
 
 
 class State(enum.Enum):
@@ -215,7 +213,7 @@ class PostgresProtocol(Protocol):
                     self._copy_message(msg_type, body)
                 elif self.ignore_till_sync and msg_type != constants.SYNC:
                     continue  # after an extended-protocol error, PostgreSQL skips everything up to Sync
-                elif msg_type == constants.BIND and self._one_key_round(body):
+                elif msg_type == constants.BIND and self._round_at_once(body):
                     continue
                 elif msg_type in handlers:
                     try:
@@ -529,9 +527,9 @@ class PostgresProtocol(Protocol):
         try:
             while self._statements:
                 plan, literals = cache.plan(self._parsed, self._statements[0], executor)
-                if plan.read_one is not None:
+                if plan.read_at_once is not None:
                     shape = _result_shape(plan, ())
-                    rows = self._one_key_rows(plan, (), literals, shape)
+                    rows = self._rows_at_once(plan, (), literals, shape)
                     if rows is not None:
                         self._statements.popleft()
                         self._out += (shape.row_description, rows)
@@ -572,15 +570,16 @@ class PostgresProtocol(Protocol):
         if not self._await_commit(self._round_committed):
             self._ready_for_query()
 
-    # --- the one-key read cycle ------------------------------------------------------------
+    # --- the read-at-once cycle ------------------------------------------------------------
 
-    def _one_key_rows(
+    def _rows_at_once(
         self, plan: Plan, params: Sequence[Any], literals: Sequence[Any], shape: ResultShape
     ) -> bytes | None:
-        """DataRow and CommandComplete of a one-key read (``Plan.read_one``) read at once, without
-        a transaction (``Executor.read_one_key``); None, having changed nothing, when the general
-        path must run it: in a transaction, with notices waiting, a statement_timeout to arm, a
-        result format it refuses, or an error (it raises it again, where it reports it)."""
+        """DataRows and CommandComplete of a one-key or first-of-type read (``Plan.read_at_once``)
+        read at once, without a transaction (``Executor.read_at_once``); None, having changed
+        nothing, when the general path must run it: in a transaction, with notices waiting, a
+        statement_timeout to arm, a result format it refuses, more rows than it reads at once,
+        or an error (it raises it again, where it reports it)."""
         executor = self.executor
         assert executor is not None
         session = executor.session
@@ -592,16 +591,17 @@ class PostgresProtocol(Protocol):
         ):
             return None
         try:
-            row = executor.read_one_key(plan, params, literals)
-            if row is None:
-                return _SELECT_0
-            return backend.data_rows((row,), shape.encoders, 1)[0] + _SELECT_1
+            rows = executor.read_at_once(plan, params, literals)
+            if rows is None:
+                return None
+            count = len(rows)
+            return backend.data_rows(rows, shape.encoders, count)[0] + backend.command_complete(f"SELECT {count}")
         except Exception:
             return None
 
-    def _one_key_round(self, body: bytes) -> bool:
+    def _round_at_once(self, body: bytes) -> bool:
         """A Bind followed by Describe and Execute (all rows) of the unnamed portal and Sync, as
-        libpq sends a prepared statement, of a one-key read between transactions: answered at
+        libpq sends a prepared statement, of a read at once between transactions: answered at
         once, in the bytes the general path sends, without a portal, a transaction or a trip
         through the message loop per message. False, having changed nothing, otherwise."""
         queued = self._queued
@@ -618,7 +618,7 @@ class PostgresProtocol(Protocol):
         assert executor is not None
         # The statement, by the name after the portal's, before decoding all of Bind for it.
         statement = executor.statements.get(body[1 : body.find(b"\x00", 1)].decode("utf-8", "replace"))
-        if statement is None or statement.plan is None or statement.plan.read_one is None:
+        if statement is None or statement.plan is None or statement.plan.read_at_once is None:
             return False
         plan = statement.plan
         try:
@@ -627,7 +627,7 @@ class PostgresProtocol(Protocol):
             shape = _result_shape(plan, message.result_formats)
         except errors.PgError:
             return False  # the general Bind reports it
-        rows = self._one_key_rows(plan, params, statement.literals, shape)
+        rows = self._rows_at_once(plan, params, statement.literals, shape)
         if rows is None:
             return False
         for _ in range(3):

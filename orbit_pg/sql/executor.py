@@ -195,7 +195,7 @@ class Executor:
             plan.writes = self.statements[stmt.name].plan.writes  # type: ignore[union-attr]
         plan.privileges = required_privileges(query_stmt)
         if isinstance(runner, SelectRunner):
-            plan.read_one = runner.select.read_one
+            plan.read_at_once = runner.select.read_at_once
         plan.shareable = not isinstance(stmt, ast.ExecuteStmt | ast.VariableShowStmt | ast.PrepareStmt | ast.FetchStmt)
         if literals is not None:
             plan.literal_types = list(literals.types)
@@ -225,8 +225,8 @@ class Executor:
 
     def reads_alone(self) -> bool:
         """Between transactions, not in a Query of several statements (one implicit block), with
-        no cursor left and READ COMMITTED by default: a one-key read then sees what ``store.get``
-        does, as in a transaction of its own."""
+        no cursor left and READ COMMITTED by default: a read at once then sees what the store
+        holds, as in a transaction of its own."""
         session = self.session
         return (
             session.transaction is None
@@ -235,14 +235,16 @@ class Executor:
             and session.values["default_transaction_isolation"] not in transactions.SNAPSHOT_LEVELS
         )
 
-    def read_one_key(self, plan: Plan, params: Sequence[Any], literals: Sequence[Any]) -> Any:
-        """The row (None: none) of a plan with ``read_one``, when ``reads_alone``: what ``run``
-        gives in an implicit transaction of its own, without one. Nothing changes if it fails."""
-        assert plan.read_one is not None
+    def read_at_once(self, plan: Plan, params: Sequence[Any], literals: Sequence[Any]) -> list[Any] | None:
+        """The rows of a plan with ``read_at_once``, when ``reads_alone``: what ``run`` gives in
+        an implicit transaction of its own, without one (None: too many to read at once).
+        Nothing changes if it fails."""
+        assert plan.read_at_once is not None
         self._check_privileges(plan)
-        row = plan.read_one(query.root_context(self, Context(self.session, params, literals)))
-        self.session.local_xid += 1  # the transaction it stands for
-        return row
+        rows = plan.read_at_once(query.root_context(self, Context(self.session, params, literals)))
+        if rows is not None:
+            self.session.local_xid += 1  # the transaction it stands for
+        return rows
 
     def execute(self, stmt: ast.Node) -> Result:
         """A statement of a simple Query: analysed and run at once."""
@@ -545,7 +547,7 @@ class Executor:
         reads = self.cursor_reads
         if reads is None:
             txn = self.session.transaction
-            if txn is None:  # read_one_key: the store as it is
+            if txn is None:  # read_at_once: the store as it is
                 return None, None
             return txn.writes, txn.snapshot
         return reads.writes, reads.snapshot

@@ -79,9 +79,9 @@ class Plan:
     shapes: dict[tuple[int, ...], ResultShape] = field(default_factory=dict)
     # Table privileges on actors the statement needs, checked against the role at each run.
     privileges: frozenset[str] = frozenset()
-    # A one-key read with no function calls (``query.SelectPlan.read_one``): between
-    # transactions the protocol reads its row at once (``Executor.read_one_key``).
-    read_one: Callable[[Any], Any] | None = None
+    # A one-key or first-of-type read with no function calls (``query.SelectPlan.read_at_once``):
+    # between transactions the protocol reads its rows at once (``Executor.read_at_once``).
+    read_at_once: Callable[[Any], list[Any] | None] | None = None
 
 
 @dataclass(slots=True)

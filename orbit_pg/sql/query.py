@@ -1385,10 +1385,11 @@ class SelectPlan:
     level: Level
     produce: Callable[[QueryContext, Pacer], Iterator[Sequence[Any]]]
     describe: Callable[[QueryContext], list[tuple[str, list[Any]]]]
-    # A one-key read with no function calls or subqueries: its row (None: none), read at once.
+    # A one-key or first-of-type read with no function calls or subqueries: its whole result,
+    # read at once (None: more rows than that should take, the general path streams them).
     # Reading it has no effect but the read, so the protocol may try it and, should it fail,
-    # leave the statement to the general path (``Executor.read_one_key``).
-    read_one: Callable[[QueryContext], Any] | None = None
+    # leave the statement to the general path (``Executor.read_at_once``).
+    read_at_once: Callable[[QueryContext], list[Any] | None] | None = None
 
     def rows(self, ctx: QueryContext, cooperative: bool = False) -> Iterator[Sequence[Any]]:
         """``cooperative``: the top-level query, whose consumer (the protocol) understands PAUSE."""
@@ -1727,8 +1728,7 @@ def _select(stmt: ast.SelectStmt, level: Level, resolve_unknown: bool) -> Select
         and not projected
     ):
         read = _read_one(source, None if identity else projection)
-        pure = all(isinstance(node, _PURE) for node in ast.walk([stmt.where, stmt.targets]))
-        return SelectPlan(columns, level, _one_key(read), source.explain, read if pure else None)
+        return SelectPlan(columns, level, _one_key(read), source.explain, _one_row(read) if _pure(stmt) else None)
 
     def produce(ctx: QueryContext, pacer: Pacer) -> Iterator[Any]:
         first = _limit_value(offset, ctx, "OFFSET", "2201X") or 0
@@ -1820,8 +1820,8 @@ def _select(stmt: ast.SelectStmt, level: Level, resolve_unknown: bool) -> Select
     ):
         value = planner.type_equality(stmt.where, scope, level.params)
         if value is not None:
-            lean = _first_of_type(value, None if identity else projection, offset, limit, limited)
-            return SelectPlan(columns, level, lean, describe)
+            lean, at_once = _first_of_type(value, None if identity else projection, offset, limit, limited)
+            return SelectPlan(columns, level, lean, describe, at_once if _pure(stmt) else None)
     return SelectPlan(columns, level, produce, describe)
 
 
@@ -1835,6 +1835,16 @@ def _read_one(source: ActorScan, projection: list[Eval] | None) -> Callable[[Que
         return [fn(row, ctx) for fn in projection]
 
     return read
+
+
+def _one_row(read: Callable[[QueryContext], Any]) -> Callable[[QueryContext], list[Any]]:
+    """``read_at_once`` of a one-key query."""
+
+    def at_once(ctx: QueryContext) -> list[Any]:
+        row = read(ctx)
+        return [] if row is None else [row]
+
+    return at_once
 
 
 def _one_key(read: Callable[[QueryContext], Any]) -> Callable[[QueryContext, Pacer], Iterator[Any]]:
@@ -1851,8 +1861,8 @@ def _one_key(read: Callable[[QueryContext], Any]) -> Callable[[QueryContext, Pac
     return lookup
 
 
-# What a one-key query may hold and still be read ahead of its RowDescription: nothing that
-# calls a function (a notice, pg_sleep, an advisory lock, the transaction's clock) or a subquery.
+# What a query read at once may hold, ahead of its RowDescription: nothing that calls a
+# function (a notice, pg_sleep, an advisory lock, the transaction's clock) or a subquery.
 _PURE = (
     ast.A_Const,
     ast.ColumnRef,
@@ -1866,8 +1876,14 @@ _PURE = (
 )
 
 
+def _pure(stmt: ast.SelectStmt) -> bool:
+    return all(isinstance(node, _PURE) for node in ast.walk([stmt.where, stmt.targets, stmt.limit, stmt.offset]))
+
+
 # The most rows (OFFSET + LIMIT) the type-index plan reads at once; more stream through the scan.
 FIRST_OF_TYPE_ROWS = 1000
+# The most it reads, encodes and sends in one step, between transactions (``read_at_once``).
+AT_ONCE_ROWS = 100
 
 
 def _first_of_type(
@@ -1876,38 +1892,48 @@ def _first_of_type(
     offset: Eval | None,
     limit: Eval,
     limited: Callable[[QueryContext, Pacer, int, int | None], Iterator[Any]],
-) -> Callable[[QueryContext, Pacer], Iterator[Any]]:
+) -> tuple[Callable[[QueryContext, Pacer], Iterator[Any]], Callable[[QueryContext], list[Any] | None]]:
     """``WHERE actor_type = v [ORDER BY actor_id] LIMIT n [OFFSET m]`` and nothing that groups,
     sorts otherwise or locks: the first m + n entries of the type index, read at once
     (``Executor.first_of_type``), with no per-row recheck of WHERE (those entries are exactly
     the rows it accepts) and none of the scan, merge and window generators per row. Its rows
     come in actor_id order, as the scan's do, and are read when the protocol asks for the first
     one, as the scan reads. LIMIT ALL, or more rows than ``FIRST_OF_TYPE_ROWS``, go through
-    ``limited`` (the general path), which paces a long scan."""
+    ``limited`` (the general path), which paces a long scan.
+
+    Also its ``read_at_once``: up to ``AT_ONCE_ROWS`` rows, projected before any is sent."""
+
+    def window(ctx: QueryContext) -> tuple[int, int | None]:
+        return _limit_value(offset, ctx, "OFFSET", "2201X") or 0, _limit_value(limit, ctx, "LIMIT", "2201W")
+
+    def found(ctx: QueryContext, first: int, count: int) -> list[Any]:
+        actor_type = value(None, ctx)
+        if actor_type is None or not count:
+            return []
+        rows = ctx.executor.first_of_type(actor_type, first + count)
+        return rows[first:] if first else rows
 
     def first_of_type(ctx: QueryContext, pacer: Pacer) -> Iterator[Any]:
-        first = _limit_value(offset, ctx, "OFFSET", "2201X") or 0
-        count = _limit_value(limit, ctx, "LIMIT", "2201W")
+        first, count = window(ctx)
         if count is None or first + count > FIRST_OF_TYPE_ROWS:
             return limited(ctx, pacer, first, count)
-        return rows(ctx, first, count)
-
-    def rows(ctx: QueryContext, first: int, count: int) -> Iterator[Any]:
         # Read when the first row is asked for; then each row comes at C speed, not through
         # a generator's resumption.
         return itertools.chain.from_iterable(batch(ctx, first, count))
 
-    def batch(ctx: QueryContext, first: int, count: int) -> Iterator[list[Any]]:
-        actor_type = value(None, ctx)
-        if actor_type is None or not count:
-            return
-        found = ctx.executor.first_of_type(actor_type, first + count)
-        if first:
-            found = found[first:]
+    def batch(ctx: QueryContext, first: int, count: int) -> Iterator[Iterable[Any]]:
+        rows = found(ctx, first, count)
         # A projection runs row by row, as the rows are sent (an Execute's max_rows may stop early).
-        yield found if projection is None else ([fn(row, ctx) for fn in projection] for row in found)
+        yield rows if projection is None else ([fn(row, ctx) for fn in projection] for row in rows)
 
-    return first_of_type
+    def at_once(ctx: QueryContext) -> list[Any] | None:
+        first, count = window(ctx)
+        if count is None or first + count > AT_ONCE_ROWS:
+            return None
+        rows = found(ctx, first, count)
+        return rows if projection is None else [[fn(row, ctx) for fn in projection] for row in rows]
+
+    return first_of_type, at_once
 
 
 def _locking(stmt: ast.SelectStmt, source: Operator, grouping: Grouping | None) -> ast.LockingClause | None:

@@ -1,8 +1,9 @@
-"""The one-key read cycle answers as the general path does, and only when it may.
+"""The read-at-once cycle answers as the general path does, and only when it may.
 
-Between transactions, a one-key read with no function calls (``Plan.read_one``) sent as libpq
-sends a prepared statement (Bind, Describe and Execute of the unnamed portal, Sync), or as a
-simple Query, is answered without a portal, a transaction or ``Executor.run``. Each test counts
+Between transactions, a one-key or first-of-type read with no function calls
+(``Plan.read_at_once``) sent as libpq sends a prepared statement (Bind, Describe and Execute of
+the unnamed portal, Sync), or as a simple Query, is answered without a portal, a transaction or
+``Executor.run``. Each test counts
 the calls of ``Executor.run`` to see which path answered, and compares the bytes with a round the
 general path answers (a named portal, whose name never shows in the replies).
 """
@@ -21,11 +22,16 @@ from orbit_pg.protocol import PostgresServerFactory
 from orbit_pg.sql.executor import Executor
 
 POINT = "SELECT * FROM actors WHERE actor_id = $1"
+BY_TYPE = {
+    "star": "SELECT * FROM actors WHERE actor_type = $1 LIMIT $2",
+    "ordered": "SELECT * FROM actors WHERE actor_type = $1 ORDER BY actor_id LIMIT $2 OFFSET 1",
+    "projected": "SELECT state->>'n', actor_id FROM actors WHERE actor_type = 'x' || $1 LIMIT $2",
+}
 
 
 @pytest.fixture
 def conn(factory: PostgresServerFactory) -> Connection:
-    return seeded(factory, point=POINT)
+    return seeded(factory, point=POINT, **BY_TYPE)
 
 
 @pytest.fixture
@@ -57,6 +63,49 @@ def test_prepared_cycle_replies_as_the_general_path(
     assert len(runs) == 1
     assert fast == general
     assert types(parse_replies(fast)) == ("2TCZ" if key in (b"missing", None) else "2TDCZ")
+
+
+@pytest.mark.parametrize("result_formats", [(), (0,), (1,)])
+@pytest.mark.parametrize("actor_type", [b"user", b"robot", b"nobody", None])
+@pytest.mark.parametrize("limit", [b"0", b"2", b"10", b"99"])
+@pytest.mark.parametrize("statement", sorted(BY_TYPE))
+def test_type_select_cycle_replies_as_the_general_path(
+    conn: Connection,
+    runs: list[Any],
+    statement: str,
+    limit: bytes,
+    actor_type: bytes | None,
+    result_formats: tuple[int, ...],
+) -> None:
+    if statement == "projected" and actor_type is not None:
+        conn.send(query(f"UPDATE actors SET actor_type = 'x' || actor_type WHERE actor_type = '{actor_type.decode()}'"))
+        runs.clear()
+    fast = conn.send_raw(round_trip(statement, [actor_type, limit], result_formats=result_formats))
+    assert runs == []
+    general = conn.send_raw(round_trip(statement, [actor_type, limit], "p", result_formats=result_formats))
+    assert len(runs) == 1
+    assert fast == general
+    rows = types(parse_replies(fast)).count("D")
+    expected = {b"user": 3, b"robot": 2}.get(actor_type, 0) if actor_type is not None else 0
+    if statement == "ordered":
+        expected = max(expected - 1, 0)
+    assert rows == min(expected, int(limit))
+
+
+def test_type_select_beyond_what_is_read_at_once(conn: Connection, runs: list[Any]) -> None:
+    """More than ``AT_ONCE_ROWS``, LIMIT NULL, a negative LIMIT or a function call: the general path."""
+    assert types(conn.send(round_trip("star", [b"user", b"101"]))) == "2TDDDCZ"
+    assert types(conn.send(round_trip("star", [b"user", None]))) == "2TDDDCZ"
+    negative = conn.send(round_trip("star", [b"user", b"-1"]))
+    assert types(negative) == "2TEZ"
+    assert_error(negative[2], "2201W")
+    assert types(conn.send(query("SELECT * FROM actors WHERE actor_type = lower('USER') LIMIT 2"))) == "TDDCZ"
+    assert len(runs) == 4
+    runs.clear()
+    simple = conn.send(query("SELECT * FROM actors WHERE actor_type = 'user' LIMIT 2"))
+    extended = parse_replies(conn.send_raw(round_trip("star", [b"user", b"2"])))
+    assert runs == []
+    assert simple == extended[1:]
 
 
 def test_unnamed_parse_then_cycle_and_simple_query(conn: Connection, runs: list[Any]) -> None:
