@@ -601,7 +601,7 @@ class PostgresProtocol(Protocol):
 
     def _round_at_once(self, body: bytes) -> bool:
         """A Bind followed by Describe and Execute (all rows) of the unnamed portal and Sync, as
-        libpq sends a prepared statement, of a read at once between transactions: answered at
+        libpq sends a prepared statement, of a read or write at once between transactions: answered at
         once, in the bytes the general path sends, without a portal, a transaction or a trip
         through the message loop per message. False, having changed nothing, otherwise."""
         queued = self._queued
@@ -618,15 +618,17 @@ class PostgresProtocol(Protocol):
         assert executor is not None
         # The statement, by the name after the portal's, before decoding all of Bind for it.
         statement = executor.statements.get(body[1 : body.find(b"\x00", 1)].decode("utf-8", "replace"))
-        if statement is None or statement.plan is None or statement.plan.read_at_once is None:
+        plan = None if statement is None else statement.plan
+        if plan is None or (plan.read_at_once is None and not plan.write_at_once):
             return False
-        plan = statement.plan
         try:
             message = frontend.decode_bind(body)
             params = _bind_values(message, plan.param_types)
             shape = _result_shape(plan, message.result_formats)
         except errors.PgError:
             return False  # the general Bind reports it
+        if plan.write_at_once:
+            return self._write_round(plan, params, statement.literals)
         rows = self._rows_at_once(plan, params, statement.literals, shape)
         if rows is None:
             return False
@@ -635,6 +637,29 @@ class PostgresProtocol(Protocol):
         self._out += (backend.BIND_COMPLETE, shape.row_description, rows)
         executor.end_of_query()  # as Sync
         self._ready_for_query()
+        return True
+
+    def _write_round(self, plan: Plan, params: Sequence[Any], literals: Sequence[Any]) -> bool:
+        """``_round_at_once`` for an INSERT, UPDATE or DELETE without RETURNING (``Plan.write_at_once``):
+        run in a transaction of its own (``Executor.write_at_once``) and answered, once durable, in
+        the bytes the general path sends. False, having changed nothing, where the general path
+        must run it: in a transaction, with notices waiting, a statement_timeout to arm, a row
+        lock to wait for, or an error (it raises it again, where it reports it)."""
+        executor = self._executor
+        session = executor.session
+        if not executor.reads_alone() or session.notices or milliseconds(session.values["statement_timeout"]):
+            return False
+        result = executor.write_at_once(plan, params, literals)
+        if result is None:
+            return False
+        for _ in range(3):
+            self._queued.popleft()
+        self._out += (backend.BIND_COMPLETE, backend.NO_DATA)
+        if result.notices or session.notices:
+            self._send_notices(result)
+        self._out.append(backend.command_complete(result.tag))
+        if not self._await_commit(self._round_committed):
+            self._ready_for_query()
         return True
 
     def _statement_committed(self, result: Result, error: errors.PgError | None) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 from orbit_pg import errors, notify, transactions, types
 from orbit_pg.auth.privileges import Access, required_privileges
 from orbit_pg.interrupts import PAUSE, PAUSE_EVERY
-from orbit_pg.locks import STRENGTHS, LockMode
+from orbit_pg.locks import STRENGTHS, LockMode, LockWait
 from orbit_pg.session import SETTINGS, TRANSACTION_MODES, Session, Transaction, setting_text
 from orbit_pg.sql import ast, copy, cursors, modify, planner, query, relation, role_commands
 from orbit_pg.sql.expressions import (
@@ -49,6 +49,7 @@ _IN_FAILED = "current transaction is aborted, commands ignored until end of tran
 
 _SAVEPOINT_COMMANDS = {"savepoint": "SAVEPOINT", "release": "RELEASE SAVEPOINT", "rollback_to": "ROLLBACK TO SAVEPOINT"}
 _ENDS_FAILED = frozenset({"commit", "rollback", "rollback_to"})
+_WRITES = (ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt)
 _QUERIES = (ast.SelectStmt, ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.ExecuteStmt, ast.DeclareCursorStmt)
 
 
@@ -196,6 +197,7 @@ class Executor:
         plan.privileges = required_privileges(query_stmt)
         if isinstance(runner, SelectRunner):
             plan.read_at_once = runner.select.read_at_once
+        plan.write_at_once = fields is None and isinstance(stmt, _WRITES)
         plan.shareable = not isinstance(stmt, ast.ExecuteStmt | ast.VariableShowStmt | ast.PrepareStmt | ast.FetchStmt)
         if literals is not None:
             plan.literal_types = list(literals.types)
@@ -245,6 +247,25 @@ class Executor:
         if rows is not None:
             self.session.local_xid += 1  # the transaction it stands for
         return rows
+
+    def write_at_once(self, plan: Plan, params: Sequence[Any], literals: Sequence[Any]) -> Result | None:
+        """Run a plan with ``write_at_once``, when ``reads_alone``, in an implicit transaction
+        of its own and end it, as Execute then Sync do: its writes wait in ``pending_commit``.
+        None, having changed nothing, when it must wait for a row lock or fails: the general
+        path runs it again, and waits or reports there."""
+        session = self.session
+        local_xid = session.local_xid
+        try:
+            result = self.run(plan, params, literals)
+        except Exception as error:
+            if isinstance(error, LockWait):
+                self.transactions.locks.cancel(error.waiter)
+            self._end_transaction(commit=False)
+            session.local_xid = local_xid
+            session.notices = []
+            return None
+        self.end_of_query()
+        return result
 
     def execute(self, stmt: ast.Node) -> Result:
         """A statement of a simple Query: analysed and run at once."""

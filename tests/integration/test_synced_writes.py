@@ -61,3 +61,42 @@ def test_concurrent_updates_of_one_row_and_inserts_survive_sigkill(tmp_path: Pat
         assert _count(server.dsn) == CLIENTS * EACH
         with psycopg.connect(server.dsn, autocommit=True) as conn:
             assert conn.execute("SELECT count(*) FROM actors WHERE actor_type = 'new'").fetchone() == (CLIENTS * EACH,)
+
+
+def test_prepared_one_key_updates_lose_nothing_and_are_seen_at_once(tmp_path: Path) -> None:
+    """libpq's prepared rounds (Bind/Describe/Execute/Sync), which the server runs at once
+    between transactions: 8 clients on one row lose no increment, and each client's own row
+    is at its newest value for another connection as soon as the write is acknowledged."""
+    with OrbitServer(data_dir=tmp_path / "data", extra_args=["--checkpoint-interval", "3600"]) as server:
+        with psycopg.connect(server.dsn, autocommit=True) as conn:
+            conn.execute("""INSERT INTO actors VALUES ('counter', 'c', '{"n": 0}')""")
+            for number in range(CLIENTS):
+                conn.execute("""INSERT INTO actors VALUES (%s, 'own', '{"n": 0}')""", (f"own{number}",))
+        failures: list[BaseException] = []
+
+        def client(number: int) -> None:
+            key = f"own{number}"
+            try:
+                with (
+                    psycopg.connect(server.dsn, autocommit=True) as conn,
+                    psycopg.connect(server.dsn, autocommit=True) as other,
+                ):
+                    for n in range(1, EACH + 1):
+                        conn.execute(INCREMENT, prepare=True)
+                        conn.execute(
+                            "UPDATE actors SET state = jsonb_build_object('n', %s::int) WHERE actor_id = %s",
+                            (n, key),
+                            prepare=True,
+                        )
+                        seen = other.execute("SELECT (state->>'n')::int FROM actors WHERE actor_id = %s", (key,))
+                        assert seen.fetchone() == (n,)
+            except BaseException as exc:  # noqa: BLE001 (reported by the main thread)
+                failures.append(exc)
+
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert failures == []
+        assert _count(server.dsn) == CLIENTS * EACH
