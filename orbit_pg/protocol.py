@@ -213,11 +213,10 @@ class PostgresProtocol(Protocol):
                     self._copy_message(msg_type, body)
                 elif self.ignore_till_sync and msg_type != constants.SYNC:
                     continue  # after an extended-protocol error, PostgreSQL skips everything up to Sync
-                elif msg_type == constants.BIND and self._round_at_once(body):
-                    continue
                 elif msg_type in handlers:
                     try:
-                        handlers[msg_type](self, body)
+                        if msg_type != constants.BIND or not self._round_at_once(body):
+                            handlers[msg_type](self, body)
                     except LockWait as wait:
                         # Once the lock is free the message runs again, before those behind it.
                         self._park(wait, functools.partial(queued.appendleft, (msg_type, body)), self._extended_error)
@@ -601,9 +600,9 @@ class PostgresProtocol(Protocol):
 
     def _round_at_once(self, body: bytes) -> bool:
         """A Bind followed by Describe and Execute (all rows) of the unnamed portal and Sync, as
-        libpq sends a prepared statement, of a read or write at once between transactions: answered at
-        once, in the bytes the general path sends, without a portal, a transaction or a trip
-        through the message loop per message. False, having changed nothing, otherwise."""
+        libpq sends a prepared statement, of a read or write at once between transactions: answered
+        at once, in the bytes the general path sends, without a portal or a trip through the
+        message loop per message. False, having changed nothing, otherwise."""
         queued = self._queued
         if (
             len(queued) < 3
@@ -643,17 +642,27 @@ class PostgresProtocol(Protocol):
         """``_round_at_once`` for an INSERT, UPDATE or DELETE without RETURNING (``Plan.write_at_once``):
         run in a transaction of its own (``Executor.write_at_once``) and answered, once durable, in
         the bytes the general path sends. False, having changed nothing, where the general path
-        must run it: in a transaction, with notices waiting, a statement_timeout to arm, a row
-        lock to wait for, or an error (it raises it again, where it reports it)."""
+        must run it: in a transaction, with notices waiting, a statement_timeout to arm, or a row
+        lock to wait for. An error is raised after BindComplete and NoData, for the message loop
+        to report as Execute's."""
         executor = self._executor
         session = executor.session
         if not executor.reads_alone() or session.notices or milliseconds(session.values["statement_timeout"]):
             return False
-        result = executor.write_at_once(plan, params, literals)
+        queued = self._queued
+        try:
+            result = executor.write_at_once(plan, params, literals)
+        except Exception:
+            # Execute failed: its error (reported by the caller, as Execute's) follows Bind's
+            # and Describe's replies, and the Sync left in the queue ends the round.
+            queued.popleft()
+            queued.popleft()
+            self._out += (backend.BIND_COMPLETE, backend.NO_DATA)
+            raise
         if result is None:
             return False
         for _ in range(3):
-            self._queued.popleft()
+            queued.popleft()
         self._out += (backend.BIND_COMPLETE, backend.NO_DATA)
         if result.notices or session.notices:
             self._send_notices(result)

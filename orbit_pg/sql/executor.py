@@ -251,15 +251,15 @@ class Executor:
     def write_at_once(self, plan: Plan, params: Sequence[Any], literals: Sequence[Any]) -> Result | None:
         """Run a plan with ``write_at_once``, when ``reads_alone``, in an implicit transaction
         of its own and end it, as Execute then Sync do: its writes wait in ``pending_commit``.
-        None, having changed nothing, when it must wait for a row lock or fails: the general
-        path runs it again, and waits or reports there."""
+        An error leaves the transaction for the caller to fail, as Execute's does. None, having
+        changed nothing, when it must wait for a row lock: the general path runs it again and
+        waits there (a Portal's Execute waits, and runs again, after its BindComplete)."""
         session = self.session
         local_xid = session.local_xid
         try:
             result = self.run(plan, params, literals)
-        except Exception as error:
-            if isinstance(error, LockWait):
-                self.transactions.locks.cancel(error.waiter)
+        except LockWait as wait:
+            self.transactions.locks.cancel(wait.waiter)
             self._end_transaction(commit=False)
             session.local_xid = local_xid
             session.notices = []

@@ -3,9 +3,9 @@
 Between transactions, an INSERT, UPDATE or DELETE without RETURNING (``Plan.write_at_once``)
 sent as libpq sends a prepared statement (Bind, Describe and Execute of the unnamed portal, Sync)
 runs in a transaction of its own without a portal or a trip through the message loop per
-message. Each test records what ``Executor.write_at_once`` gave (a result: the round was answered
-at once; None: the general path ran it again) and compares the bytes with a round the general
-path answers (a named portal, whose name never shows in the replies).
+message. Each test records what ``Executor.write_at_once`` gave (a result or an error: the round
+was answered at once; None: the general path ran it again) and compares the bytes with a round
+the general path answers (a named portal, whose name never shows in the replies).
 """
 
 from __future__ import annotations
@@ -37,12 +37,17 @@ def conn(factory: PostgresServerFactory) -> Connection:
 
 @pytest.fixture
 def at_once(conn: Connection, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
-    """For each ``Executor.write_at_once`` since the test began: True if it answered the round."""
+    """For each ``Executor.write_at_once`` since the test began: True if the round was answered
+    at once (with an error too), False if it went the general way."""
     answered: list[bool] = []
     original = Executor.write_at_once
 
     def write_at_once(self: Executor, *args: Any) -> Any:
-        result = original(self, *args)
+        try:
+            result = original(self, *args)
+        except Exception:
+            answered.append(True)
+            raise
         answered.append(result is not None)
         return result
 
@@ -109,7 +114,7 @@ def test_errors_reply_as_the_general_path(
     conn: Connection, at_once: list[bool], statement: str, params: list[bytes | None], sqlstate: str
 ) -> None:
     fast = conn.send_raw(round_trip(statement, params))
-    assert at_once == [False]  # it went the general way, having changed nothing
+    assert at_once == [True]  # reported where Execute's error goes, with nothing changed
     general = conn.send_raw(round_trip(statement, params, "p"))
     assert fast == general
     replies = parse_replies(fast)
@@ -118,7 +123,7 @@ def test_errors_reply_as_the_general_path(
     assert state(conn, "a1") == '{"n": 1}'
     assert state(conn, "x1") == "(no row)"
     conn.send(round_trip("update", [b"a1", b"1"]))
-    assert at_once[-1] is True  # the next round is at once again
+    assert at_once == [True, True]
 
 
 def test_local_xid_counts_one_transaction_per_round(conn: Connection, at_once: list[bool]) -> None:
@@ -126,7 +131,7 @@ def test_local_xid_counts_one_transaction_per_round(conn: Connection, at_once: l
     assert session is not None
     before = session.local_xid
     conn.send(round_trip("update", [b"a1", b"1"]))
-    conn.send(round_trip("insert", [b"a1"]))  # fails: tried at once, then the general way
+    conn.send(round_trip("insert", [b"a1"]))  # fails: its transaction counts too
     assert session.local_xid == before + 2
 
 
@@ -194,7 +199,7 @@ def test_read_only(conn: Connection, at_once: list[bool]) -> None:
     """Checks of ``Executor.run`` (read-only, privileges) hold: the round runs through it."""
     conn.send(query("SET default_transaction_read_only = on"))
     fast = conn.send_raw(round_trip("update", [b"a1", b"2"]))
-    assert at_once == [False]
+    assert at_once == [True]
     assert fast == conn.send_raw(round_trip("update", [b"a1", b"2"], "p"))
     replies = parse_replies(fast)
     assert types(replies) == "2nEZ"
