@@ -224,14 +224,20 @@ class ActorStore:
             for actor_id, row in itertools.chain.from_iterable(writes.items() for writes in write_sets):
                 key = lmdb_key(actor_id)
                 old = txn.get(key, db=self._actors)
+                new_type = None if row is None else row[1].encode()
                 if old is not None:
                     (type_len,) = _LEN.unpack_from(old)
-                    txn.delete(old[4 : 4 + type_len] or b"\x00", key, db=self._by_type)
+                    old_type = old[4 : 4 + type_len]
+                    if old_type == new_type:
+                        new_type = None  # a new state (most writes): the index entry stays as it is
+                    else:
+                        txn.delete(old_type or b"\x00", key, db=self._by_type)
                 if row is None:
                     txn.delete(key, db=self._actors)
                     continue
                 txn.put(key, encode_row(row), db=self._actors)
-                txn.put(lmdb_key(row[1]), key, db=self._by_type)
+                if new_type is not None:
+                    txn.put(new_type or b"\x00", key, db=self._by_type)
 
     def wal_seq(self) -> int:
         """The last write-ahead log record applied by a checkpoint (0: none)."""
