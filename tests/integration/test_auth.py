@@ -173,6 +173,30 @@ def test_read_only_role(server: OrbitServer) -> None:
         conn.execute("GRANT SELECT ON actors TO reader")
 
 
+def test_reads_at_once_check_privileges(server: OrbitServer) -> None:
+    """A one-key read and a type select, as a simple Query and as a prepared statement (the
+    cycles answered at once), are denied to a role without SELECT (42501) and allowed again."""
+    reads = (
+        ("SELECT * FROM actors WHERE actor_id = %s", ("auth:1",)),
+        ("SELECT * FROM actors WHERE actor_type = 'type:' || %s LIMIT 10", ("1",)),
+    )
+    with psycopg.connect(dsn(server, "admin", ADMIN_PASSWORD), autocommit=True) as conn:
+        conn.execute("REVOKE SELECT ON actors FROM reader")
+    try:
+        with psycopg.connect(dsn(server, "reader", "reader-pw"), autocommit=True) as conn:
+            for sql, params in reads:
+                for prepare in (False, True):
+                    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied for table"):
+                        conn.execute(sql, params, prepare=prepare)
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    conn.cursor().execute(sql.replace("%s", "'1'"), prepare=False)
+    finally:
+        with psycopg.connect(dsn(server, "admin", ADMIN_PASSWORD), autocommit=True) as conn:
+            conn.execute("GRANT SELECT ON actors TO reader")
+    with psycopg.connect(dsn(server, "reader", "reader-pw"), autocommit=True) as conn:
+        assert conn.execute(reads[0][0], reads[0][1], prepare=True).fetchall() == [("auth:1", "test", {})]
+
+
 def test_role_statements_errors(server: OrbitServer) -> None:
     with psycopg.connect(dsn(server, "admin", ADMIN_PASSWORD), autocommit=True) as conn:
         with pytest.raises(psycopg.errors.DuplicateObject, match='role "alice" already exists'):
