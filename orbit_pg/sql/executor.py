@@ -50,6 +50,9 @@ _IN_FAILED = "current transaction is aborted, commands ignored until end of tran
 _SAVEPOINT_COMMANDS = {"savepoint": "SAVEPOINT", "release": "RELEASE SAVEPOINT", "rollback_to": "ROLLBACK TO SAVEPOINT"}
 _ENDS_FAILED = frozenset({"commit", "rollback", "rollback_to"})
 _WRITES = (ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt)
+# A write tried at once runs again the general way if it meets a row lock: one that calls no
+# function (pg_advisory_lock, nextval, ...) and holds no subquery shows no side effect twice.
+_CALLS = (ast.FuncCall, ast.SubLink)
 _QUERIES = (ast.SelectStmt, ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.ExecuteStmt, ast.DeclareCursorStmt)
 
 
@@ -197,7 +200,9 @@ class Executor:
         plan.privileges = required_privileges(query_stmt)
         if isinstance(runner, SelectRunner):
             plan.read_at_once = runner.select.read_at_once
-        plan.write_at_once = fields is None and isinstance(stmt, _WRITES)
+        plan.write_at_once = (
+            fields is None and isinstance(stmt, _WRITES) and not any(isinstance(n, _CALLS) for n in ast.walk(stmt))
+        )
         plan.shareable = not isinstance(stmt, ast.ExecuteStmt | ast.VariableShowStmt | ast.PrepareStmt | ast.FetchStmt)
         if literals is not None:
             plan.literal_types = list(literals.types)

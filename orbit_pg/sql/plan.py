@@ -82,8 +82,8 @@ class Plan:
     # A one-key or first-of-type read with no function calls (``query.SelectPlan.read_at_once``):
     # between transactions the protocol reads its rows at once (``Executor.read_at_once``).
     read_at_once: Callable[[Any], list[Any] | None] | None = None
-    # An INSERT, UPDATE or DELETE without RETURNING: between transactions the protocol runs a
-    # Bind/Describe/Execute/Sync round of it at once (``Executor.write_at_once``).
+    # An INSERT, UPDATE or DELETE without RETURNING or function calls: between transactions the
+    # protocol runs a Bind/Describe/Execute/Sync round of it at once (``Executor.write_at_once``).
     write_at_once: bool = False
 
 

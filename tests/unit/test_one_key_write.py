@@ -23,7 +23,8 @@ from orbit_pg.sql.executor import Executor
 
 PREPARED = {
     "update": "UPDATE actors SET state = ('{\"balance\": ' || $2 || '}')::jsonb WHERE actor_id = $1",
-    "add": "UPDATE actors SET state = jsonb_build_object('n', (state->>'n')::int + $2::int) WHERE actor_id = $1",
+    "add": "UPDATE actors SET state = ('{\"n\": ' || ((state->>'n')::int + $2::int) || '}')::jsonb WHERE actor_id = $1",
+    "call": "UPDATE actors SET state = jsonb_build_object('n', $2::int) WHERE actor_id = $1",
     "insert": "INSERT INTO actors (actor_id, actor_type, state) VALUES ($1, 'new', '{\"balance\": 0}')",
     "insert_row": "INSERT INTO actors VALUES ($1, $2, $3)",
     "delete": "DELETE FROM actors WHERE actor_id = $1",
@@ -206,3 +207,11 @@ def test_read_only(conn: Connection, at_once: list[bool]) -> None:
     assert_error(replies[2], "25006")
     conn.send(query("RESET default_transaction_read_only"))
     assert state(conn, "a1") == '{"n": 1}'
+
+
+def test_a_function_call_goes_the_general_way(conn: Connection, at_once: list[bool]) -> None:
+    """Run again after a lock wait, a call's side effect (pg_advisory_lock) would show twice."""
+    fast = conn.send_raw(round_trip("call", [b"a1", b"7"]))
+    assert at_once == []
+    assert types(parse_replies(fast)) == "2nCZ"
+    assert state(conn, "a1") == '{"n": 7}'
