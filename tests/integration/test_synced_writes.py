@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
@@ -15,7 +16,10 @@ from orbit_pg.testing import OrbitServer
 
 CLIENTS = 8
 EACH = 40
-INCREMENT = "UPDATE actors SET state = jsonb_build_object('n', (state->>'n')::int + 1) WHERE actor_id = 'counter'"
+# No function call: a prepared one is answered at once between transactions (Plan.write_at_once).
+INCREMENT = (
+    "UPDATE actors SET state = ('{\"n\": ' || ((state->>'n')::int + 1) || '}')::jsonb WHERE actor_id = 'counter'"
+)
 
 
 def _count(dsn: str) -> int:
@@ -25,34 +29,43 @@ def _count(dsn: str) -> int:
         return row[0]
 
 
+def _run_clients(client: Callable[[int], None]) -> None:
+    """``client(n)`` on CLIENTS threads at once; the first failure of any is raised here."""
+    failures: list[BaseException] = []
+
+    def run(number: int) -> None:
+        try:
+            client(number)
+        except BaseException as exc:  # noqa: BLE001 (reported by the main thread)
+            failures.append(exc)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+
+
 def test_concurrent_updates_of_one_row_and_inserts_survive_sigkill(tmp_path: Path) -> None:
     with OrbitServer(data_dir=tmp_path / "data", extra_args=["--checkpoint-interval", "3600"]) as server:
         with psycopg.connect(server.dsn, autocommit=True) as conn:
             conn.execute("""INSERT INTO actors VALUES ('counter', 'c', '{"n": 0}')""")
-        failures: list[BaseException] = []
 
         def client(number: int) -> None:
-            try:
-                with (
-                    psycopg.connect(server.dsn, autocommit=True) as conn,
-                    psycopg.connect(server.dsn, autocommit=True) as other,
-                ):
-                    for n in range(EACH):
-                        conn.execute(INCREMENT, prepare=n % 2 == 0)
-                        key = f"w{number}:{n}"
-                        conn.execute("INSERT INTO actors VALUES (%s, 'new', '{\"balance\": 0}')", (key,), prepare=True)
-                        # Acknowledged, so visible to every other connection.
-                        seen = other.execute("SELECT actor_type FROM actors WHERE actor_id = %s", (key,))
-                        assert seen.fetchone() == ("new",)
-            except BaseException as exc:  # noqa: BLE001 (reported by the main thread)
-                failures.append(exc)
+            with (
+                psycopg.connect(server.dsn, autocommit=True) as conn,
+                psycopg.connect(server.dsn, autocommit=True) as other,
+            ):
+                for n in range(EACH):
+                    conn.execute(INCREMENT, prepare=n % 2 == 0)
+                    key = f"w{number}:{n}"
+                    conn.execute("INSERT INTO actors VALUES (%s, 'new', '{\"balance\": 0}')", (key,), prepare=True)
+                    # Acknowledged, so visible to every other connection.
+                    seen = other.execute("SELECT actor_type FROM actors WHERE actor_id = %s", (key,))
+                    assert seen.fetchone() == ("new",)
 
-        threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert failures == []
+        _run_clients(client)
         assert _count(server.dsn) == CLIENTS * EACH
         assert server.pid is not None
         os.kill(server.pid, signal.SIGKILL)
@@ -72,31 +85,22 @@ def test_prepared_one_key_updates_lose_nothing_and_are_seen_at_once(tmp_path: Pa
             conn.execute("""INSERT INTO actors VALUES ('counter', 'c', '{"n": 0}')""")
             for number in range(CLIENTS):
                 conn.execute("""INSERT INTO actors VALUES (%s, 'own', '{"n": 0}')""", (f"own{number}",))
-        failures: list[BaseException] = []
 
         def client(number: int) -> None:
             key = f"own{number}"
-            try:
-                with (
-                    psycopg.connect(server.dsn, autocommit=True) as conn,
-                    psycopg.connect(server.dsn, autocommit=True) as other,
-                ):
-                    for n in range(1, EACH + 1):
-                        conn.execute(INCREMENT, prepare=True)
-                        conn.execute(
-                            "UPDATE actors SET state = jsonb_build_object('n', %s::int) WHERE actor_id = %s",
-                            (n, key),
-                            prepare=True,
-                        )
-                        seen = other.execute("SELECT (state->>'n')::int FROM actors WHERE actor_id = %s", (key,))
-                        assert seen.fetchone() == (n,)
-            except BaseException as exc:  # noqa: BLE001 (reported by the main thread)
-                failures.append(exc)
+            with (
+                psycopg.connect(server.dsn, autocommit=True) as conn,
+                psycopg.connect(server.dsn, autocommit=True) as other,
+            ):
+                for n in range(1, EACH + 1):
+                    conn.execute(INCREMENT, prepare=True)
+                    conn.execute(
+                        "UPDATE actors SET state = ('{\"n\": ' || %s::text || '}')::jsonb WHERE actor_id = %s",
+                        (n, key),
+                        prepare=True,
+                    )
+                    seen = other.execute("SELECT (state->>'n')::int FROM actors WHERE actor_id = %s", (key,))
+                    assert seen.fetchone() == (n,)
 
-        threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert failures == []
+        _run_clients(client)
         assert _count(server.dsn) == CLIENTS * EACH
