@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from protocol_harness import SYNC, Connection, Reply, parse_replies, query, typed, types
 
+from orbit_pg import protocol
 from orbit_pg.protocol import PostgresServerFactory
 from orbit_pg.sql.relation import ACTORS_OID
 
@@ -1155,11 +1156,13 @@ def test_flush_sends_replies_without_sync(conn: Connection) -> None:
     assert ask(conn, SYNC) == [IDLE]
 
 
-def test_flush_writes_at_once_mid_chunk(conn: Connection) -> None:
+def test_flush_writes_at_once_mid_chunk(conn: Connection, monkeypatch: pytest.MonkeyPatch) -> None:
     """The replies before a Flush go to the transport before any later message is handled.
 
     (orbit-pg also writes at the end of each chunk of input; PostgreSQL would hold them until Flush.)
     """
+    # The chunk in one turn, however slow the machine (past the budget, a turn ends and writes too).
+    monkeypatch.setattr(protocol, "TURN_BUDGET", 60.0)
     writes: list[bytes] = []
     write = conn.transport.write
 
