@@ -581,13 +581,7 @@ class PostgresProtocol(Protocol):
         or an error (it raises it again, where it reports it)."""
         executor = self.executor
         assert executor is not None
-        session = executor.session
-        if (
-            not executor.reads_alone()
-            or session.notices
-            or milliseconds(session.values["statement_timeout"])
-            or not _FORMATS.issuperset(shape.formats)
-        ):
+        if not self._alone() or not _FORMATS.issuperset(shape.formats):
             return None
         try:
             rows = executor.read_at_once(plan, params, literals)
@@ -597,6 +591,13 @@ class PostgresProtocol(Protocol):
             return backend.data_rows(rows, shape.encoders, count)[0] + backend.command_complete(f"SELECT {count}")
         except Exception:
             return None
+
+    def _alone(self) -> bool:
+        """A statement may be run at once, as in a transaction of its own: between transactions
+        (``Executor.reads_alone``), with no notice waiting and no statement_timeout to arm."""
+        executor = self._executor
+        session = executor.session
+        return executor.reads_alone() and not session.notices and not milliseconds(session.values["statement_timeout"])
 
     def _round_at_once(self, body: bytes) -> bool:
         """A Bind followed by Describe and Execute (all rows) of the unnamed portal and Sync, as
@@ -645,10 +646,10 @@ class PostgresProtocol(Protocol):
         must run it: in a transaction, with notices waiting, a statement_timeout to arm, or a row
         lock to wait for. An error is raised after BindComplete and NoData, for the message loop
         to report as Execute's."""
+        if not self._alone():
+            return False
         executor = self._executor
         session = executor.session
-        if not executor.reads_alone() or session.notices or milliseconds(session.values["statement_timeout"]):
-            return False
         queued = self._queued
         try:
             result = executor.write_at_once(plan, params, literals)
