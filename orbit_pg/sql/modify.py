@@ -114,6 +114,15 @@ def _updated(row: tuple[Any, ...], assignments: list[tuple[int, Eval]], ctx: Con
     return tuple(values)
 
 
+def _updater(assignments: list[tuple[int, Eval]]) -> Eval:
+    """``_updated`` for one SET list, made once per plan: a SET of the state alone (an actor's
+    write) builds the new row directly."""
+    if len(assignments) == 1 and assignments[0][0] == 2:
+        fn = assignments[0][1]
+        return lambda row, ctx: (row[0], row[1], fn(row, ctx))
+    return lambda row, ctx: _updated(row, assignments, ctx)
+
+
 # --- RETURNING -----------------------------------------------------------------------------
 
 
@@ -182,8 +191,12 @@ def plan_insert(executor: Executor, stmt: ast.InsertStmt, params: Params) -> tup
 
     def run(executor: Executor, ctx: Context) -> Result:
         ctx = query.root_context(executor, ctx)
+        proposed = source(executor, ctx)
+        if conflict is None and not returning and isinstance(proposed, tuple):
+            # One VALUES row (an actor's insert): made before its checks, as below.
+            return Result(f"INSERT 0 {executor._stage(((None, proposed[0]),))}", None, ())
         returned: list[list[Any]] = []
-        changes = _inserts(executor, source(executor, ctx), conflict, returning, returned, ctx)
+        changes = _inserts(executor, proposed, conflict, returning, returned, ctx)
         try:
             count = executor._stage(changes)
         finally:
@@ -223,14 +236,15 @@ def _values_source(stmt: ast.InsertStmt, columns: list[Column], level: query.Lev
     compiled = [[_assigned(compiler, c, v) for c, v in zip(columns, values, strict=False)] for values in rows]
     indexes = [c.index for c in columns[:width]]
 
-    def source(executor: Executor, ctx: Context) -> Iterator[tuple[Any, ...]]:
-        for fns in compiled:
-            values: list[Any] = [None, None, None]
-            for index, fn in zip(indexes, fns, strict=True):
-                values[index] = fn(None, ctx)
-            yield tuple(values)
+    def row(fns: list[Eval], ctx: Context) -> tuple[Any, ...]:
+        values: list[Any] = [None, None, None]
+        for index, fn in zip(indexes, fns, strict=True):
+            values[index] = fn(None, ctx)
+        return tuple(values)
 
-    return source
+    if len(compiled) == 1:  # (made at once: a tuple of one row, which ``run`` takes as such)
+        return lambda executor, ctx: (row(compiled[0], ctx),)
+    return lambda executor, ctx: (row(fns, ctx) for fns in compiled)
 
 
 def _default_values(executor: Executor, ctx: Context) -> Iterator[tuple[Any, ...]]:
@@ -380,9 +394,18 @@ def _target_rows(
     the first (PostgreSQL takes any one of them)."""
     relation.resolve(table)
     operator, scope = query.FromAnalysis(level).plan([table, *others], where)
+    by_key = (
+        not others
+        and isinstance(operator, query.ActorScan)
+        and operator.access.kind == "key"
+        and len(operator.access.values) == 1
+    )
 
     def source(executor: Executor, ctx: Context) -> Iterable[tuple[Any, ...]]:
         assert isinstance(ctx, query.QueryContext)
+        if by_key:  # (``WHERE actor_id = v``: the one row read, without the scan's generator)
+            row = operator.lookup(ctx)
+            return () if row is None else (row,)
         return _first_per_target(operator.rows(ctx)) if others else operator.rows(ctx)
 
     return scope, source
@@ -399,17 +422,22 @@ def _first_per_target(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ..
 def plan_update(executor: Executor, stmt: ast.UpdateStmt, params: Params) -> tuple[list[Field] | None, Runner]:
     level = _level(stmt, params)
     scope, source = _target_rows(stmt.table, stmt.from_tables, stmt.where, level)
-    assignments = _assignments(stmt.assignments, query.QueryCompiler(scope, level, "UPDATE"))
+    update = _updater(_assignments(stmt.assignments, query.QueryCompiler(scope, level, "UPDATE")))
     fields, returning = returning_list(stmt.returning, scope, level) if stmt.returning else (None, [])
 
     def run(executor: Executor, ctx: Context) -> Result:
         ctx = query.root_context(executor, ctx)
-        rows = list(source(executor, ctx))
+        rows = source(executor, ctx)
+        if not returning and isinstance(rows, tuple):
+            # One row or none (by key): its new version made before its checks, as below.
+            one = ((rows[0][0], update(rows[0], ctx)),) if rows else ()
+            return Result(f"UPDATE {executor._stage(one)}", None, ())
+        rows = list(rows)
         returned: list[list[Any]] = []
 
         def changes() -> Iterator[Change]:
             for row in rows:
-                new = _updated(row, assignments, ctx)
+                new = update(row, ctx)
                 if returning:
                     returned.append([fn(new + row[3:], ctx) for fn in returning])
                 yield row[0], new
