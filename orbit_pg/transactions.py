@@ -29,6 +29,8 @@ SNAPSHOT_LEVELS = frozenset(ISOLATION_LEVELS[:2])  # serializable, repeatable re
 _PRUNE_EVERY = 1024
 # A commit of more keys than this is recorded as having changed every row (see ``committed``).
 RECORDED_KEYS = 10_000
+# (setting, its default) pairs a new transaction copies (a tuple iterates faster than the dict).
+_MODE_DEFAULTS = tuple(TRANSACTION_MODES.items())
 
 
 class Transactions:
@@ -92,7 +94,7 @@ class Transactions:
         txn = Transaction(implicit_block=implicit_block, owner=Owner(session.process_id))
         session.local_xid += 1
         values = session.values
-        for mode, default in TRANSACTION_MODES.items():
+        for mode, default in _MODE_DEFAULTS:
             values[mode] = values[default]
         session.transaction = txn
         return txn

@@ -666,6 +666,13 @@ class Executor:
     # --- writing ------------------------------------------------------------------------
 
     def _check_row(self, row: tuple[Any, Any, Any]) -> Row:
+        if row[0] is None or row[1] is None:
+            self._not_null(row)
+        self.store.validate(row)
+        return row
+
+    def _not_null(self, row: tuple[Any, Any, Any]) -> None:
+        """23502 for the first of actor_id and actor_type that is NULL."""
         for name, value in zip(("actor_id", "actor_type"), row[:2], strict=True):
             if value is None:
                 shown = ", ".join("null" if v is None else (v.decode() if isinstance(v, bytes) else v) for v in row)
@@ -677,8 +684,6 @@ class Executor:
                     table="actors",
                     column=name,
                 )
-        self.store.validate(row)
-        return row
 
     def _plan_InsertStmt(self, stmt: ast.InsertStmt, params: Params) -> tuple[list[Field] | None, Runner]:
         return modify.plan_insert(self, stmt, params)
