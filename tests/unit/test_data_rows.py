@@ -8,6 +8,7 @@ import struct
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_types import BY_TYPNAME, CASES
@@ -23,7 +24,7 @@ VALUES += [
     (types.JSONB, b'{"n": 1, "name": "\xc3\xa9"}'),
     (types.JSON, b'[1, {"a": null}]'),
     (types.BYTEA, bytes(range(256))),
-    (types.TEXT, "x" * 5000),  # longer than the looked-up length words
+    (types.TEXT, "x" * 70000),  # a length word of three bytes
     (types.TEXT, ""),
 ]
 
@@ -74,3 +75,11 @@ def test_pause_ends_the_batch_and_the_rest_follow() -> None:
     assert data_rows(rows, encoders, 1) == (reference(["b"], encoders), 1, False)
     assert data_rows(rows, encoders, 1) == (reference(["c"], encoders), 1, False)
     assert data_rows(rows, encoders, 1) == (b"", 0, True)
+
+
+def test_a_row_of_another_width_is_refused() -> None:
+    """The loop made for three columns unpacks each row into three: a row of two is an error,
+    never a DataRow that misstates its columns."""
+    encoders = [types.TEXT.text_out] * 3
+    with pytest.raises(ValueError):
+        data_rows(iter([["a", "b"]]), encoders, 1)

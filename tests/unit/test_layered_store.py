@@ -50,6 +50,14 @@ def _reads(snapshot) -> tuple:
     )
 
 
+def _store_reads(store: LayeredStore | ActorStore) -> tuple:
+    """The reads a store answers without a snapshot (``get``, ``first_of_type``), as ``_reads`` has them."""
+    return (
+        [store.get(actor_id) for actor_id in IDS],
+        [store.first_of_type(actor_type, count) for actor_type in TYPES for count in (0, 1, 2, 3)],
+    )
+
+
 @pytest.fixture
 def stores(tmp_path: Path) -> Iterator[tuple[LayeredStore, ActorStore]]:
     layered = LayeredStore(str(tmp_path / "layered"), checkpoint_interval=3600)
@@ -78,6 +86,8 @@ def test_reads_match_plain_lmdb(stores: tuple[LayeredStore, ActorStore], steps: 
             # A REPEATABLE READ snapshot: it must keep its view across later commits and checkpoints.
             held.append((layered.snapshot(), plain.snapshot()))
         assert _reads(layered.snapshot()) == _reads(plain.snapshot())
+        # A store's own reads (its held reader, renewed after each LMDB commit) read as a snapshot.
+        assert _store_reads(layered) == _store_reads(plain) == _reads(plain.snapshot())[1:4:2]
     for mine, reference in held:
         assert _reads(mine) == _reads(reference)
         mine.close()
