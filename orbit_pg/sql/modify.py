@@ -194,7 +194,7 @@ def plan_insert(executor: Executor, stmt: ast.InsertStmt, params: Params) -> tup
         proposed = source(executor, ctx)
         if conflict is None and not returning and isinstance(proposed, tuple):
             # One VALUES row (an actor's insert): made before its checks, as below.
-            return Result(f"INSERT 0 {executor._stage(((None, proposed[0]),))}", None, ())
+            return _result("INSERT 0", executor._stage(((None, proposed[0]),)), fields, [])
         returned: list[list[Any]] = []
         changes = _inserts(executor, proposed, conflict, returning, returned, ctx)
         try:
@@ -431,7 +431,7 @@ def plan_update(executor: Executor, stmt: ast.UpdateStmt, params: Params) -> tup
         if not returning and isinstance(rows, tuple):
             # One row or none (by key): its new version made before its checks, as below.
             one = ((rows[0][0], update(rows[0], ctx)),) if rows else ()
-            return Result(f"UPDATE {executor._stage(one)}", None, ())
+            return _result("UPDATE", executor._stage(one), fields, [])
         rows = list(rows)
         returned: list[list[Any]] = []
 

@@ -271,10 +271,11 @@ class LayeredStore:
         return self.lmdb.get(actor_id)
 
     def first_of_type(self, actor_type: str, count: int) -> list[Row]:
-        layers = self._layers  # before LMDB's read transaction, as in ``snapshot``
-        if not layers:
+        """LMDB's held reader when every commit is in LMDB (no layer waits for a checkpoint), as
+        ``get`` reads; else a snapshot over the layers."""
+        if not self._layers:
             return self.lmdb.first_of_type(actor_type, count)
-        snapshot = LayeredSnapshot(layers, self.lmdb.snapshot())
+        snapshot = self.snapshot()
         try:
             return snapshot.first_of_type(actor_type, count)
         finally:
