@@ -6,13 +6,16 @@ PostgreSQL keeps fsync on, as a real deployment would. For orbit-pg each run als
 statement cache hit (SHOW orbitpg.statement_cache before and after the run).
 
 Both servers run side by side, and each run on orbit-pg is followed at once by the same run on
-PostgreSQL, so that on a shared machine a row's two figures see the same load. The defaults
-(6 workloads x 3 modes x 2 client counts x 2 servers x 10 s, plus loading 100,000 actors into each
-server) take about 9 minutes; --pin both takes twice as long.
+PostgreSQL, so that on a shared machine a row's two figures see the same load. The host's speed
+still drifts within seconds, for one server's run and not the other's; ``--slices N`` cuts each
+run into N slices taken in turn (orbit-pg, PostgreSQL, orbit-pg, ...), so that drift falls on
+both, and shows the lowest and highest ratio of one pair of slices. The defaults (6 workloads x
+3 modes x 2 client counts x 2 servers x 10 s, plus loading 100,000 actors into each server) take
+about 9 minutes; --pin both takes twice as long.
 
     python bench/pgbench_workloads.py [--workloads NAME ...] [--mode MODE ...] [--clients 1 8]
-                                      [--duration 10] [--actors 100000] [--pin on|off|both]
-                                      [--server both|orbit-pg|postgres]
+                                      [--duration 10] [--slices 1] [--actors 100000]
+                                      [--pin on|off|both] [--server both|orbit-pg|postgres]
     python bench/pgbench_workloads.py --profile point_select:simple [--duration 10] [--actors N]
 """
 
@@ -211,12 +214,12 @@ class Run:
 
 
 def prepare_run(work: Path, workload: str, mode: str, clients: int, args: argparse.Namespace) -> Run:
-    """Write the script for one run (insert needs a new key prefix each time)."""
+    """Write the script for one run, or one slice of it (insert needs a new key prefix each time)."""
     spec = WORKLOADS[workload]
     prefix = spec.prefix()
     script = work / f"{workload}_{mode}_{clients}.sql"
     script.write_text(spec.script(mode, args.actors, prefix))
-    return Run(workload, mode, clients, args.duration, script, prefix)
+    return Run(workload, mode, clients, args.duration // args.slices, script, prefix)
 
 
 def pgbench_command(run: Run, dsn: str, pinning: Pinning) -> list[str]:
@@ -293,6 +296,7 @@ class Row:
     postgres_tps: float | None = None
     parse_hits: str = "-"
     plan_hits: str = "-"
+    slice_ratios: str = "-"  # the lowest and highest ratio of one slice pair (--slices)
 
 
 Results = dict[tuple[str, str, int], Row]
@@ -319,7 +323,8 @@ def bench(args: argparse.Namespace, pinning: Pinning, work: Path) -> Results:
     """Both servers up and loaded, then each run on orbit-pg and at once on PostgreSQL: on a
     machine others share, the two figures of a row see the same load."""
     print(
-        f"{args.actors} actors, {args.duration}s per run, workloads {' '.join(args.workloads)}, "
+        f"{args.actors} actors, {args.duration}s per run in {args.slices} slice(s), "
+        f"workloads {' '.join(args.workloads)}, "
         f"-M {' '.join(args.mode)}, clients {' '.join(map(str, args.clients))}, {pinning.describe()}"
     )
     results: Results = {key: Row() for key in runs(args)}
@@ -338,15 +343,29 @@ def bench(args: argparse.Namespace, pinning: Pinning, work: Path) -> Results:
                 load("PostgreSQL", postgres.dsn, args.actors, POSTGRES_SCHEMA)
         for key in runs(args):
             row = results[key]
-            if orbit is not None and probe is not None:
-                before = probe.counters()
-                row.orbit_tps = run_pgbench("orbit-pg", orbit.dsn, prepare_run(work, *key, args), pinning)
-                delta = probe.counters() - before - probe.own
-                row.parse_hits = hit_rate(delta, "hits", "misses")
-                row.plan_hits = hit_rate(delta, "plan_hits", "plan_misses")
-            if postgres is not None:
-                row.postgres_tps = run_pgbench("PostgreSQL", postgres.dsn, prepare_run(work, *key, args), pinning)
+            orbit_tps: list[float] = []
+            postgres_tps: list[float] = []
+            delta: Counter[str] = Counter()
+            for _ in range(args.slices):
+                if orbit is not None and probe is not None:
+                    before = probe.counters()
+                    orbit_tps.append(run_pgbench("orbit-pg", orbit.dsn, prepare_run(work, *key, args), pinning))
+                    delta += probe.counters() - before - probe.own
+                if postgres is not None:
+                    postgres_tps.append(run_pgbench("PostgreSQL", postgres.dsn, prepare_run(work, *key, args), pinning))
+            row.orbit_tps = mean(orbit_tps)
+            row.postgres_tps = mean(postgres_tps)
+            row.parse_hits = hit_rate(delta, "hits", "misses")
+            row.plan_hits = hit_rate(delta, "plan_hits", "plan_misses")
+            if args.slices > 1 and orbit_tps and postgres_tps:
+                ratios = [orbit / postgres for orbit, postgres in zip(orbit_tps, postgres_tps, strict=True)]
+                row.slice_ratios = f"{min(ratios):.2f}-{max(ratios):.2f}"
     return results
+
+
+def mean(values: list[float]) -> float | None:
+    """The run's tps from its slices (of equal length): their mean."""
+    return sum(values) / len(values) if values else None
 
 
 def print_table(title: str, results: Results) -> None:
@@ -356,13 +375,13 @@ def print_table(title: str, results: Results) -> None:
     print(f"\n{title}")
     print(
         f"{'workload':<12}  {'mode':<8}  {'clients':>7}  {'orbit-pg tps':>12}  {'PostgreSQL tps':>14}  {'ratio':>6}"
-        f"  {'parse cache hits':>18}  {'plan cache hits':>18}"
+        f"  {'slice ratios':>12}  {'parse cache hits':>18}  {'plan cache hits':>18}"
     )
     for (workload, mode, clients), row in results.items():
         ratio = f"{row.orbit_tps / row.postgres_tps:.3f}" if row.orbit_tps and row.postgres_tps else "-"
         print(
             f"{workload:<12}  {mode:<8}  {clients:>7}  {tps(row.orbit_tps):>12}  {tps(row.postgres_tps):>14}"
-            f"  {ratio:>6}  {row.parse_hits:>18}  {row.plan_hits:>18}"
+            f"  {ratio:>6}  {row.slice_ratios:>12}  {row.parse_hits:>18}  {row.plan_hits:>18}"
         )
 
 
@@ -474,6 +493,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8], help="pgbench -c, one or more (1 8)")
     parser.add_argument("--duration", type=int, default=10, help="seconds per pgbench run (10)")
+    parser.add_argument(
+        "--slices",
+        type=int,
+        default=1,
+        help="cut each run into this many slices of --duration/N seconds, taken in turn on each server (1)",
+    )
     parser.add_argument("--actors", type=int, default=100_000, help="actors loaded before the runs (100000)")
     parser.add_argument(
         "--pin",
@@ -491,8 +516,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help=f"instead of the table: one workload on orbit-pg, {PROFILE_CLIENTS} clients, under py-spy; top functions",
     )
     args = parser.parse_args(argv)
-    if args.actors < 1 or args.duration < 1 or min(args.clients) < 1:
-        parser.error("--actors, --duration and --clients must be positive")
+    if args.actors < 1 or args.duration < 1 or min(args.clients) < 1 or args.slices < 1:
+        parser.error("--actors, --duration, --clients and --slices must be positive")
+    if args.duration % args.slices:
+        parser.error("--duration must be a multiple of --slices (pgbench -T takes whole seconds)")
     if args.profile and args.pin == "both":
         parser.error("--profile takes --pin on or off")
     return args

@@ -88,11 +88,13 @@ def cycles(rows: int) -> dict[str, Callable[[int], bytes]]:
         "type_select_prepared": lambda i: bind("type_select", str(i % 100)) + DESCRIBE_PORTAL + EXECUTE + SYNC,
         "update": lambda i: query(f"UPDATE actors SET state = '{{\"balance\": {i}}}' WHERE actor_id = '{key(i)}'"),
         "update_extended": lambda i: parse("", UPDATE) + bind("", str(i), key(i)) + DESCRIBE_PORTAL + EXECUTE + SYNC,
+        "update_prepared": lambda i: bind("update", str(i), key(i)) + DESCRIBE_PORTAL + EXECUTE + SYNC,
         # A new key each time (``i`` grows over every batch, see ``measure``).
         "insert": lambda i: query(
             f"INSERT INTO actors (actor_id, actor_type, state) VALUES ('new:{i}', 'new', '{{\"balance\": 0}}')"
         ),
         "insert_extended": lambda i: parse("", INSERT) + bind("", f"new:x{i}") + DESCRIBE_PORTAL + EXECUTE + SYNC,
+        "insert_prepared": lambda i: bind("insert", f"new:p{i}") + DESCRIBE_PORTAL + EXECUTE + SYNC,
         "aggregate": lambda i: query(AGGREGATE),
     }
 
@@ -143,7 +145,13 @@ def setup(rows: int, synchronous: bool) -> Client:
             for i in range(first, min(first + 1000, rows + 1))
         )
         client.send(query(f"INSERT INTO actors VALUES {values}"))
-    client.send(parse("point", POINT) + parse("type_select", TYPE_SELECT_EXTENDED) + SYNC)
+    client.send(
+        parse("point", POINT)
+        + parse("type_select", TYPE_SELECT_EXTENDED)
+        + parse("update", UPDATE)
+        + parse("insert", INSERT)
+        + SYNC
+    )
     # As a second after loading: the rows in LMDB, no layer for reads to look through.
     factory.store.checkpoint()
     return client

@@ -19,7 +19,7 @@ from typing import Any
 
 from twisted.internet import tcp, threads
 from twisted.internet.address import IPv4Address, IPv6Address
-from twisted.internet.interfaces import IDelayedCall, IReactorThreads, IReactorTime
+from twisted.internet.interfaces import IDelayedCall, IReactorThreads, IReactorTime, ITCPTransport
 from twisted.internet.protocol import Protocol, ServerFactory
 from twisted.logger import Logger
 from twisted.python.failure import Failure
@@ -142,6 +142,10 @@ class PostgresProtocol(Protocol):
         self.cutter = MessageCutter(self.factory.max_message_size)
         self.process_id, self.secret_key = self.factory.register(self)
         self.transport.registerProducer(self, True)
+        if ITCPTransport.providedBy(self.transport):
+            # As PostgreSQL (pq_init): an answer is sent whole at once, so Nagle's algorithm could
+            # only hold back the tail of one too big for a single send until the client's ACK.
+            self.transport.setTcpNoDelay(True)
         self._auth_timer = self.factory.reactor.callLater(
             self.factory.limits.authentication_timeout, self._authentication_timed_out
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import psycopg
 import pytest_twisted
 from twisted.internet import reactor, threads
@@ -42,3 +44,24 @@ def test_make_service_is_an_iservice(tmp_path):
         assert rows[0][0] == "embedded:1"
     finally:
         yield service.stopService()
+
+
+@pytest_twisted.inlineCallbacks
+def test_connections_set_tcp_nodelay(tmp_path):
+    """As PostgreSQL's backends do: no answer's tail waits for the client's ACK (Nagle)."""
+    store = ActorStore(str(tmp_path / "data"))
+    factory = PostgresServerFactory(store)
+    port = reactor.listenTCP(0, factory, interface="127.0.0.1")
+    conn = None
+    try:
+        conn = yield threads.deferToThread(
+            psycopg.connect, host="127.0.0.1", port=port.getHost().port, user="host", dbname="app"
+        )
+        (connection,) = factory.connections.values()
+        handle = connection.transport.getHandle()
+        assert handle.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+    finally:
+        if conn is not None:
+            yield threads.deferToThread(conn.close)
+        yield port.stopListening()
+        store.close()
