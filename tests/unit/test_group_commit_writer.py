@@ -1,12 +1,14 @@
 """The group committer's writer thread: commits that arrive while a group is being written go as
 the next group as soon as its sync returns, without waiting for a reactor turn; each is
 acknowledged (on the reactor) only after its own group is durable; one failing write set in a
-group fails alone, and an unexpected error fails its group but not the next."""
+group fails alone, and an unexpected error fails its group but not the next. And where a group is
+written: on the reactor thread while writes are fast and groups small, else in the thread."""
 
 from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,7 @@ from twisted.internet.task import Clock
 from zope.interface import implementer
 
 from orbit_pg import errors
-from orbit_pg.commit import GroupCommitter
+from orbit_pg.commit import INLINE_ROWS, RETRY_INLINE, GroupCommitter
 from orbit_pg.storage.base import Row
 from orbit_pg.storage.layered import LayeredStore
 
@@ -53,9 +55,13 @@ class GatedStore:
         self.groups: queue.SimpleQueue[list[list[str]]] = queue.SimpleQueue()
         self.refused: set[str] = set()  # a write set with one of these keys: 23505-like refusal
         self.crash: set[str] = set()  # a group with one of these keys: an unexpected error
+        self.delay = 0.0  # seconds each group write takes: a slow disk
+        self.threads: list[str] = []  # the thread each group was written on
 
     def commit_many(self, write_sets: Sequence[Writes]) -> None:
         self.gate.wait(10)
+        self.threads.append(threading.current_thread().name)
+        time.sleep(self.delay)
         self.groups.put([sorted(writes) for writes in write_sets])
         if any(self.crash & writes.keys() for writes in write_sets):
             raise RuntimeError("disk on fire")
@@ -86,7 +92,7 @@ def _row(key: str) -> dict[str, Row | None]:
 
 def test_commits_arriving_during_a_write_are_the_next_group_without_a_reactor_turn(gated: GatedStore) -> None:
     reactor = ThreadedClock()
-    committer = GroupCommitter(gated, reactor)  # type: ignore[arg-type]
+    committer = GroupCommitter(gated, reactor, inline_flush=0)  # type: ignore[arg-type]
     acks: list[tuple[str, errors.PgError | None]] = []
     gated.gate.clear()
     committer.commit(_row("a"), lambda error: acks.append(("a", error)))
@@ -108,7 +114,7 @@ def test_commits_arriving_during_a_write_are_the_next_group_without_a_reactor_tu
 
 def test_a_commit_after_the_writer_went_idle_starts_a_new_group(gated: GatedStore) -> None:
     reactor = ThreadedClock()
-    committer = GroupCommitter(gated, reactor)  # type: ignore[arg-type]
+    committer = GroupCommitter(gated, reactor, inline_flush=0)  # type: ignore[arg-type]
     acks: list[str] = []
     committer.commit(_row("a"), lambda error: acks.append("a"))
     reactor.advance(0)
@@ -125,7 +131,7 @@ def test_a_commit_after_the_writer_went_idle_starts_a_new_group(gated: GatedStor
 
 def test_a_failing_write_set_fails_alone_and_the_group_after_it_commits(gated: GatedStore) -> None:
     reactor = ThreadedClock()
-    committer = GroupCommitter(gated, reactor)  # type: ignore[arg-type]
+    committer = GroupCommitter(gated, reactor, inline_flush=0)  # type: ignore[arg-type]
     acks: dict[str, str | None] = {}
     gated.refused = {"bad"}
     for key in ("ok1", "bad", "ok2"):
@@ -139,7 +145,7 @@ def test_a_failing_write_set_fails_alone_and_the_group_after_it_commits(gated: G
 
 def test_an_unexpected_error_fails_its_group_and_the_writer_goes_on(gated: GatedStore) -> None:
     reactor = ThreadedClock()
-    committer = GroupCommitter(gated, reactor)  # type: ignore[arg-type]
+    committer = GroupCommitter(gated, reactor, inline_flush=0)  # type: ignore[arg-type]
     acks: dict[str, str | None] = {}
     gated.gate.clear()
     gated.crash = {"x"}
@@ -156,7 +162,7 @@ def test_an_unexpected_error_fails_its_group_and_the_writer_goes_on(gated: Gated
 
 def test_drain_waits_for_the_groups_being_written(gated: GatedStore) -> None:
     reactor = ThreadedClock()
-    committer = GroupCommitter(gated, reactor)  # type: ignore[arg-type]
+    committer = GroupCommitter(gated, reactor, inline_flush=0)  # type: ignore[arg-type]
     gated.gate.clear()
     committer.commit(_row("a"), lambda error: None)
     reactor.advance(0)
@@ -167,3 +173,69 @@ def test_drain_waits_for_the_groups_being_written(gated: GatedStore) -> None:
     reactor.run_from_threads(2)
     assert drained.called
     assert gated.store.get("b") is not None
+
+
+def test_fast_groups_are_written_on_the_reactor_thread(gated: GatedStore) -> None:
+    reactor = ThreadedClock()
+    committer = GroupCommitter(gated, reactor)  # type: ignore[arg-type]
+    acks: list[str] = []
+    committer.commit(_row("a"), lambda error: acks.append("a"))
+    committer.commit(_row("b"), lambda error: acks.append("b"))
+    assert acks == []  # (nothing before the turn ends)
+    reactor.advance(0)
+    assert acks == ["a", "b"]  # written and acknowledged in that turn, with no thread
+    assert gated.groups.get_nowait() == [["a"], ["b"]]
+    assert gated.threads == [threading.current_thread().name]
+    assert gated.store.get("b") == _row("b")["b"]
+    assert committer.drain().called
+
+
+def test_after_a_slow_write_groups_go_to_the_thread_until_the_reactor_tries_again(gated: GatedStore) -> None:
+    reactor = ThreadedClock()
+    committer = GroupCommitter(gated, reactor)  # type: ignore[arg-type]
+    acks: list[str] = []
+    gated.delay = 0.005  # a network disk's flush
+    committer.commit(_row("a"), lambda error: acks.append("a"))
+    reactor.advance(0)
+    assert acks == ["a"]  # written on the reactor: it did not know yet
+    gated.delay = 0.0
+    committer.commit(_row("b"), lambda error: acks.append("b"))
+    reactor.advance(0)
+    assert gated.groups.get(timeout=10) == [["a"]] and gated.groups.get(timeout=10) == [["b"]]
+    assert acks == ["a"]  # b went to the writer thread: told on the reactor's next turn
+    reactor.run_from_threads(1)
+    assert acks == ["a", "b"]
+    assert gated.threads[1] == "orbit-pg group commit"
+    reactor.advance(RETRY_INLINE)
+    committer.commit(_row("c"), lambda error: acks.append("c"))
+    reactor.advance(0)
+    assert acks == ["a", "b", "c"]  # tried on the reactor again, and fast
+    assert gated.threads[2] == threading.current_thread().name
+    assert committer.drain().called
+
+
+def test_a_group_of_many_rows_goes_to_the_thread(gated: GatedStore) -> None:
+    reactor = ThreadedClock()
+    committer = GroupCommitter(gated, reactor)  # type: ignore[arg-type]
+    acks: list[str] = []
+    rows = {f"k{i}": (f"k{i}", "t", None) for i in range(INLINE_ROWS + 1)}
+    committer.commit(rows, lambda error: acks.append("big"))
+    reactor.advance(0)
+    assert len(gated.groups.get(timeout=10)[0]) == INLINE_ROWS + 1
+    reactor.run_from_threads(1)
+    assert acks == ["big"]
+    assert gated.threads == ["orbit-pg group commit"]
+    assert gated.store.get(f"k{INLINE_ROWS}") is not None
+
+
+def test_an_unexpected_error_in_a_write_on_the_reactor_fails_its_group_only(gated: GatedStore) -> None:
+    reactor = ThreadedClock()
+    committer = GroupCommitter(gated, reactor)  # type: ignore[arg-type]
+    acks: dict[str, str | None] = {}
+    gated.crash = {"x"}
+    committer.commit(_row("x"), lambda error: acks.__setitem__("x", error and error.sqlstate))
+    reactor.advance(0)
+    committer.commit(_row("y"), lambda error: acks.__setitem__("y", error and error.sqlstate))
+    reactor.advance(0)
+    assert acks == {"x": errors.INTERNAL_ERROR, "y": None}
+    assert gated.store.get("y") is not None and gated.store.get("x") is None

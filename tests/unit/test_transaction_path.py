@@ -250,7 +250,7 @@ def _writer_threads() -> list[threading.Thread]:
 def test_groups_are_written_by_the_committers_thread_which_stops_once_drained(tmp_path: Path) -> None:
     lmdb_store = ActorStore(str(tmp_path))
     reactor = ThreadedClock()
-    committer = GroupCommitter(lmdb_store, reactor)
+    committer = GroupCommitter(lmdb_store, reactor, inline_flush=0)
     outcomes: list[errors.PgError | None] = []
     try:
         before = len(_writer_threads())
@@ -279,7 +279,7 @@ def test_groups_are_written_by_the_committers_thread_which_stops_once_drained(tm
 
 def test_a_group_whose_write_raises_fails_every_commit_in_it() -> None:
     reactor = ThreadedClock()
-    committer = GroupCommitter(FailingStore(), reactor)  # type: ignore[arg-type]
+    committer = GroupCommitter(FailingStore(), reactor, inline_flush=0)  # type: ignore[arg-type]
     outcomes: list[errors.PgError | None] = []
     committer.commit({"a": None}, outcomes.append)
     reactor.advance(0)
