@@ -6,17 +6,17 @@ a WAL flush; here a commit waits for the end of the reactor turn (so the turn's 
 join it), and they all go to the store in one write and one sync. Only once a commit's group
 is durable are its clients told.
 
-Where the group is written depends on how long a flush takes. A fast one (``INLINE_FLUSH``,
-a local SSD's) is written on the reactor thread, between two turns: handing it to a thread
-costs more than it saves, since the writer must win the GIL back from a busy reactor after
-its sync, on the one core the server has (measured: pgbench -M prepared updates at 8 clients,
-~1.35x the tps of the writer thread, with groups twice as big). A slow flush (a network disk)
-would stall every connection for its duration, so after one the groups go to the writer
-thread for ``RETRY_INLINE`` seconds, then one is tried on the reactor again. Groups of many
-rows (a bulk load) always go to the thread. Commits that arrive while the thread writes a
-group wait for it, and it takes them as the next group as soon as its sync returns, without
-waiting for the reactor (as a PostgreSQL backend whose XLogFlush finds its record behind the
-flush in progress flushes what has queued up behind it).
+Where the group is written depends on how long a write (and its flush) takes. While the
+median of the latest is short (``INLINE_FLUSH``: a local SSD's), a group is written on the
+reactor thread, between two turns: handing it to a thread costs more than it saves, since the
+writer must win the GIL back from a busy reactor after its sync, on the one core the server has
+(pgbench -M prepared updates, 8 clients: ~1.3x the tps, with groups twice as big). A slow disk
+(a network one) would stall every connection for each flush, so once the median is longer the
+groups go to the writer thread, for ``RETRY_INLINE`` seconds before the reactor tries one
+again. Groups of many rows (a bulk load) always go to the thread. Commits that arrive while
+the thread writes a group wait for it, and it takes them as the next group as soon as its
+sync returns, without waiting for the reactor (as a PostgreSQL backend whose XLogFlush finds
+its record behind the flush in progress flushes what has queued up behind it).
 
 With a store that does not sync its commits (``--synchronous-commit off``), a commit is
 acknowledged once written, and a background flush makes it durable within
@@ -29,6 +29,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 
 from twisted.internet import threads
@@ -46,9 +47,10 @@ Writes = Mapping[str, Row | None]
 Done = Callable[[errors.PgError | None], None]
 Job = tuple[list[Writes], bool, list[tuple[Writes, Done]]]  # write sets, flush, who waits
 FLUSH_DELAY = 0.2
-INLINE_FLUSH = 0.0005  # seconds: a group written faster than this keeps being written on the reactor
+INLINE_FLUSH = 0.001  # seconds: while the median write takes less, groups are written on the reactor
 RETRY_INLINE = 1.0  # seconds in the writer thread after a slower one
 INLINE_ROWS = 100  # a group of more rows goes to the writer thread
+RECENT_WRITES = 31  # inline writes whose median decides
 
 
 class GroupCommitter:
@@ -72,7 +74,8 @@ class GroupCommitter:
         self.commits = 0
         self._threads = IReactorThreads.providedBy(reactor)
         self._slow_until = 0.0  # reactor time until which groups go to the writer thread
-        self._slow = False  # the last inline write was slow (for the log)
+        self._recent: deque[float] = deque(maxlen=RECENT_WRITES)  # seconds the latest inline writes took
+        self._slow = False  # their median is above inline_flush (for the log)
         self._waiting: list[tuple[Writes, Done]] = []
         self._durable = False  # a commit waiting now wants a flush before its acknowledgement
         self._call: IDelayedCall | None = None
@@ -191,23 +194,25 @@ class GroupCommitter:
                     call(self._finish, outcomes, group)
 
     def _timed(self, seconds: float) -> None:
-        """An inline write took ``seconds``: after a slow one, the groups go to the writer thread
-        for a while."""
-        if seconds > self.inline_flush and self._threads:
+        """An inline write took ``seconds``. Once the median of the latest ones (a lone slow
+        flush, as while LMDB syncs a checkpoint, does not count) is over ``inline_flush``, the
+        groups go to the writer thread for a while."""
+        recent = self._recent
+        recent.append(seconds)
+        median = sorted(recent)[(len(recent) - 1) // 2]
+        if median > self.inline_flush and self._threads:
             self._slow_until = self.reactor.seconds() + RETRY_INLINE
             if not self._slow:
                 self._slow = True
                 log.info(
-                    "group commit: a write took {ms:.2f} ms; groups go to a writer thread, with another try on"
+                    "group commit: writes take {ms:.2f} ms; groups go to a writer thread, with another try on"
                     " the reactor every {retry:g} s",
-                    ms=seconds * 1000,
+                    ms=median * 1000,
                     retry=RETRY_INLINE,
                 )
         elif self._slow:
             self._slow = False
-            log.info(
-                "group commit: a write took {ms:.2f} ms; groups are written on the reactor again", ms=seconds * 1000
-            )
+            log.info("group commit: writes take {ms:.2f} ms; groups are written on the reactor again", ms=median * 1000)
 
     def _thread_takes(self) -> bool:
         """The writer thread takes what waits once its group is written: unless flushes are

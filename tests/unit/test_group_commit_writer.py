@@ -190,27 +190,34 @@ def test_fast_groups_are_written_on_the_reactor_thread(gated: GatedStore) -> Non
     assert committer.drain().called
 
 
-def test_after_a_slow_write_groups_go_to_the_thread_until_the_reactor_tries_again(gated: GatedStore) -> None:
+def test_once_writes_are_slow_groups_go_to_the_thread_until_the_reactor_tries_again(gated: GatedStore) -> None:
     reactor = ThreadedClock()
-    committer = GroupCommitter(gated, reactor)  # type: ignore[arg-type]
+    # 10 ms: well above what this machine's real flushes (of the LayeredStore under the gate) take
+    committer = GroupCommitter(gated, reactor, inline_flush=0.01)  # type: ignore[arg-type]
     acks: list[str] = []
-    gated.delay = 0.005  # a network disk's flush
-    committer.commit(_row("a"), lambda error: acks.append("a"))
-    reactor.advance(0)
-    assert acks == ["a"]  # written on the reactor: it did not know yet
-    gated.delay = 0.0
-    committer.commit(_row("b"), lambda error: acks.append("b"))
-    reactor.advance(0)
-    assert gated.groups.get(timeout=10) == [["a"]] and gated.groups.get(timeout=10) == [["b"]]
-    assert acks == ["a"]  # b went to the writer thread: told on the reactor's next turn
+    main = threading.current_thread().name
+
+    def commit(key: str, delay: float) -> None:
+        gated.delay = delay
+        committer.commit(_row(key), lambda error: acks.append(key))
+        reactor.advance(0)
+        gated.groups.get(timeout=10)
+
+    commit("fast", 0.0)
+    commit("spike", 0.03)  # one slow write among fast ones (the median's): not enough to leave the reactor
+    commit("after spike", 0.0)
+    commit("slow 1", 0.05)
+    assert gated.threads == [main] * 4 and acks == ["fast", "spike", "after spike", "slow 1"]
+    commit("slow 2", 0.05)  # now most of them are slow (a network disk's flushes)
+    commit("in thread", 0.0)
+    assert gated.threads[-1] == "orbit-pg group commit"
+    assert acks[-1] == "slow 2"  # "in thread" is told on the reactor's next turn
     reactor.run_from_threads(1)
-    assert acks == ["a", "b"]
-    assert gated.threads[1] == "orbit-pg group commit"
+    assert acks[-1] == "in thread"
     reactor.advance(RETRY_INLINE)
-    committer.commit(_row("c"), lambda error: acks.append("c"))
-    reactor.advance(0)
-    assert acks == ["a", "b", "c"]  # tried on the reactor again, and fast
-    assert gated.threads[2] == threading.current_thread().name
+    commit("retry", 0.0)  # tried on the reactor again: fast, and most of the latest were fast
+    commit("after retry", 0.0)
+    assert gated.threads[-2:] == [main, main] and acks[-2:] == ["retry", "after retry"]
     assert committer.drain().called
 
 
