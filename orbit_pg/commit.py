@@ -202,6 +202,7 @@ class GroupCommitter:
         median = sorted(recent)[(len(recent) - 1) // 2]
         if median > self.inline_flush and self._threads:
             self._slow_until = self.reactor.seconds() + RETRY_INLINE
+            recent.clear()  # (so that the next try decides afresh)
             if not self._slow:
                 self._slow = True
                 log.info(
