@@ -587,12 +587,14 @@ class PostgresProtocol(Protocol):
         assert executor is not None
         if not self._alone() or not _FORMATS.issuperset(shape.formats):
             return None
+        # The whole actors row goes out as stored, where the plan can read it so.
+        encoders = shape.encoders if shape.stored_encoders is None else shape.stored_encoders
         try:
-            rows = executor.read_at_once(plan, params, literals)
+            rows = executor.read_at_once(plan, params, literals, shape.stored_encoders is not None)
             if rows is None:
                 return None
             count = len(rows)
-            return backend.data_rows(rows, shape.encoders, count)[0] + backend.command_complete(f"SELECT {count}")
+            return backend.data_rows(rows, encoders, count)[0] + backend.command_complete(f"SELECT {count}")
         except Exception:
             return None
 
@@ -1249,6 +1251,11 @@ def _result_shape(plan: Plan, codes: Sequence[int]) -> ResultShape:
         )
         encoders = [f.type.binary_out if fmt == 1 else f.type.text_out for f, fmt in zip(fields, formats, strict=True)]
         shape = ResultShape(formats, encoders, description)
+        if plan.stored_at_once is not None:
+            # Text, in either format, is its UTF-8 bytes, which the stored row holds already.
+            shape.stored_encoders = [
+                bytes if f.type is types.TEXT else e for f, e in zip(fields, encoders, strict=True)
+            ]
         if all(fmt in (0, 1) for fmt in formats):  # others fail at Execute: not worth keeping
             plan.shapes[key] = shape
     return shape

@@ -35,7 +35,7 @@ from orbit_pg.sql.expressions import (
     type_named,
 )
 from orbit_pg.sql.plan import Field, Plan, Portal, PreparedStatement, Result, Runner
-from orbit_pg.storage.base import Row, Snapshot, Store
+from orbit_pg.storage.base import Row, Snapshot, Store, StoredRow, stored
 from orbit_pg.storage.writeset import NO_WRITES, Writes
 
 
@@ -200,6 +200,7 @@ class Executor:
         plan.privileges = required_privileges(query_stmt)
         if isinstance(runner, SelectRunner):
             plan.read_at_once = runner.select.read_at_once
+            plan.stored_at_once = runner.select.stored_at_once
         plan.write_at_once = (
             fields is None and isinstance(stmt, _WRITES) and not any(isinstance(n, _CALLS) for n in ast.walk(stmt))
         )
@@ -242,13 +243,16 @@ class Executor:
             and session.values["default_transaction_isolation"] not in transactions.SNAPSHOT_LEVELS
         )
 
-    def read_at_once(self, plan: Plan, params: Sequence[Any], literals: Sequence[Any]) -> list[Any] | None:
+    def read_at_once(
+        self, plan: Plan, params: Sequence[Any], literals: Sequence[Any], as_stored: bool = False
+    ) -> list[Any] | None:
         """The rows of a plan with ``read_at_once``, when ``reads_alone``: what ``run`` gives in
-        an implicit transaction of its own, without one (None: too many to read at once).
-        Nothing changes if it fails."""
-        assert plan.read_at_once is not None
+        an implicit transaction of its own, without one (None: too many to read at once); with
+        ``as_stored``, as stored (``plan.stored_at_once``). Nothing changes if it fails."""
+        read = plan.stored_at_once if as_stored else plan.read_at_once
+        assert read is not None
         self._check_privileges(plan)
-        rows = plan.read_at_once(query.root_context(self, Context(self.session, params, literals)))
+        rows = read(query.root_context(self, Context(self.session, params, literals)))
         if rows is not None:
             self.session.local_xid += 1  # the transaction it stands for
         return rows
@@ -601,6 +605,14 @@ class Executor:
             return planner.first_of_type(snapshot, writes, actor_type, count)
         finally:
             snapshot.close()
+
+    def first_of_type_stored(self, actor_type: str, count: int) -> list[StoredRow]:
+        """``first_of_type``'s rows as stored; from the store itself, undecoded, between
+        transactions (a read at once)."""
+        writes, held = self._reads()
+        if held is None and not writes:
+            return self.store.first_of_type_stored(actor_type, count)
+        return [stored(row) for row in self.first_of_type(actor_type, count)]
 
     def visible_writes(self) -> Writes:
         """The transaction's own writes a read sees (a cursor's: those of its DECLARE)."""

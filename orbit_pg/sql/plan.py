@@ -53,6 +53,8 @@ class ResultShape:
     formats: list[int]  # per result column: 0 text, 1 binary
     encoders: list[Callable[[Any], bytes]]
     row_description: bytes
+    # For rows as stored (``StoredRow``: text columns already UTF-8), where the plan reads them.
+    stored_encoders: list[Callable[[Any], bytes]] | None = None
 
 
 @dataclass(slots=True)
@@ -82,6 +84,8 @@ class Plan:
     # A one-key or first-of-type read with no function calls (``query.SelectPlan.read_at_once``):
     # between transactions the protocol reads its rows at once (``Executor.read_at_once``).
     read_at_once: Callable[[Any], list[Any] | None] | None = None
+    # Its rows as stored, where they are the whole actors row (``query.SelectPlan.stored_at_once``).
+    stored_at_once: Callable[[Any], list[Any] | None] | None = None
     # An INSERT, UPDATE or DELETE without RETURNING or function calls: between transactions the
     # protocol runs a Bind/Describe/Execute/Sync round of it at once (``Executor.write_at_once``).
     write_at_once: bool = False

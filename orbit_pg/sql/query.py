@@ -10,6 +10,7 @@ and grouping consume their input, as PostgreSQL's do.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import time
@@ -1390,6 +1391,8 @@ class SelectPlan:
     # Reading it has no effect but the read, so the protocol may try it and, should it fail,
     # leave the statement to the general path (``Executor.read_at_once``).
     read_at_once: Callable[[QueryContext], list[Any] | None] | None = None
+    # The same rows as stored (``StoredRow``), for a result of the whole actors row.
+    stored_at_once: Callable[[QueryContext], list[Any] | None] | None = None
 
     def rows(self, ctx: QueryContext, cooperative: bool = False) -> Iterator[Sequence[Any]]:
         """``cooperative``: the top-level query, whose consumer (the protocol) understands PAUSE."""
@@ -1820,8 +1823,9 @@ def _select(stmt: ast.SelectStmt, level: Level, resolve_unknown: bool) -> Select
     ):
         value = planner.type_equality(stmt.where, scope, level.params)
         if value is not None:
-            lean, at_once = _first_of_type(value, None if identity else projection, offset, limit, limited)
-            return SelectPlan(columns, level, lean, describe, at_once if _pure(stmt) else None)
+            lean, at_once, stored = _first_of_type(value, None if identity else projection, offset, limit, limited)
+            pure = _pure(stmt)
+            return SelectPlan(columns, level, lean, describe, at_once if pure else None, stored if pure else None)
     return SelectPlan(columns, level, produce, describe)
 
 
@@ -1892,7 +1896,11 @@ def _first_of_type(
     offset: Eval | None,
     limit: Eval,
     limited: Callable[[QueryContext, Pacer, int, int | None], Iterator[Any]],
-) -> tuple[Callable[[QueryContext, Pacer], Iterator[Any]], Callable[[QueryContext], list[Any] | None]]:
+) -> tuple[
+    Callable[[QueryContext, Pacer], Iterator[Any]],
+    Callable[[QueryContext], list[Any] | None],
+    Callable[[QueryContext], list[Any] | None] | None,
+]:
     """``WHERE actor_type = v [ORDER BY actor_id] LIMIT n [OFFSET m]`` and nothing that groups,
     sorts otherwise or locks: the first m + n entries of the type index, read at once
     (``Executor.first_of_type``), with no per-row recheck of WHERE (those entries are exactly
@@ -1901,16 +1909,18 @@ def _first_of_type(
     one, as the scan reads. LIMIT ALL, or more rows than ``FIRST_OF_TYPE_ROWS``, go through
     ``limited`` (the general path), which paces a long scan.
 
-    Also its ``read_at_once``: up to ``AT_ONCE_ROWS`` rows, projected before any is sent."""
+    Also its ``read_at_once``: up to ``AT_ONCE_ROWS`` rows, projected before any is sent; and,
+    when there is no projection, its ``stored_at_once``: those rows as stored."""
 
     def window(ctx: QueryContext) -> tuple[int, int | None]:
         return _limit_value(offset, ctx, "OFFSET", "2201X") or 0, _limit_value(limit, ctx, "LIMIT", "2201W")
 
-    def found(ctx: QueryContext, first: int, count: int) -> list[Any]:
+    def found(ctx: QueryContext, first: int, count: int, as_stored: bool = False) -> list[Any]:
         actor_type = value(None, ctx)
         if actor_type is None or not count:
             return []
-        rows = ctx.executor.first_of_type(actor_type, first + count)
+        executor = ctx.executor
+        rows = (executor.first_of_type_stored if as_stored else executor.first_of_type)(actor_type, first + count)
         return rows[first:] if first else rows
 
     def first_of_type(ctx: QueryContext, pacer: Pacer) -> Iterator[Any]:
@@ -1926,14 +1936,15 @@ def _first_of_type(
         # A projection runs row by row, as the rows are sent (an Execute's max_rows may stop early).
         yield rows if projection is None else ([fn(row, ctx) for fn in projection] for row in rows)
 
-    def at_once(ctx: QueryContext) -> list[Any] | None:
+    def at_once(ctx: QueryContext, as_stored: bool = False) -> list[Any] | None:
         first, count = window(ctx)
         if count is None or first + count > AT_ONCE_ROWS:
             return None
-        rows = found(ctx, first, count)
+        rows = found(ctx, first, count, as_stored)
         return rows if projection is None else [[fn(row, ctx) for fn in projection] for row in rows]
 
-    return first_of_type, at_once
+    # The whole row, unprojected, can go out as stored.
+    return first_of_type, at_once, None if projection is not None else functools.partial(at_once, as_stored=True)
 
 
 def _locking(stmt: ast.SelectStmt, source: Operator, grouping: Grouping | None) -> ast.LockingClause | None:

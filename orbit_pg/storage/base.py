@@ -11,6 +11,13 @@ from typing import Protocol
 
 # (actor_id, actor_type, state): state is canonical jsonb text as bytes, or None for NULL.
 Row = tuple[str, str, bytes | None]
+# A row as stored: actor_id and actor_type as UTF-8, state as in ``Row``. A result of the whole
+# row in text goes out as these bytes (a DataRow's columns), with nothing decoded.
+StoredRow = tuple[bytes, bytes, bytes | None]
+
+
+def stored(row: Row) -> StoredRow:
+    return row[0].encode(), row[1].encode(), row[2]
 
 
 class Snapshot(Protocol):
@@ -62,6 +69,10 @@ class Store(Protocol):
 
     def first_of_type(self, actor_type: str, count: int) -> list[Row]:
         """``Snapshot.first_of_type`` as a snapshot taken now would read it, without making one."""
+        ...
+
+    def first_of_type_stored(self, actor_type: str, count: int) -> list[StoredRow]:
+        """``first_of_type``'s rows as stored (``stored``), without decoding them."""
         ...
 
     def catalog(self, name: str) -> Catalog:

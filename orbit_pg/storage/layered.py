@@ -37,7 +37,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from twisted.logger import Logger
 
 from orbit_pg import errors
-from orbit_pg.storage.base import Row
+from orbit_pg.storage.base import Row, StoredRow, stored
 from orbit_pg.storage.lmdb_catalog import LmdbCatalog
 from orbit_pg.storage.lmdb_store import ActorStore, LmdbSnapshot
 from orbit_pg.storage.wal import WalError, WriteAheadLog, record
@@ -280,6 +280,12 @@ class LayeredStore:
             return snapshot.first_of_type(actor_type, count)
         finally:
             snapshot.close()
+
+    def first_of_type_stored(self, actor_type: str, count: int) -> list[StoredRow]:
+        """As ``first_of_type`` reads; straight from LMDB when no layer waits for a checkpoint."""
+        if not self._layers:
+            return self.lmdb.first_of_type_stored(actor_type, count)
+        return [stored(row) for row in self.first_of_type(actor_type, count)]
 
     def catalog(self, name: str) -> LmdbCatalog:
         """Catalog writes (roles) go straight to LMDB, synced, as before the WAL."""

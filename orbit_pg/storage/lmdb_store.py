@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 import lmdb
 
 from orbit_pg import errors
-from orbit_pg.storage.base import Row
+from orbit_pg.storage.base import Row, StoredRow
 from orbit_pg.storage.lmdb_catalog import LmdbCatalog
 
 _LEN = struct.Struct("!I")
@@ -66,27 +66,46 @@ def first_of_type(
     txn: lmdb.Transaction, actors: lmdb._Database, by_type: lmdb._Database, actor_type: str, count: int
 ) -> list[Row]:
     """The first ``count`` rows of a type, in actor_id order: ``count`` entries of the type
-    index and one batched read of their rows, at C speed. The rows are of that type (the index
-    and the table change in one transaction), so only the state is cut out of each value."""
-    key = lmdb_key(actor_type)
-    if len(key) > MAX_KEY_BYTES or count <= 0:
-        return []
-    cursor = txn.cursor(db=by_type)
-    if not cursor.set_key(key):
-        return []
-    found = txn.cursor(db=actors).getmulti(list(itertools.islice(cursor.iternext_dup(), count)))
+    index and one batched read of their rows, at C speed (``_first_entries``)."""
+    found, flag = _first_entries(txn, actors, by_type, actor_type, count)
     keys = [id_bytes for id_bytes, _ in found]
     # The keys decoded in one pass, joined on NUL (which no text holds), unless '' is one of them.
     if b"\x00" in keys:
         actor_ids = [lmdb_text(id_bytes) for id_bytes in keys]
     else:
         actor_ids = b"\x00".join(keys).decode().split("\x00") if keys else []
-    # encode_row's layout: the type's length (4 bytes), the type, the NULL flag, the state.
-    flag = 4 + len(actor_type.encode())
     return [
         (actor_id, actor_type, value[flag + 1 :] if value[flag] else None)
         for actor_id, (_, value) in zip(actor_ids, found, strict=True)
     ]
+
+
+def first_of_type_stored(
+    txn: lmdb.Transaction, actors: lmdb._Database, by_type: lmdb._Database, actor_type: str, count: int
+) -> list[StoredRow]:
+    """``first_of_type``'s rows as stored: the keys and the values' parts, not decoded."""
+    found, flag = _first_entries(txn, actors, by_type, actor_type, count)
+    type_bytes = actor_type.encode()
+    return [
+        (b"" if key == b"\x00" else key, type_bytes, value[flag + 1 :] if value[flag] else None) for key, value in found
+    ]
+
+
+def _first_entries(
+    txn: lmdb.Transaction, actors: lmdb._Database, by_type: lmdb._Database, actor_type: str, count: int
+) -> tuple[list[tuple[bytes, bytes]], int]:
+    """The (key, value) of the first ``count`` rows of a type, and where in each value its NULL
+    flag is. The rows are of that type (the index and the table change in one transaction), so
+    only the state is to be cut out of each value."""
+    key = lmdb_key(actor_type)
+    if len(key) > MAX_KEY_BYTES or count <= 0:
+        return [], 0
+    cursor = txn.cursor(db=by_type)
+    if not cursor.set_key(key):
+        return [], 0
+    found = txn.cursor(db=actors).getmulti(list(itertools.islice(cursor.iternext_dup(), count)))
+    # encode_row's layout: the type's length (4 bytes), the type, the NULL flag, the state.
+    return found, 4 + len(actor_type.encode())
 
 
 def _check_key(data: bytes, index: str) -> None:
@@ -184,6 +203,9 @@ class ActorStore:
     def first_of_type(self, actor_type: str, count: int) -> list[Row]:
         """``LmdbSnapshot.first_of_type`` as of the last commit, as ``get`` reads."""
         return first_of_type(self._current_reader(), self._actors, self._by_type, actor_type, count)
+
+    def first_of_type_stored(self, actor_type: str, count: int) -> list[StoredRow]:
+        return first_of_type_stored(self._current_reader(), self._actors, self._by_type, actor_type, count)
 
     def _current_reader(self) -> lmdb.Transaction:
         held = self._reader

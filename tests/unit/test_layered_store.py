@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from orbit_pg import errors
-from orbit_pg.storage.base import Row
+from orbit_pg.storage.base import Row, stored
 from orbit_pg.storage.layered import LayeredStore
 from orbit_pg.storage.lmdb_store import ActorStore
 from orbit_pg.storage.wal import HEADER, WalError, WriteAheadLog, record
@@ -51,11 +51,12 @@ def _reads(snapshot) -> tuple:
 
 
 def _store_reads(store: LayeredStore | ActorStore) -> tuple:
-    """The reads a store answers without a snapshot (``get``, ``first_of_type``), as ``_reads`` has them."""
-    return (
-        [store.get(actor_id) for actor_id in IDS],
-        [store.first_of_type(actor_type, count) for actor_type in TYPES for count in (0, 1, 2, 3)],
-    )
+    """The reads a store answers without a snapshot (``get``, ``first_of_type``), as ``_reads`` has
+    them; ``first_of_type_stored``'s rows, decoded, read as ``first_of_type``'s."""
+    first = [store.first_of_type(actor_type, count) for actor_type in TYPES for count in (0, 1, 2, 3)]
+    as_stored = [store.first_of_type_stored(actor_type, count) for actor_type in TYPES for count in (0, 1, 2, 3)]
+    assert as_stored == [[stored(row) for row in rows] for rows in first]
+    return [store.get(actor_id) for actor_id in IDS], first
 
 
 @pytest.fixture
