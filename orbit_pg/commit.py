@@ -13,7 +13,8 @@ writer must win the GIL back from a busy reactor after its sync, on the one core
 (pgbench -M prepared updates, 8 clients: ~1.3x the tps, with groups twice as big). A slow disk
 (a network one) would stall every connection for each flush, so once the median is longer the
 groups go to the writer thread, for ``RETRY_INLINE`` seconds before the reactor tries one
-again. Groups of many rows (a bulk load) always go to the thread. Commits that arrive while
+again. Groups of many rows (a bulk load), and groups while the store syncs a checkpoint in the
+background (a flush then waits behind it: tens of milliseconds), go to the thread. Commits that arrive while
 the thread writes a group wait for it, and it takes them as the next group as soon as its
 sync returns, without waiting for the reactor (as a PostgreSQL backend whose XLogFlush finds
 its record behind the flush in progress flushes what has queued up behind it).
@@ -142,7 +143,11 @@ class GroupCommitter:
         the group is small."""
         if not self._threads:
             return True
-        return not self._thread_takes() and sum(map(len, write_sets)) <= INLINE_ROWS
+        return (
+            not self._thread_takes()
+            and not self.store.syncing_in_background
+            and sum(map(len, write_sets)) <= INLINE_ROWS
+        )
 
     def _start(self) -> None:
         self._call = None

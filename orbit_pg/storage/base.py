@@ -59,6 +59,9 @@ class Store(Protocol):
     synchronous: bool
     # Where transactions' write sets spill (writeset.py); None: the system's temporary directory.
     temp_dir: str | None
+    # True while the store writes and syncs in the background (a checkpoint): a commit's flush
+    # may then wait behind that sync, tens of milliseconds.
+    syncing_in_background: bool
 
     def snapshot(self) -> Snapshot: ...
 

@@ -210,6 +210,7 @@ class LayeredStore:
     ) -> None:
         self.path = path
         self.synchronous = sync  # the WAL's, at commit; LMDB always syncs its checkpoints
+        self.syncing_in_background = False  # a checkpoint or the next WAL segment is being written
         self.checkpoint_interval = checkpoint_interval
         self.checkpoint_rows = checkpoint_rows
         self.lmdb = ActorStore(path, map_size=map_size, sync=True)
@@ -407,11 +408,14 @@ class LayeredStore:
             self._wake.clear()
             if self._stopping:
                 return
+            self.syncing_in_background = True
             try:
                 self.checkpoint()
                 self._wal.prepare_spare()
             except Exception:
                 log.failure("checkpoint failed")
+            finally:
+                self.syncing_in_background = False
 
     def close(self) -> None:
         """A last checkpoint; the WAL files go once everything in them is in LMDB."""

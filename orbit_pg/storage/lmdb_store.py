@@ -171,6 +171,7 @@ class ActorStore:
         os.makedirs(path, exist_ok=True)
         self.path = path
         self.synchronous = sync
+        self.syncing_in_background = False  # (every sync is a commit's own)
         self.temp_dir = os.path.join(path, TEMP_DIR)
         self._env = lmdb.open(
             path, map_size=map_size, max_dbs=8, max_readers=1024, sync=sync, metasync=sync, writemap=True

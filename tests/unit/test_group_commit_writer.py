@@ -50,6 +50,7 @@ class GatedStore:
     def __init__(self, path: Path) -> None:
         self.store = LayeredStore(str(path))
         self.synchronous = True
+        self.syncing_in_background = False
         self.gate = threading.Event()
         self.gate.set()
         self.groups: queue.SimpleQueue[list[list[str]]] = queue.SimpleQueue()
@@ -246,3 +247,39 @@ def test_an_unexpected_error_in_a_write_on_the_reactor_fails_its_group_only(gate
     reactor.advance(0)
     assert acks == {"x": errors.INTERNAL_ERROR, "y": None}
     assert gated.store.get("y") is not None and gated.store.get("x") is None
+
+
+def test_while_the_store_syncs_a_checkpoint_groups_go_to_the_thread(gated: GatedStore) -> None:
+    reactor = ThreadedClock()
+    committer = GroupCommitter(gated, reactor)  # type: ignore[arg-type]
+    acks: list[str] = []
+    gated.syncing_in_background = True  # a flush now may wait behind the checkpoint's sync
+    committer.commit(_row("during"), lambda error: acks.append("during"))
+    reactor.advance(0)
+    assert gated.groups.get(timeout=10) == [["during"]]
+    reactor.run_from_threads(1)
+    assert acks == ["during"] and gated.threads == ["orbit-pg group commit"]
+    gated.syncing_in_background = False
+    committer.commit(_row("after"), lambda error: acks.append("after"))
+    reactor.advance(0)
+    assert acks == ["during", "after"] and gated.threads[-1] == threading.current_thread().name
+    assert committer.drain().called
+
+
+def test_a_layered_store_says_when_it_syncs_in_the_background(tmp_path: Path) -> None:
+    store = LayeredStore(str(tmp_path / "layered"), checkpoint_interval=3600)
+    seen: list[bool] = []
+    checkpoint = store.checkpoint
+    store.checkpoint = lambda: seen.append(store.syncing_in_background) or checkpoint()  # type: ignore[method-assign]
+    try:
+        store.commit(_row("a"))
+        assert not store.syncing_in_background
+        store._wake.set()  # the checkpointer's turn, now
+        for _ in range(1000):
+            if seen and not store.syncing_in_background:
+                break
+            time.sleep(0.01)
+        assert seen == [True] and not store.syncing_in_background
+        assert store.lmdb.get("a") is not None  # checkpointed
+    finally:
+        store.close()

@@ -235,6 +235,7 @@ class ThreadedClock(Clock):
 
 class FailingStore:
     synchronous = True
+    syncing_in_background = False
 
     def commit_many(self, write_sets: Any) -> None:
         raise OSError("disk gone")
