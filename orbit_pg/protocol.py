@@ -588,9 +588,10 @@ class PostgresProtocol(Protocol):
         if not self._alone() or not _FORMATS.issuperset(shape.formats):
             return None
         # The whole actors row goes out as stored, where the plan can read it so.
-        encoders = shape.encoders if shape.stored_encoders is None else shape.stored_encoders
+        as_stored = shape.stored_encoders is not None
+        encoders = shape.stored_encoders if as_stored else shape.encoders
         try:
-            rows = executor.read_at_once(plan, params, literals, shape.stored_encoders is not None)
+            rows = executor.read_at_once(plan, params, literals, as_stored)
             if rows is None:
                 return None
             count = len(rows)

@@ -67,13 +67,15 @@ def first_of_type(
 ) -> list[Row]:
     """The first ``count`` rows of a type, in actor_id order: ``count`` entries of the type
     index and one batched read of their rows, at C speed (``_first_entries``)."""
-    found, flag = _first_entries(txn, actors, by_type, actor_type, count)
+    key = lmdb_key(actor_type)
+    found = _first_entries(txn, actors, by_type, key, count)
     keys = [id_bytes for id_bytes, _ in found]
     # The keys decoded in one pass, joined on NUL (which no text holds), unless '' is one of them.
     if b"\x00" in keys:
         actor_ids = [lmdb_text(id_bytes) for id_bytes in keys]
     else:
         actor_ids = b"\x00".join(keys).decode().split("\x00") if keys else []
+    flag = _state_flag(key)
     return [
         (actor_id, actor_type, value[flag + 1 :] if value[flag] else None)
         for actor_id, (_, value) in zip(actor_ids, found, strict=True)
@@ -84,28 +86,33 @@ def first_of_type_stored(
     txn: lmdb.Transaction, actors: lmdb._Database, by_type: lmdb._Database, actor_type: str, count: int
 ) -> list[StoredRow]:
     """``first_of_type``'s rows as stored: the keys and the values' parts, not decoded."""
-    found, flag = _first_entries(txn, actors, by_type, actor_type, count)
-    type_bytes = actor_type.encode()
+    key = lmdb_key(actor_type)
+    found = _first_entries(txn, actors, by_type, key, count)
+    type_bytes, flag = actor_type.encode(), _state_flag(key)
     return [
-        (b"" if key == b"\x00" else key, type_bytes, value[flag + 1 :] if value[flag] else None) for key, value in found
+        (b"" if id_bytes == b"\x00" else id_bytes, type_bytes, value[flag + 1 :] if value[flag] else None)
+        for id_bytes, value in found
     ]
 
 
 def _first_entries(
-    txn: lmdb.Transaction, actors: lmdb._Database, by_type: lmdb._Database, actor_type: str, count: int
-) -> tuple[list[tuple[bytes, bytes]], int]:
-    """The (key, value) of the first ``count`` rows of a type, and where in each value its NULL
-    flag is. The rows are of that type (the index and the table change in one transaction), so
-    only the state is to be cut out of each value."""
-    key = lmdb_key(actor_type)
+    txn: lmdb.Transaction, actors: lmdb._Database, by_type: lmdb._Database, key: bytes, count: int
+) -> list[tuple[bytes, bytes]]:
+    """The (key, value) of the first ``count`` rows of the type whose index key is ``key``. The
+    rows are of that type (the index and the table change in one transaction), so only the
+    state is to be cut out of each value (``_state_flag``)."""
     if len(key) > MAX_KEY_BYTES or count <= 0:
-        return [], 0
+        return []
     cursor = txn.cursor(db=by_type)
     if not cursor.set_key(key):
-        return [], 0
-    found = txn.cursor(db=actors).getmulti(list(itertools.islice(cursor.iternext_dup(), count)))
-    # encode_row's layout: the type's length (4 bytes), the type, the NULL flag, the state.
-    return found, 4 + len(actor_type.encode())
+        return []
+    return txn.cursor(db=actors).getmulti(list(itertools.islice(cursor.iternext_dup(), count)))
+
+
+def _state_flag(type_key: bytes) -> int:
+    """Where the NULL flag is in the value of a row of the type keyed ``type_key`` (encode_row's
+    layout: the type's length in 4 bytes, the type, the flag, the state)."""
+    return 4 + (0 if type_key == b"\x00" else len(type_key))
 
 
 def _check_key(data: bytes, index: str) -> None:

@@ -73,6 +73,9 @@ def test_fetch_fetchrow_fetchval_execute(server: Server) -> None:
             "SELECT actor_id FROM actors WHERE actor_type = $1 ORDER BY actor_id LIMIT $2", "user", 10
         )
         assert [r["actor_id"] for r in rows] == ["user:1", "user:3"]
+        # Whole rows of a type, prepared, in binary (orbit-pg sends them as stored).
+        whole = await conn.fetch("SELECT * FROM actors WHERE actor_type = $1 LIMIT $2", "user", 10)
+        assert sorted(tuple(r) for r in whole) == [("user:1", "user", '{"a": 1}'), ("user:3", "user", '{"c": 3}')]
 
     run(server, scenario)
     assert table(server) == [
