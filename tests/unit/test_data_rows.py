@@ -25,6 +25,8 @@ VALUES += [
     (types.JSON, b'[1, {"a": null}]'),
     (types.BYTEA, bytes(range(256))),
     (types.TEXT, "x" * 70000),  # a length word of three bytes
+    (types.TEXT, "y" * 4095),  # the longest value whose length word is made in advance
+    (types.TEXT, "z" * 4096),  # the shortest whose word is packed per row
     (types.TEXT, ""),
 ]
 
