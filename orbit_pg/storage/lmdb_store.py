@@ -8,6 +8,7 @@ import os
 import struct
 import threading
 from collections.abc import Iterator, Mapping, Sequence
+from typing import NamedTuple
 
 import lmdb
 
@@ -62,13 +63,12 @@ def key_range(cursor: lmdb.Cursor, low: str | None, high: str | None) -> Iterato
         yield key, value
 
 
-def first_of_type(
-    txn: lmdb.Transaction, actors: lmdb._Database, by_type: lmdb._Database, actor_type: str, count: int
-) -> list[Row]:
+def first_of_type(by_type: lmdb.Cursor, actors: lmdb.Cursor, actor_type: str, count: int) -> list[Row]:
     """The first ``count`` rows of a type, in actor_id order: ``count`` entries of the type
-    index and one batched read of their rows, at C speed (``_first_entries``)."""
+    index and one batched read of their rows, at C speed (``_first_entries``), through cursors
+    on the index and the table of one read transaction."""
     key = lmdb_key(actor_type)
-    found = _first_entries(txn, actors, by_type, key, count)
+    found = _first_entries(by_type, actors, key, count)
     keys = [id_bytes for id_bytes, _ in found]
     # The keys decoded in one pass, joined on NUL (which no text holds), unless '' is one of them.
     if b"\x00" in keys:
@@ -82,12 +82,10 @@ def first_of_type(
     ]
 
 
-def first_of_type_stored(
-    txn: lmdb.Transaction, actors: lmdb._Database, by_type: lmdb._Database, actor_type: str, count: int
-) -> list[StoredRow]:
+def first_of_type_stored(by_type: lmdb.Cursor, actors: lmdb.Cursor, actor_type: str, count: int) -> list[StoredRow]:
     """``first_of_type``'s rows as stored: the keys and the values' parts, not decoded."""
     key = lmdb_key(actor_type)
-    found = _first_entries(txn, actors, by_type, key, count)
+    found = _first_entries(by_type, actors, key, count)
     type_bytes, flag = actor_type.encode(), _state_flag(key)
     return [
         (b"" if id_bytes == b"\x00" else id_bytes, type_bytes, value[flag + 1 :] if value[flag] else None)
@@ -95,18 +93,15 @@ def first_of_type_stored(
     ]
 
 
-def _first_entries(
-    txn: lmdb.Transaction, actors: lmdb._Database, by_type: lmdb._Database, key: bytes, count: int
-) -> list[tuple[bytes, bytes]]:
+def _first_entries(by_type: lmdb.Cursor, actors: lmdb.Cursor, key: bytes, count: int) -> list[tuple[bytes, bytes]]:
     """The (key, value) of the first ``count`` rows of the type whose index key is ``key``. The
     rows are of that type (the index and the table change in one transaction), so only the
     state is to be cut out of each value (``_state_flag``)."""
     if len(key) > MAX_KEY_BYTES or count <= 0:
         return []
-    cursor = txn.cursor(db=by_type)
-    if not cursor.set_key(key):
+    if not by_type.set_key(key):
         return []
-    return txn.cursor(db=actors).getmulti(list(itertools.islice(cursor.iternext_dup(), count)))
+    return actors.getmulti(list(itertools.islice(by_type.iternext_dup(), count)))
 
 
 def _state_flag(type_key: bytes) -> int:
@@ -122,6 +117,17 @@ def _check_key(data: bytes, index: str) -> None:
             f'index row size {len(data)} exceeds maximum {MAX_KEY_BYTES} for index "{index}"',
             hint="Values larger than this cannot be indexed.",
         )
+
+
+class _Reader(NamedTuple):
+    """``ActorStore``'s held read transaction, with a cursor on the type index and one on the
+    table that every read through it reuses (a cursor each per read cost more than the read)."""
+
+    version: int  # the commits it sees (``ActorStore._version``)
+    thread: int  # the only thread that may use it
+    txn: lmdb.Transaction
+    by_type: lmdb.Cursor
+    actors: lmdb.Cursor
 
 
 class LmdbSnapshot:
@@ -161,7 +167,8 @@ class LmdbSnapshot:
                 yield decode_row(lmdb_text(id_bytes), value)
 
     def first_of_type(self, actor_type: str, count: int) -> list[Row]:
-        return first_of_type(self._txn, self._actors, self._by_type, actor_type, count)
+        txn = self._txn
+        return first_of_type(txn.cursor(db=self._by_type), txn.cursor(db=self._actors), actor_type, count)
 
     def close(self) -> None:
         # An aborted read transaction keeps its reader slot until the object is freed, and a
@@ -188,10 +195,10 @@ class ActorStore:
         self._meta = self._env.open_db(b"orbitpg_meta")
         # ``get``'s read transaction, kept while no commit has changed the actors since it began
         # (``_version`` counts those commits): one-key reads then cost an LMDB get, not a
-        # read transaction each. (version, thread, transaction) in one attribute, replaced whole:
-        # only the thread that began it uses it.
+        # read transaction each. In one attribute, replaced whole: only the thread that began
+        # it uses it.
         self._version = 0
-        self._reader: tuple[int, int, lmdb.Transaction] | None = None
+        self._reader: _Reader | None = None
 
     def catalog(self, name: str) -> LmdbCatalog:
         """A system catalog (roles, privileges) in the same environment as the actors."""
@@ -205,32 +212,34 @@ class ActorStore:
         key = lmdb_key(actor_id)
         if len(key) > MAX_KEY_BYTES:
             return None
-        value = self._current_reader().get(key, None, self._actors)
+        value = self._current_reader().txn.get(key, None, self._actors)
         return None if value is None else decode_row(actor_id, value)
 
     def first_of_type(self, actor_type: str, count: int) -> list[Row]:
         """``LmdbSnapshot.first_of_type`` as of the last commit, as ``get`` reads."""
-        return first_of_type(self._current_reader(), self._actors, self._by_type, actor_type, count)
+        reader = self._current_reader()
+        return first_of_type(reader.by_type, reader.actors, actor_type, count)
 
     def first_of_type_stored(self, actor_type: str, count: int) -> list[StoredRow]:
-        return first_of_type_stored(self._current_reader(), self._actors, self._by_type, actor_type, count)
+        reader = self._current_reader()
+        return first_of_type_stored(reader.by_type, reader.actors, actor_type, count)
 
-    def _current_reader(self) -> lmdb.Transaction:
+    def _current_reader(self) -> _Reader:
         held = self._reader
-        if held is None or held[0] != self._version or held[1] != threading.get_ident():
+        if held is None or held.version != self._version or held.thread != threading.get_ident():
             return self._begin_reader(held)
-        return held[2]
+        return held
 
-    def _begin_reader(self, held: tuple[int, int, lmdb.Transaction] | None) -> lmdb.Transaction:
+    def _begin_reader(self, held: _Reader | None) -> _Reader:
         """A read transaction that sees every commit so far, for this thread (another thread's
         is left to that thread: LMDB lets one thread at a time use a transaction)."""
         thread = threading.get_ident()
-        if held is not None and held[1] == thread:
-            held[2].abort()
+        if held is not None and held.thread == thread:
+            held.txn.abort()
         version = self._version  # (read before the transaction begins: never newer than it)
-        reader = self._env.begin()
-        self._reader = (version, thread, reader)
-        return reader
+        txn = self._env.begin()
+        self._reader = _Reader(version, thread, txn, txn.cursor(db=self._by_type), txn.cursor(db=self._actors))
+        return self._reader
 
     def validate(self, row: Row) -> None:
         if len(row[0]) <= _SAFE_KEY_CHARS and len(row[1]) <= _SAFE_KEY_CHARS:
@@ -316,5 +325,5 @@ class ActorStore:
     def close(self) -> None:
         held, self._reader = self._reader, None
         if held is not None:
-            held[2].abort()
+            held.txn.abort()
         self._env.close()
