@@ -58,6 +58,9 @@ class Parsed:
     statements: list[ast.Node]
     shape: lexer.Shape | None = None
     entry: _Entry | None = None
+    # A kept plan with this text's literal values bound, by ``plan``'s key: a text that comes back
+    # (a driver's Parse of the same statement) then skips even the values' input functions.
+    bound: dict[tuple[int, tuple[int, ...] | None], tuple[Plan, list[Any]]] = field(default_factory=dict)
 
 
 class StatementCache:
@@ -129,6 +132,10 @@ class StatementCache:
         if shape is None or entry is None:
             return executor.prepare(statement, declared), []
         key = (index, None if declared is None else tuple(t.oid for t in declared))
+        known = parsed.bound.get(key)
+        if known is not None:
+            self.plan_hits += 1
+            return known
         fixed, variants = entry.plans.get(key, ((), {}))
         values = shape.values
         plan = variants.get(tuple([values[slot] for slot in fixed]) if fixed else ())
@@ -136,12 +143,17 @@ class StatementCache:
             self.plan_misses += 1
             plan = executor.prepare(statement, declared, Literals(values, shape.positions))
             plan_fixed = tuple(sorted(plan.fixed))
-            if plan.shareable and (not variants or plan_fixed == fixed) and len(variants) < MAX_VARIANTS:
+            kept = plan.shareable and (not variants or plan_fixed == fixed) and len(variants) < MAX_VARIANTS
+            if kept:
                 variants[tuple([values[slot] for slot in plan_fixed])] = plan
                 entry.plans[key] = (plan_fixed, variants)
         else:
             self.plan_hits += 1
-        return plan, bind_literals(plan, shape.values, shape.positions)
+            kept = True
+        bound = plan, bind_literals(plan, shape.values, shape.positions)
+        if kept:  # (a plan not kept is made anew for each text)
+            parsed.bound[key] = bound
+        return bound
 
     def stats(self) -> str:
         return (

@@ -49,6 +49,30 @@ def test_literals_share_one_parse_and_plan_and_return_their_own_rows(executor: E
     assert statements.misses == 1
 
 
+def test_a_repeated_text_reuses_its_bound_literals(executor: Executor, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A driver's Parse of the same text again: the kept plan and the literal values already
+    bound to it (a jsonb literal's input function does not run again), counted as a plan hit;
+    each run still writes and reads its own rows."""
+    statements = StatementCache()
+    text = "INSERT INTO actors (actor_id, actor_type, state) VALUES ($1, 'new', '{\"b\": 1}')"
+    parsed = statements.parse(text)
+    first = statements.plan(parsed, 0, executor, [])  # (a Parse that declares no parameter types)
+    calls = []
+    monkeypatch.setattr(cache, "bind_literals", lambda *args: calls.append(args) or [])
+    again = statements.plan(statements.parse(text), 0, executor, [])
+    assert again is first and calls == []
+    monkeypatch.undo()
+    assert (statements.plan_hits, statements.plan_misses) == (1, 1)
+    plan, literals = again
+    for key in ("n:1", "n:2"):
+        executor.run(plan, (key,), literals)
+        executor.end_of_query()
+        executor.commit_now()
+    assert run(statements, executor, "SELECT actor_id, state FROM actors WHERE actor_type = 'new'") == [
+        ("SELECT", [["n:1", b'{"b": 1}'], ["n:2", b'{"b": 1}']])
+    ]
+
+
 def test_order_by_position_and_limit_stay_correct(executor: Executor) -> None:
     statements = StatementCache()
     by_id = run(statements, executor, "SELECT actor_id, actor_type FROM actors ORDER BY 1 DESC LIMIT 2")
