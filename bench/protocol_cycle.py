@@ -130,11 +130,13 @@ class Client:
         return reply
 
 
-def setup(rows: int, synchronous: bool) -> Client:
+def setup(rows: int, synchronous: bool, map_size: int = 1 << 36) -> Client:
     """The store the server runs (``service.makeService``'s): the write-ahead log, synced at each
-    commit unless ``synchronous`` is off, in front of LMDB."""
+    commit unless ``synchronous`` is off, in front of LMDB (mapped ``map_size`` bytes: valgrind
+    cannot map the server's default)."""
     clock = Clock()
-    factory = PostgresServerFactory(LayeredStore(tempfile.mkdtemp(prefix="cycle-"), sync=synchronous), reactor=clock)
+    store = LayeredStore(tempfile.mkdtemp(prefix="cycle-"), map_size=map_size, sync=synchronous)
+    factory = PostgresServerFactory(store, reactor=clock)
     client = Client(factory, clock)
     pairs = cstring("user") + cstring("orbit") + cstring("database") + cstring("actors") + b"\x00"
     startup = struct.pack("!ii", len(pairs) + 8, PROTOCOL_3_0) + pairs
