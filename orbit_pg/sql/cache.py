@@ -58,9 +58,10 @@ class Parsed:
     statements: list[ast.Node]
     shape: lexer.Shape | None = None
     entry: _Entry | None = None
-    # A kept plan with this text's literal values bound, by ``plan``'s key: a text that comes back
-    # (a driver's Parse of the same statement) then skips even the values' input functions.
-    bound: dict[tuple[int, tuple[int, ...] | None], tuple[Plan, list[Any]]] = field(default_factory=dict)
+    # For a parse kept by its text: a kept plan with the text's literal values bound, by ``plan``'s
+    # key. A text that comes back (a driver's Parse of the same statement) then skips even the
+    # values' input functions. None for a parse made from its shape's (a new text each time).
+    bound: dict[tuple[int, tuple[int, ...] | None], tuple[Plan, list[Any]]] | None = None
 
 
 class StatementCache:
@@ -112,8 +113,8 @@ class StatementCache:
             self._keep(self._large, shape.key, entry, LARGE_CAPACITY)
         else:
             self._keep(self._entries, shape.key, entry, self.capacity)
-        parsed = Parsed(statements, shape, entry)
-        if not miss.large:
+        parsed = Parsed(statements, shape, entry, None if miss.large else {})
+        if parsed.bound is not None:
             self._keep(self._by_text, miss.text, parsed, self.capacity)
         return parsed
 
@@ -132,7 +133,8 @@ class StatementCache:
         if shape is None or entry is None:
             return executor.prepare(statement, declared), []
         key = (index, None if declared is None else tuple(t.oid for t in declared))
-        known = parsed.bound.get(key)
+        memo = parsed.bound
+        known = None if memo is None else memo.get(key)
         if known is not None:
             self.plan_hits += 1
             return known
@@ -151,8 +153,8 @@ class StatementCache:
             self.plan_hits += 1
             kept = True
         bound = plan, bind_literals(plan, shape.values, shape.positions)
-        if kept:  # (a plan not kept is made anew for each text)
-            parsed.bound[key] = bound
+        if kept and memo is not None:  # (a plan not kept is made anew for each text)
+            memo[key] = bound
         return bound
 
     def stats(self) -> str:
