@@ -8,8 +8,15 @@ depend on how busy the machine is, so it compares two builds where wall-clock tp
 Clock the group commit runs on the reactor thread (a real reactor's goes to a writer thread), and
 the Clock's own scheduling adds ~10 calls to a write cycle.
 
+With ``--network`` each cycle is also timed between real socket exchanges: its reply goes over a
+loopback TCP connection to a peer process (on another CPU where there is one), which answers
+with a request-sized message, as pgbench would. Only the cycle is timed, not the exchange; what
+the same work costs more there is what the kernel's network path between two cycles does to the
+caches (and, in a virtual machine, to the CPU), which the server always pays and a cycle run
+alone does not.
+
     python bench/protocol_cycle.py [--cycles 2000] [--rows 10000] [--synchronous-commit on|off]
-                                   [--profile] [CYCLE ...]
+                                   [--profile] [--network] [CYCLE ...]
 """
 
 from __future__ import annotations
@@ -17,8 +24,11 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import os
 import pstats
+import socket
 import struct
+import subprocess
 import sys
 import tempfile
 import time
@@ -159,6 +169,62 @@ def setup(rows: int, synchronous: bool, map_size: int = 1 << 36) -> Client:
     return client
 
 
+# The peer: reads each length-prefixed reply whole, then answers with 40 bytes.
+_PEER = """
+import socket, struct, sys
+conn = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+buffer = b""
+while True:
+    data = conn.recv(1 << 16)
+    if not data:
+        break
+    buffer += data
+    while len(buffer) >= 4 and len(buffer) >= 4 + struct.unpack_from("!i", buffer)[0]:
+        buffer = buffer[4 + struct.unpack_from("!i", buffer)[0]:]
+        conn.sendall(bytes(40))
+"""
+
+
+class Peer:
+    """The far end of a loopback TCP connection, in a process of its own."""
+
+    def __init__(self) -> None:
+        listener = socket.create_server(("127.0.0.1", 0))
+        # Another CPU than this process's, as pgbench has one of its own in the benchmark.
+        mine = os.sched_getaffinity(0)
+        others = sorted(set(range(os.cpu_count() or 1)) - mine) or sorted(mine)[1:]
+        pin = ["taskset", "-c", str(others[0])] if others else []
+        port = str(listener.getsockname()[1])
+        self.process = subprocess.Popen([*pin, sys.executable, "-c", _PEER, port])
+        self.conn, _ = listener.accept()
+        listener.close()
+        self.conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def exchange(self, reply: bytes) -> None:
+        self.conn.sendall(struct.pack("!i", len(reply)) + reply)
+        answer = b""
+        while len(answer) < 40:
+            answer += self.conn.recv(40 - len(answer))
+
+    def close(self) -> None:
+        self.conn.close()
+        self.process.wait()
+
+
+def between_exchanges(client: Client, make: Callable[[int], bytes], first: int, count: int, peer: Peer | None) -> float:
+    """CPU seconds per cycle, timed cycle by cycle (so alike with and without a ``peer``), with
+    each reply sent to ``peer`` and its answer read between two cycles (not timed)."""
+    spent = 0.0
+    for data in [make(i) for i in range(first, first + count)]:
+        started = time.process_time()
+        reply = client.send(data)
+        spent += time.process_time() - started
+        if peer is not None:
+            peer.exchange(reply)
+    return spent / count
+
+
 def measure(client: Client, make: Callable[[int], bytes], count: int, repeats: int) -> tuple[float, float]:
     """(best CPU seconds per cycle over ``repeats``, calls per cycle). Each batch numbers its
     cycles on from the last one's, so that an insert never repeats a key."""
@@ -189,6 +255,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=5, help="timed repeats, the best counts (5)")
     parser.add_argument("--profile", action="store_true", help="also print the top functions by own time")
     parser.add_argument(
+        "--network", action="store_true", help="also time each cycle alone and between loopback TCP exchanges"
+    )
+    parser.add_argument(
         "--synchronous-commit", choices=("on", "off"), default="on", help="sync the WAL at each commit (on)"
     )
     args = parser.parse_args(argv)
@@ -197,11 +266,22 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown cycle {', '.join(unknown)}: choose from {', '.join(known)}")
     client = setup(args.rows, args.synchronous_commit == "on")
     made = cycles(args.rows)
-    print(f"{'cycle':<20}  {'CPU µs/cycle':>12}  {'calls/cycle':>11}")
+    peer = Peer() if args.network else None
+    network = f"  {'alone':>7}  {'networked':>9}  {'x':>5}" if peer else ""
+    print(f"{'cycle':<20}  {'CPU µs/cycle':>12}  {'calls/cycle':>11}{network}")
+    first = (args.repeats + 2) * 2 * max(args.cycles, 1)  # keys past the ones measure() uses
     for name in args.cycle:
         count = args.cycles if name != "aggregate" else max(1, args.cycles // 200)
         seconds, calls = measure(client, made[name], count, args.repeats)
-        print(f"{name:<20}  {seconds * 1e6:>12.1f}  {calls:>11.0f}")
+        if peer is not None:
+            # Alternated, the best of each: the machine's drift falls on both.
+            alone, networked = float("inf"), float("inf")
+            for _ in range(args.repeats):
+                alone = min(alone, between_exchanges(client, made[name], first, count, None))
+                networked = min(networked, between_exchanges(client, made[name], first + count, count, peer))
+                first += 2 * count
+            network = f"  {alone * 1e6:>7.1f}  {networked * 1e6:>9.1f}  {networked / alone:>5.2f}"
+        print(f"{name:<20}  {seconds * 1e6:>12.1f}  {calls:>11.0f}{network}")
         if args.profile:
             profile = cProfile.Profile()
             profile.enable()
@@ -211,6 +291,8 @@ def main(argv: list[str] | None = None) -> int:
             out = io.StringIO()
             pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(10)
             print(out.getvalue())
+    if peer is not None:
+        peer.close()
     return 0
 
 

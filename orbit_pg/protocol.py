@@ -589,13 +589,15 @@ class PostgresProtocol(Protocol):
             return None
         # The whole actors row goes out as stored, where the plan can read it so.
         as_stored = shape.stored_encoders is not None
-        encoders = shape.stored_encoders if as_stored else shape.encoders
+        encode = shape.encode_at_once
+        if encode is None:
+            encode = shape.encode_at_once = backend.rows_encoder(shape.stored_encoders if as_stored else shape.encoders)
         try:
             rows = executor.read_at_once(plan, params, literals, as_stored)
             if rows is None:
                 return None
             count = len(rows)
-            return backend.data_rows(rows, encoders, count)[0] + backend.command_complete(f"SELECT {count}")
+            return encode(rows, count)[0] + backend.command_complete(f"SELECT {count}")
         except Exception:
             return None
 

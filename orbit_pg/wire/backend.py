@@ -93,11 +93,16 @@ def data_rows(
     """Up to ``count`` DataRows from ``rows``, stopping early at a ``PAUSE``: (the messages,
     how many rows, whether ``rows`` ran out). Each column's encoder gives its text or binary
     form; None is SQL NULL. The work is done by a loop made for these encoders
-    (``_rows_encoder``)."""
+    (``rows_encoder``)."""
     return _rows_encoder(tuple(encoders))(rows, count)
 
 
 RowsEncoder = Callable[[Iterable[Sequence[Any]], int], tuple[bytes, int, bool]]
+
+
+def rows_encoder(encoders: Sequence[Callable[[Any], bytes]]) -> RowsEncoder:
+    """``data_rows`` for these encoders, to keep where the same ones encode every result."""
+    return _rows_encoder(tuple(encoders))
 
 
 # Length words of the shorter values made once: indexing a tuple is cheaper than a pack call.

@@ -19,6 +19,11 @@ _TYPED_HEADER = struct.Struct("!Bi")
 
 Message = tuple[int | None, bytes]
 
+# How libpq ends each execution of a statement (PQexecPrepared, PQexecParams: pgbench -M
+# prepared and extended): Describe and Execute (all rows) of the unnamed portal, then Sync.
+_EXECUTION_TAIL = b"D\x00\x00\x00\x06P\x00E\x00\x00\x00\x09\x00\x00\x00\x00\x00S\x00\x00\x00\x04"
+_EXECUTION_TAIL_MESSAGES: tuple[Message, ...] = ((ord("D"), b"P\x00"), (ord("E"), bytes(5)), (ord("S"), b""))
+
 
 class MessageCutter:
     """Cuts ``(type, body)`` for typed messages; startup packets have type ``None``.
@@ -55,15 +60,30 @@ class MessageCutter:
                 return
             limit = self.max_message_size
             unpack = _TYPED_HEADER.unpack_from
-            while end - offset >= 5:
-                msg_type, length = unpack(buffer, offset)
-                if length < 4 or length > limit:
-                    raise errors.fatal(errors.PROTOCOL_VIOLATION, "invalid message length")
-                start = offset + 5
-                if start + length - 4 > end:
-                    break
-                offset = start + length - 4
-                append((msg_type, buffer[start:offset]))
+            # Data that ends as an execution does is cut up to that tail first: if its
+            # messages end exactly there, the tail's three (the same every time) are not cut
+            # again; if one runs on into it, cutting goes on to the end.
+            tail = buffer.endswith(_EXECUTION_TAIL)
+            if tail:
+                end -= len(_EXECUTION_TAIL)
+            while True:
+                while end - offset >= 5:
+                    msg_type, length = unpack(buffer, offset)
+                    if length < 4 or length > limit:
+                        raise errors.fatal(errors.PROTOCOL_VIOLATION, "invalid message length")
+                    start = offset + 5
+                    if start + length - 4 > end:
+                        break
+                    offset = start + length - 4
+                    append((msg_type, buffer[start:offset]))
+                if not tail:
+                    return
+                tail = False
+                if offset == end:
+                    into.extend(_EXECUTION_TAIL_MESSAGES)
+                    offset = len(buffer)
+                    return
+                end = len(buffer)
         finally:
             self._buffer = buffer[offset:] if offset else buffer
 

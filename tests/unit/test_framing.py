@@ -147,6 +147,72 @@ def test_typed_message_at_the_size_limit_is_accepted() -> None:
     assert cutter_feed(cutter, typed(b"d", body)) == [(ord("d"), body)]
 
 
+# --- an execution's tail (Describe, Execute and Sync of the unnamed portal) -----------------------------
+
+# What libpq sends for PQexecPrepared: Bind, then the tail the cutter does not cut again.
+TAIL = typed(b"D", b"P\x00") + typed(b"E", b"\x00" + struct.pack("!i", 0)) + typed(b"S", b"")
+TAIL_MESSAGES: list[Message] = [(ord("D"), b"P\x00"), (ord("E"), b"\x00" * 5), (ord("S"), b"")]
+BIND_BODY = b"\x00point\x00\x00\x00\x00\x01\x00\x00\x00\x06user:1\x00\x00"
+PARSE_BODY = b"\x00SELECT $1\x00\x00\x00"
+
+
+def one_at_a_time(data: bytes) -> list[Message]:
+    """What the cutter makes of ``data`` fed byte by byte (never a whole tail at the end)."""
+    cutter = MessageCutter(MAX_MESSAGE_SIZE)
+    cutter.expect_startup = False
+    return [message for i in range(len(data)) for message in cutter_feed(cutter, data[i : i + 1])]
+
+
+@pytest.mark.parametrize(
+    ("data", "ends_with_tail"),
+    [
+        (typed(b"B", BIND_BODY) + TAIL, True),  # -M prepared
+        (typed(b"P", PARSE_BODY) + typed(b"B", BIND_BODY) + TAIL, True),  # -M extended
+        (TAIL, True),
+        # A message whose body ends with the tail's bytes: it runs on into them.
+        (typed(b"d", b"x" + TAIL), False),
+    ],
+    ids=["bind", "parse-bind", "alone", "runs-into-it"],
+)
+def test_data_ending_as_an_execution_is_cut_as_byte_by_byte(data: bytes, ends_with_tail: bool) -> None:
+    cutter = MessageCutter(MAX_MESSAGE_SIZE)
+    cutter.expect_startup = False
+    messages = cutter_feed(cutter, data)
+    assert messages == one_at_a_time(data)
+    assert cutter.buffered == 0
+    assert (messages[-3:] == TAIL_MESSAGES) is ends_with_tail
+
+
+def test_a_tail_after_a_held_partial_message_completes_it() -> None:
+    """The first bytes of a Bind came before; the rest and the tail come together."""
+    data = typed(b"B", BIND_BODY) + TAIL
+    cutter = MessageCutter(MAX_MESSAGE_SIZE)
+    cutter.expect_startup = False
+    assert cutter_feed(cutter, data[:7]) == []
+    assert cutter_feed(cutter, data[7:]) == [(ord("B"), BIND_BODY), *TAIL_MESSAGES]
+    assert cutter.buffered == 0
+
+
+def test_a_tail_behind_an_incomplete_message_is_not_cut_alone() -> None:
+    """Bytes that end as a tail does but follow part of a longer message are that message's."""
+    longer = typed(b"B", BIND_BODY + TAIL)  # declares more bytes than come
+    cutter = MessageCutter(MAX_MESSAGE_SIZE)
+    cutter.expect_startup = False
+    assert cutter_feed(cutter, longer[:-5]) == []
+    assert cutter.buffered == len(longer) - 5
+    assert cutter_feed(cutter, longer[-5:]) == [(ord("B"), BIND_BODY + TAIL)]
+
+
+def test_a_bad_length_before_a_tail_is_fatal() -> None:
+    cutter = MessageCutter(MAX_MESSAGE_SIZE)
+    cutter.expect_startup = False
+    messages: list[Message] = []
+    with pytest.raises(errors.PgError) as raised:
+        cutter.feed(typed(b"S", b"") + b"B" + struct.pack("!i", 3) + TAIL, messages)
+    assert_fatal_protocol_violation(raised.value)
+    assert messages == [(ord("S"), b"")]
+
+
 # --- bad lengths -------------------------------------------------------------------------------------------
 
 
