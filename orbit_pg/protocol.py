@@ -197,11 +197,17 @@ class PostgresProtocol(Protocol):
         the socket pauses, so nobody can make the server buffer without bound.
         """
         self._process_call = None
-        deadline = time.perf_counter() + TURN_BUDGET
+        # The turn's budget starts once its first message is handled: a turn of one message
+        # (a Query, or an execution cut with its tail) never reads the clock.
+        first, deadline = True, 0.0
         queued = self._queued
         handlers = self._handlers
         while queued and self.state in _SERVING and not self._producer_paused:
-            if time.perf_counter() > deadline:
+            if first:
+                first = False
+            elif not deadline:
+                deadline = time.perf_counter() + TURN_BUDGET
+            elif time.perf_counter() > deadline:
                 self._process_call = self.factory.reactor.callLater(0, self._process)
                 break
             msg_type, body = queued.popleft()
