@@ -603,7 +603,7 @@ class PostgresProtocol(Protocol):
             if rows is None:
                 return None
             count = len(rows)
-            return encode(rows, count)[0] + backend.command_complete(f"SELECT {count}")
+            return encode(rows) + backend.command_complete(f"SELECT {count}")
         except Exception:
             return None
 

@@ -56,8 +56,8 @@ class ResultShape:
     # For rows as stored (``StoredRow``: text columns already UTF-8), where the plan reads them.
     stored_encoders: list[Callable[[Any], bytes]] | None = None
     # DataRows of rows read at once (as stored where the plan reads them so): the protocol's
-    # encoder for those columns, ``(rows, count) -> (messages, rows, ran out)``.
-    encode_at_once: Callable[[Sequence[Any], int], tuple[bytes, int, bool]] | None = None
+    # encoder of a list of rows in those columns.
+    encode_at_once: Callable[[Sequence[Any]], bytes] | None = None
 
 
 @dataclass(slots=True)

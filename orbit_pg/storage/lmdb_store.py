@@ -87,10 +87,12 @@ def first_of_type_stored(by_type: lmdb.Cursor, actors: lmdb.Cursor, actor_type: 
     key = lmdb_key(actor_type)
     found = _first_entries(by_type, actors, key, count)
     type_bytes, flag = actor_type.encode(), _state_flag(key)
-    return [
-        (b"" if id_bytes == b"\x00" else id_bytes, type_bytes, value[flag + 1 :] if value[flag] else None)
-        for id_bytes, value in found
-    ]
+    state = flag + 1
+    rows = [(id_bytes, type_bytes, value[state:] if value[flag] else None) for id_bytes, value in found]
+    # The key of '' (b"\x00") sorts before every other: only the first row can have it.
+    if rows and rows[0][0] == b"\x00":
+        rows[0] = (b"", *rows[0][1:])
+    return rows
 
 
 def _first_entries(by_type: lmdb.Cursor, actors: lmdb.Cursor, key: bytes, count: int) -> list[tuple[bytes, bytes]]:

@@ -1,6 +1,7 @@
-"""backend.data_rows, the one DataRow encoder of every result, against a reference that encodes
-one row at a time through the columns' output functions, for every type a column can have, in
-text, binary and mixed formats, with NULLs; and its batch bounds (count, PAUSE, exhaustion)."""
+"""backend.data_rows and rows_encoder, the DataRow encoders of every result, against a
+reference that encodes one row at a time through the columns' output functions, for every type
+a column can have, in text, binary and mixed formats, with NULLs; and data_rows' batch bounds
+(count, PAUSE, exhaustion)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from test_types import BY_TYPNAME, CASES
 
 from orbit_pg import types
 from orbit_pg.interrupts import PAUSE
-from orbit_pg.wire.backend import data_rows
+from orbit_pg.wire.backend import data_rows, rows_encoder
 
 # (type, value) for every case of test_types: each type's values as its input function makes them.
 VALUES = [(BY_TYPNAME[typname], BY_TYPNAME[typname].text_in(text)) for typname, text, _, _ in CASES]
@@ -27,6 +28,10 @@ VALUES += [
     (types.TEXT, "x" * 70000),  # a length word of three bytes
     (types.TEXT, "y" * 4095),  # the longest value whose length word is made in advance
     (types.TEXT, "z" * 4096),  # the shortest whose word is packed per row
+    # Alone in a row, these make the longest DataRow whose length word is made in advance
+    # (4 + 2 + 4 + 4,085 bytes) and the shortest whose word is packed.
+    (types.TEXT, "w" * 4085),
+    (types.TEXT, "v" * 4086),
     (types.TEXT, ""),
 ]
 
@@ -58,6 +63,8 @@ def test_data_rows_match_one_row_at_a_time(chosen: list[tuple[int, int]], data: 
     assert sent == b"".join(reference(row, encoders) for row in rows[:count])
     assert taken == min(count, row_count)
     assert exhausted == (row_count < count)
+    # The same columns' encoder of a whole list (a result read at once).
+    assert rows_encoder(encoders)(rows) == b"".join(reference(row, encoders) for row in rows)
 
 
 def test_every_value_in_both_formats() -> None:
@@ -68,6 +75,8 @@ def test_every_value_in_both_formats() -> None:
                 1,
                 True,
             )
+            assert data_rows(iter([[value]]), [encode], 10) == (reference([value], [encode]), 1, True)
+            assert rows_encoder([encode])([[value], [value]]) == reference([value], [encode]) * 2
 
 
 def test_pause_ends_the_batch_and_the_rest_follow() -> None:
