@@ -130,14 +130,18 @@ class Client:
         self.protocol.makeConnection(self.transport)
 
     def send(self, data: bytes) -> bytes:
+        reply = self.answer(data)
+        if b"E" in message_types(reply) or not reply.endswith(b"Z\x00\x00\x00\x05I"):
+            raise SystemExit(f"unexpected reply: {reply[:300]!r}")
+        return reply
+
+    def answer(self, data: bytes) -> bytes:
+        """The server's reply to ``data`` (its delayed calls run), unchecked."""
         self.transport.clear()
         self.protocol.dataReceived(data)
         while any(call.getTime() <= self.clock.seconds() for call in self.clock.getDelayedCalls()):
             self.clock.advance(0)
-        reply = self.transport.value()
-        if b"E" in message_types(reply) or not reply.endswith(b"Z\x00\x00\x00\x05I"):
-            raise SystemExit(f"unexpected reply: {reply[:300]!r}")
-        return reply
+        return self.transport.value()
 
 
 def setup(rows: int, synchronous: bool, map_size: int = 1 << 36) -> Client:
