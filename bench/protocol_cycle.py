@@ -184,8 +184,11 @@ while True:
     if not data:
         break
     buffer += data
-    while len(buffer) >= 4 and len(buffer) >= 4 + struct.unpack_from("!i", buffer)[0]:
-        buffer = buffer[4 + struct.unpack_from("!i", buffer)[0]:]
+    while len(buffer) >= 4:
+        size = 4 + struct.unpack_from("!i", buffer)[0]
+        if len(buffer) < size:
+            break
+        buffer = buffer[size:]
         conn.sendall(bytes(40))
 """
 
@@ -209,7 +212,10 @@ class Peer:
         self.conn.sendall(struct.pack("!i", len(reply)) + reply)
         answer = b""
         while len(answer) < 40:
-            answer += self.conn.recv(40 - len(answer))
+            chunk = self.conn.recv(40 - len(answer))
+            if not chunk:
+                raise SystemExit("the network peer closed the connection")
+            answer += chunk
 
     def close(self) -> None:
         self.conn.close()

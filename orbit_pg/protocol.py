@@ -60,7 +60,6 @@ _FATAL = object()
 # The read-at-once cycle (_round_at_once): the messages that follow its Bind, and its answers.
 _DESCRIBE_UNNAMED_PORTAL = (constants.DESCRIBE, b"P\x00")
 _EXECUTE_ALL_ROWS = (constants.EXECUTE, b"\x00\x00\x00\x00\x00")
-_FORMATS = frozenset((0, 1))
 
 
 class State(enum.Enum):
@@ -591,13 +590,11 @@ class PostgresProtocol(Protocol):
         or an error (it raises it again, where it reports it)."""
         executor = self.executor
         assert executor is not None
-        if not self._alone() or not _FORMATS.issuperset(shape.formats):
+        encode = shape.encode_at_once  # (None for a result format it refuses)
+        if encode is None or not self._alone():
             return None
         # The whole actors row goes out as stored, where the plan can read it so.
         as_stored = shape.stored_encoders is not None
-        encode = shape.encode_at_once
-        if encode is None:
-            encode = shape.encode_at_once = backend.rows_encoder(shape.stored_encoders if as_stored else shape.encoders)
         try:
             rows = executor.read_at_once(plan, params, literals, as_stored)
             if rows is None:
@@ -1266,6 +1263,9 @@ def _result_shape(plan: Plan, codes: Sequence[int]) -> ResultShape:
                 bytes if f.type is types.TEXT else e for f, e in zip(fields, encoders, strict=True)
             ]
         if all(fmt in (0, 1) for fmt in formats):  # others fail at Execute: not worth keeping
+            if plan.read_at_once is not None:
+                stored = shape.stored_encoders
+                shape.encode_at_once = backend.rows_encoder(encoders if stored is None else stored)
             plan.shapes[key] = shape
     return shape
 

@@ -56,7 +56,8 @@ class ResultShape:
     # For rows as stored (``StoredRow``: text columns already UTF-8), where the plan reads them.
     stored_encoders: list[Callable[[Any], bytes]] | None = None
     # DataRows of rows read at once (as stored where the plan reads them so): the protocol's
-    # encoder of a list of rows in those columns.
+    # encoder of a list of rows in those columns, for a plan with ``read_at_once`` and formats
+    # text or binary only (None otherwise).
     encode_at_once: Callable[[Sequence[Any]], bytes] | None = None
 
 
