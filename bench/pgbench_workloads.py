@@ -13,9 +13,14 @@ both, and shows the lowest and highest ratio of one pair of slices. The defaults
 3 modes x 2 client counts x 2 servers x 10 s, plus loading 100,000 actors into each server) take
 about 9 minutes; --pin both takes twice as long.
 
+orbit-pg's figures are its interpreter's as much as its own: ``--server-python`` runs it on another
+(one with orbit-pg installed). A CPython built without PGO and LTO (pyenv's default) runs the same
+cycle in ~12% more instructions than Debian's /usr/bin/python3 (docs/performance.md, session 11).
+
     python bench/pgbench_workloads.py [--workloads NAME ...] [--mode MODE ...] [--clients 1 8]
                                       [--duration 10] [--slices 1] [--actors 100000]
                                       [--pin on|off|both] [--server both|orbit-pg|postgres]
+                                      [--server-python PATH]
     python bench/pgbench_workloads.py --profile point_select:simple [--duration 10] [--actors N]
 """
 
@@ -303,9 +308,10 @@ Results = dict[tuple[str, str, int], Row]
 
 
 @contextmanager
-def orbit_pg(pinning: Pinning) -> Iterator[OrbitServer]:
-    """A running orbit-pg; a failure while it runs carries the end of its log."""
-    with OrbitServer(cpus=pinning.server_cpu) as server:
+def orbit_pg(pinning: Pinning, python: str) -> Iterator[OrbitServer]:
+    """A running orbit-pg on the interpreter ``python``; a failure while it runs carries the end
+    of its log."""
+    with OrbitServer(cpus=pinning.server_cpu, python=python) as server:
         try:
             yield server
         except (BenchError, psycopg.Error) as exc:
@@ -322,6 +328,7 @@ def runs(args: argparse.Namespace) -> Iterator[tuple[str, str, int]]:
 def bench(args: argparse.Namespace, pinning: Pinning, work: Path) -> Results:
     """Both servers up and loaded, then each run on orbit-pg and at once on PostgreSQL: on a
     machine others share, the two figures of a row see the same load."""
+    print(f"orbit-pg on {args.server_python}: Python {interpreter_version(args.server_python)}")
     print(
         f"{args.actors} actors, {args.duration}s per run in {args.slices} slice(s), "
         f"workloads {' '.join(args.workloads)}, "
@@ -331,7 +338,7 @@ def bench(args: argparse.Namespace, pinning: Pinning, work: Path) -> Results:
     with ExitStack() as stack:
         orbit = postgres = probe = None
         if args.server in ("both", "orbit-pg"):
-            orbit = stack.enter_context(orbit_pg(pinning))
+            orbit = stack.enter_context(orbit_pg(pinning, args.server_python))
             load("orbit-pg", orbit.dsn, args.actors, None)
             probe = stack.enter_context(closing(CacheProbe(orbit.dsn)))
         if args.server in ("both", "postgres"):
@@ -361,6 +368,17 @@ def bench(args: argparse.Namespace, pinning: Pinning, work: Path) -> Results:
                 ratios = [orbit / postgres for orbit, postgres in zip(orbit_tps, postgres_tps, strict=True)]
                 row.slice_ratios = f"{min(ratios):.2f}-{max(ratios):.2f}"
     return results
+
+
+def interpreter_version(python: str) -> str:
+    """The version line of the interpreter at ``python``: whose build orbit-pg's figures are."""
+    try:
+        result = subprocess.run(
+            [python, "-c", "import sys; print(sys.version)"], capture_output=True, text=True, check=True
+        )
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise BenchError(f"--server-python {python} does not run: {exc}") from None
+    return result.stdout.strip().replace("\n", " ")
 
 
 def mean(values: list[float]) -> float | None:
@@ -429,7 +447,7 @@ def profile(args: argparse.Namespace, pinning: Pinning, work: Path) -> None:
     workload, mode = args.profile
     raw = work / "py-spy.txt"
     print(f"profile: {workload} -M {mode}, {PROFILE_CLIENTS} clients, {args.duration}s, {pinning.describe()}")
-    with orbit_pg(pinning) as server:
+    with orbit_pg(pinning, args.server_python) as server:
         load("orbit-pg", server.dsn, args.actors, None)
         run = prepare_run(work, workload, mode, PROFILE_CLIENTS, args)
         # pgbench runs a second longer than sampling, so every sample sees the server under load.
@@ -508,6 +526,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--server", choices=["both", "orbit-pg", "postgres"], default="both", help="servers to measure (both)"
+    )
+    parser.add_argument(
+        "--server-python",
+        default=sys.executable,
+        metavar="PATH",
+        help="the interpreter orbit-pg runs on, with orbit-pg installed (this one); see docs/performance.md",
     )
     parser.add_argument(
         "--profile",

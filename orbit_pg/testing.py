@@ -119,8 +119,10 @@ class OrbitServer(_Server):
         *,
         startup_timeout: float = 15.0,
         cpus: str | None = None,
+        python: str | None = None,
     ) -> None:
         self._work_dir = Path(tempfile.mkdtemp(prefix="orbit-pg-"))
+        self.python = python or sys.executable  # (a benchmark may compare interpreters)
         self.data_dir = self._work_dir / "data" if data_dir is None else Path(data_dir)
         self.extra_args = list(extra_args)
         self.startup_timeout = startup_timeout
@@ -146,7 +148,7 @@ class OrbitServer(_Server):
         """
         return [
             *_taskset(self.cpus),
-            sys.executable,
+            self.python,
             "-m",
             "twisted",
             "--log-format=text",

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import socket
+import sys
 from collections.abc import Iterator
 
 import psycopg
 import pytest
 
-from orbit_pg.testing import ThrowawayPostgres, free_port, wait_for_port
+from orbit_pg.testing import OrbitServer, ThrowawayPostgres, free_port, wait_for_port
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +30,18 @@ def test_wait_for_port_times_out_with_the_address() -> None:
     port = free_port()
     with pytest.raises(TimeoutError, match=f"127.0.0.1:{port}"):
         wait_for_port("127.0.0.1", port, timeout=0.2)
+
+
+def test_orbit_server_runs_on_the_interpreter_given() -> None:
+    """A benchmark compares interpreters (pgbench_workloads.py --server-python): the server's
+    command starts with the one given, else with the one running the tests."""
+    default, given = OrbitServer(cpus="1"), OrbitServer(python="/opt/python/bin/python3")
+    try:
+        assert default.command()[:6] == ["taskset", "-c", "1", sys.executable, "-m", "twisted"]
+        assert given.command()[:3] == ["/opt/python/bin/python3", "-m", "twisted"]
+    finally:
+        default.cleanup()
+        given.cleanup()
 
 
 def test_throwaway_postgres_answers_select_1(postgres: ThrowawayPostgres) -> None:
