@@ -593,10 +593,8 @@ class PostgresProtocol(Protocol):
         encode = shape.encode_at_once  # (None for a result format it refuses)
         if encode is None or not self._alone():
             return None
-        # The whole actors row goes out as stored, where the plan can read it so.
-        as_stored = shape.stored_encoders is not None
         try:
-            rows = executor.read_at_once(plan, params, literals, as_stored)
+            rows = executor.read_at_once(plan, params, literals, shape.as_stored)
             if rows is None:
                 return None
             count = len(rows)
@@ -1256,16 +1254,13 @@ def _result_shape(plan: Plan, codes: Sequence[int]) -> ResultShape:
             for f, fmt in zip(fields, formats, strict=True)
         )
         encoders = [f.type.binary_out if fmt == 1 else f.type.text_out for f, fmt in zip(fields, formats, strict=True)]
-        shape = ResultShape(formats, encoders, description)
-        if plan.stored_at_once is not None:
-            # Text, in either format, is its UTF-8 bytes, which the stored row holds already.
-            shape.stored_encoders = [
-                bytes if f.type is types.TEXT else e for f, e in zip(fields, encoders, strict=True)
-            ]
+        # The whole actors row in text is its stored bytes (jsonb in binary is not).
+        shape = ResultShape(formats, encoders, description, plan.stored_at_once is not None and not any(formats))
         if all(fmt in (0, 1) for fmt in formats):  # others fail at Execute: not worth keeping
             if plan.read_at_once is not None:
-                stored = shape.stored_encoders
-                shape.encode_at_once = backend.rows_encoder(encoders if stored is None else stored)
+                shape.encode_at_once = (
+                    backend.tails_encoder(len(fields)) if shape.as_stored else backend.rows_encoder(encoders)
+                )
             plan.shapes[key] = shape
     return shape
 

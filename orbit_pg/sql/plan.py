@@ -53,11 +53,11 @@ class ResultShape:
     formats: list[int]  # per result column: 0 text, 1 binary
     encoders: list[Callable[[Any], bytes]]
     row_description: bytes
-    # For rows as stored (``StoredRow``: text columns already UTF-8), where the plan reads them.
-    stored_encoders: list[Callable[[Any], bytes]] | None = None
-    # DataRows of rows read at once (as stored where the plan reads them so): the protocol's
-    # encoder of a list of rows in those columns, for a plan with ``read_at_once`` and formats
-    # text or binary only (None otherwise).
+    # Rows read at once go out as stored (``StoredRow``): the plan reads them so, all in text.
+    as_stored: bool = False
+    # DataRows of rows read at once (as stored, with ``as_stored``): the protocol's encoder of a
+    # list of rows in those columns, for a plan with ``read_at_once`` and formats text or binary
+    # only (None otherwise).
     encode_at_once: Callable[[Sequence[Any]], bytes] | None = None
 
 

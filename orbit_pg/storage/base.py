@@ -6,18 +6,32 @@ reads, and ``commit`` applies a transaction's whole write set atomically and dur
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Protocol
 
 # (actor_id, actor_type, state): state is canonical jsonb text as bytes, or None for NULL.
 Row = tuple[str, str, bytes | None]
-# A row as stored: actor_id and actor_type as UTF-8, state as in ``Row``. A result of the whole
-# row in text goes out as these bytes (a DataRow's columns), with nothing decoded.
-StoredRow = tuple[bytes, bytes, bytes | None]
+# A row as stored: its key, actor_id as UTF-8, and its value (``stored_value``). A result of
+# the whole row in text goes out as these bytes, with nothing decoded.
+StoredRow = tuple[bytes, bytes]
+# In a stored value, a column's length: 4 bytes, big-endian, -1 for NULL (as a DataRow has it).
+LENGTH = struct.Struct("!I")
+NULL_LENGTH = b"\xff\xff\xff\xff"
+
+
+def stored_value(row: Row) -> bytes:
+    """A row's value as stored: actor_type and state, each after its length (-1: NULL), just as
+    PostgreSQL's protocol sends a text column in a DataRow. So a whole row goes out as its key's
+    length, the key and this value, and only the reads that look inside a row decode it."""
+    actor_type = row[1].encode()
+    state = row[2]
+    head = LENGTH.pack(len(actor_type)) + actor_type
+    return head + NULL_LENGTH if state is None else head + LENGTH.pack(len(state)) + state
 
 
 def stored(row: Row) -> StoredRow:
-    return row[0].encode(), row[1].encode(), row[2]
+    return row[0].encode(), stored_value(row)
 
 
 class Snapshot(Protocol):

@@ -11,20 +11,26 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import NamedTuple
 
 import lmdb
+from twisted.logger import Logger
 
 from orbit_pg import errors
-from orbit_pg.storage.base import Row, StoredRow
+from orbit_pg.storage.base import LENGTH, NULL_LENGTH, Row, StoredRow, stored_value
 from orbit_pg.storage.lmdb_catalog import LmdbCatalog
 
-_LEN = struct.Struct("!I")
 # LMDB's default maximum key size; a longer key cannot be stored or indexed.
 MAX_KEY_BYTES = 511
 # Texts of up to this many characters fit in MAX_KEY_BYTES whatever they hold (UTF-8: 4 bytes each).
 _SAFE_KEY_CHARS = MAX_KEY_BYTES // 4
 # Under the data directory: transactions' spilled write sets (PostgreSQL's name).
 TEMP_DIR = "pgsql_tmp"
+log = Logger()
 _SEQ = struct.Struct("<Q")
 _WAL_SEQ_KEY = b"wal_seq"
+# The layout of the actors' values (``stored_value``). Format 1, before it was recorded, had a
+# flag byte (0: NULL state, 1: a state follows) where the state's length now is.
+_ROW_FORMAT_KEY = b"row_format"
+_ROW_FORMAT = b"2"
+_UPGRADE_BATCH = 10_000  # rows read before they are rewritten, in the one upgrade transaction
 
 
 def lmdb_key(text: str) -> bytes:
@@ -36,18 +42,12 @@ def lmdb_text(key: bytes) -> str:
     return "" if key == b"\x00" else key.decode()
 
 
-def encode_row(row: Row) -> bytes:
-    """A row's value in the table: its type's length and text, then 0 (NULL state) or 1 and the state."""
-    actor_type = row[1].encode()
-    head = _LEN.pack(len(actor_type)) + actor_type
-    return head + b"\x00" if row[2] is None else head + b"\x01" + row[2]
-
-
 def decode_row(actor_id: str, value: bytes) -> Row:
-    (type_len,) = _LEN.unpack_from(value)
+    """The row whose value (``stored_value``) this is."""
+    (type_len,) = LENGTH.unpack_from(value)
     end = 4 + type_len
     actor_type = value[4:end].decode()
-    state = value[end + 1 :] if value[end] else None
+    state = None if value[end : end + 4] == NULL_LENGTH else value[end + 4 :]
     return actor_id, actor_type, state
 
 
@@ -75,30 +75,27 @@ def first_of_type(by_type: lmdb.Cursor, actors: lmdb.Cursor, actor_type: str, co
         actor_ids = [lmdb_text(id_bytes) for id_bytes in keys]
     else:
         actor_ids = b"\x00".join(keys).decode().split("\x00") if keys else []
-    flag = _state_flag(key)
+    at = _state_at(key)
+    state = at + 4
     return [
-        (actor_id, actor_type, value[flag + 1 :] if value[flag] else None)
+        (actor_id, actor_type, None if value[at:state] == NULL_LENGTH else value[state:])
         for actor_id, (_, value) in zip(actor_ids, found, strict=True)
     ]
 
 
 def first_of_type_stored(by_type: lmdb.Cursor, actors: lmdb.Cursor, actor_type: str, count: int) -> list[StoredRow]:
-    """``first_of_type``'s rows as stored: the keys and the values' parts, not decoded."""
-    key = lmdb_key(actor_type)
-    found = _first_entries(by_type, actors, key, count)
-    type_bytes, flag = actor_type.encode(), _state_flag(key)
-    state = flag + 1
-    rows = [(id_bytes, type_bytes, value[state:] if value[flag] else None) for id_bytes, value in found]
+    """``first_of_type``'s rows as stored (``StoredRow``): the keys and values as LMDB holds them."""
+    rows = _first_entries(by_type, actors, lmdb_key(actor_type), count)
     # The key of '' (b"\x00") sorts before every other: only the first row can have it.
     if rows and rows[0][0] == b"\x00":
-        rows[0] = (b"", *rows[0][1:])
+        rows[0] = (b"", rows[0][1])
     return rows
 
 
 def _first_entries(by_type: lmdb.Cursor, actors: lmdb.Cursor, key: bytes, count: int) -> list[tuple[bytes, bytes]]:
     """The (key, value) of the first ``count`` rows of the type whose index key is ``key``. The
     rows are of that type (the index and the table change in one transaction), so only the
-    state is to be cut out of each value (``_state_flag``)."""
+    state is to be cut out of each value (``_state_at``)."""
     if len(key) > MAX_KEY_BYTES or count <= 0:
         return []
     if not by_type.set_key(key):
@@ -106,10 +103,29 @@ def _first_entries(by_type: lmdb.Cursor, actors: lmdb.Cursor, key: bytes, count:
     return actors.getmulti(list(itertools.islice(by_type.iternext_dup(), count)))
 
 
-def _state_flag(type_key: bytes) -> int:
-    """Where the NULL flag is in the value of a row of the type keyed ``type_key`` (encode_row's
-    layout: the type's length in 4 bytes, the type, the flag, the state)."""
+def _state_at(type_key: bytes) -> int:
+    """Where the state's length is in the value of a row of the type keyed ``type_key``
+    (``stored_value``: the type's length, the type, the state's length, the state)."""
     return 4 + (0 if type_key == b"\x00" else len(type_key))
+
+
+def _rows_after(cursor: lmdb.Cursor, after: bytes | None, count: int) -> list[tuple[bytes, bytes]]:
+    """Up to ``count`` (key, value) pairs from the first key past ``after`` (None: the first)."""
+    if not (cursor.first() if after is None else cursor.set_range(after)):
+        return []
+    if cursor.key() == after and not cursor.next():
+        return []
+    return list(itertools.islice(cursor.iternext(), count))
+
+
+def _format_2(value: bytes) -> bytes:
+    """A value of row format 1 in format 2 (``stored_value``)."""
+    (type_len,) = LENGTH.unpack_from(value)
+    end = 4 + type_len
+    if not value[end]:
+        return value[:end] + NULL_LENGTH
+    state = value[end + 1 :]
+    return value[:end] + LENGTH.pack(len(state)) + state
 
 
 def _check_key(data: bytes, index: str) -> None:
@@ -195,12 +211,33 @@ class ActorStore:
         self._actors = self._env.open_db(b"actors")
         self._by_type = self._env.open_db(b"actors_actor_type_idx", dupsort=True)
         self._meta = self._env.open_db(b"orbitpg_meta")
+        self._upgrade_rows()
         # ``get``'s read transaction, kept while no commit has changed the actors since it began
         # (``_version`` counts those commits): one-key reads then cost an LMDB get, not a
         # read transaction each. In one attribute, replaced whole: only the thread that began
         # it uses it.
         self._version = 0
         self._reader: _Reader | None = None
+
+    def _upgrade_rows(self) -> None:
+        """Rewrite the rows of a data directory written before the row format was recorded (the
+        state's NULL flag becomes its length), in one transaction: after a crash it is all
+        done or not begun. A new directory only records the format."""
+        with self._env.begin(write=True, db=self._meta) as txn:
+            if txn.get(_ROW_FORMAT_KEY) == _ROW_FORMAT:
+                return
+            rows, after = 0, None
+            while True:
+                batch = _rows_after(txn.cursor(db=self._actors), after, _UPGRADE_BATCH)
+                for key, value in batch:
+                    txn.put(key, _format_2(value), db=self._actors)
+                rows += len(batch)
+                if len(batch) < _UPGRADE_BATCH:
+                    break
+                after = batch[-1][0]
+            txn.put(_ROW_FORMAT_KEY, _ROW_FORMAT)
+        if rows:
+            log.info("rewrote {rows} rows of {path} in row format 2", rows=rows, path=self.path)
 
     def catalog(self, name: str) -> LmdbCatalog:
         """A system catalog (roles, privileges) in the same environment as the actors."""
@@ -278,7 +315,7 @@ class ActorStore:
                 old = txn.get(key, db=self._actors)
                 new_type = None if row is None else row[1].encode()
                 if old is not None:
-                    (type_len,) = _LEN.unpack_from(old)
+                    (type_len,) = LENGTH.unpack_from(old)
                     old_type = old[4 : 4 + type_len]
                     if old_type == new_type:
                         new_type = None  # a new state (most writes): the index entry stays as it is
@@ -287,7 +324,7 @@ class ActorStore:
                 if row is None:
                     txn.delete(key, db=self._actors)
                     continue
-                txn.put(key, encode_row(row), db=self._actors)
+                txn.put(key, stored_value(row), db=self._actors)
                 if new_type is not None:
                     txn.put(new_type or b"\x00", key, db=self._by_type)
 

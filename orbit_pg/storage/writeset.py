@@ -22,8 +22,8 @@ from typing import Any
 
 import lmdb
 
-from orbit_pg.storage.base import Row
-from orbit_pg.storage.lmdb_store import TEMP_DIR, decode_row, encode_row, key_range, lmdb_key, lmdb_text
+from orbit_pg.storage.base import Row, stored_value
+from orbit_pg.storage.lmdb_store import TEMP_DIR, decode_row, key_range, lmdb_key, lmdb_text
 
 # Entries (rows plus undo records) a write set keeps in memory before it spills.
 SPILL_ROWS = 10_000
@@ -103,7 +103,7 @@ class _Spill:
         with self.env.begin(write=True) as txn:
             for actor_id, row in changes:
                 key = lmdb_key(actor_id)
-                old = txn.replace(key, _DELETED if row is None else encode_row(row), db=self.rows)
+                old = txn.replace(key, _DELETED if row is None else stored_value(row), db=self.rows)
                 if old is None:
                     count += 1
                 if log:
@@ -115,7 +115,7 @@ class _Spill:
         """Undo records kept in memory before the spill, in order (``_MISSING``: the key was new)."""
         with self.env.begin(write=True) as txn:
             for seq, (actor_id, old) in enumerate(records):
-                value = None if old is _MISSING else _DELETED if old is None else encode_row(old)
+                value = None if old is _MISSING else _DELETED if old is None else stored_value(old)
                 txn.put(_SEQ.pack(seq), _undo_record(lmdb_key(actor_id), value), db=self.undo)
         self.logged = len(records)
 

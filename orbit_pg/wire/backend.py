@@ -178,6 +178,28 @@ def _rows_encoder(encoders: tuple[Callable[[Any], bytes], ...], whole: bool) -> 
     return namespace["encode"]
 
 
+def tails_encoder(width: int) -> Callable[[Sequence[tuple[bytes, bytes]]], bytes]:
+    """The DataRows of a list of (first column, the others) pairs whose other columns are in a
+    DataRow's form already (each after its length), as a store may keep a row: one length to
+    count and one to look up per row, and nothing of the row's tail decoded or copied."""
+    words, fixed, header = _LENGTH_WORDS, 4 + 2 + 4, _INT16.pack(width)
+
+    def encode(pairs: Sequence[tuple[bytes, bytes]]) -> bytes:
+        out: list[bytes] = []
+        add = out.extend
+        for first, tail in pairs:
+            size = len(first)
+            length = fixed + size + len(tail)
+            try:
+                word, first_word = words[length], words[size]
+            except IndexError:
+                word, first_word = _INT32.pack(length), _INT32.pack(size)
+            add((b"D", word, header, first_word, first, tail))
+        return b"".join(out)
+
+    return encode
+
+
 def parameter_description(oids: Sequence[int]) -> bytes:
     return message(b"t", _INT16.pack(len(oids)) + b"".join(_INT32.pack(oid) for oid in oids))
 

@@ -1,4 +1,4 @@
-"""backend.data_rows and rows_encoder, the DataRow encoders of every result, against a
+"""backend.data_rows, rows_encoder and tails_encoder, the DataRow encoders of every result, against a
 reference that encodes one row at a time through the columns' output functions, for every type
 a column can have, in text, binary and mixed formats, with NULLs; and data_rows' batch bounds
 (count, PAUSE, exhaustion)."""
@@ -16,7 +16,8 @@ from test_types import BY_TYPNAME, CASES
 
 from orbit_pg import types
 from orbit_pg.interrupts import PAUSE
-from orbit_pg.wire.backend import data_rows, rows_encoder
+from orbit_pg.storage.base import Row, stored
+from orbit_pg.wire.backend import data_rows, rows_encoder, tails_encoder
 
 # (type, value) for every case of test_types: each type's values as its input function makes them.
 VALUES = [(BY_TYPNAME[typname], BY_TYPNAME[typname].text_in(text)) for typname, text, _, _ in CASES]
@@ -94,3 +95,23 @@ def test_a_row_of_another_width_is_refused() -> None:
     encoders = [types.TEXT.text_out] * 3
     with pytest.raises(ValueError):
         data_rows(iter([["a", "b"]]), encoders, 1)
+
+
+# actor_ids and states whose DataRow lengths sit on the edges of the words made in advance.
+STORED_IDS = ["", "a", "\u4e2d" * 3, "k" * 4095, "k" * 4096]
+STORED_STATES = [None, b"{}", b'{"n": "' + b"s" * 4070 + b'"}', b"[" + b"1, " * 3000 + b"1]"]
+STORED_TYPES = ["", "user", "t\u00e9"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(STORED_IDS), st.sampled_from(STORED_TYPES), st.sampled_from(STORED_STATES)),
+        max_size=6,
+    )
+)
+def test_rows_as_stored_match_one_row_at_a_time(rows: list[Row]) -> None:
+    """Whole actors rows as stored (a key, then the type and state after their lengths), through
+    ``tails_encoder``: the same bytes as the reference makes of the rows' three text columns."""
+    expected = b"".join(reference(row, [str.encode, str.encode, bytes]) for row in rows)
+    assert tails_encoder(3)([stored(row) for row in rows]) == expected

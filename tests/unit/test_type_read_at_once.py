@@ -100,17 +100,19 @@ def test_rows_as_stored_reply_as_the_general_path(
         monkeypatch.setattr(store, "first_of_type_stored", lambda *args: ran.append(args) or read(*args))
         params = [actor_type.encode(), b"10"]
         fast = conn.send_raw(round_trip("star", params, result_formats=result_formats))
-        assert ran == [(actor_type, 10)]  # read as stored
+        # Read as stored, in text (jsonb in binary is not its stored text: read as rows).
+        as_stored = [] if any(result_formats) else [(actor_type, 10)]
+        assert ran == as_stored
         general = conn.send_raw(round_trip("star", params, "p", result_formats=result_formats))
         assert fast == general
         count = {"user": 4, "t\u00e9": 2, "": 1, "none": 0}[actor_type]
         assert types(parse_replies(fast)) == "2T" + "D" * count + "CZ"
         select = query(f"SELECT * FROM actors WHERE actor_type = '{actor_type}' LIMIT 10")
         simple = conn.send_raw(select)
-        assert len(ran) == 2  # a simple Query's read at once too
+        assert len(ran) == len(as_stored) + 1  # a simple Query's read at once too
         conn.send_raw(query("BEGIN"))
         in_block = conn.send_raw(select)  # the general path
         conn.send_raw(query("COMMIT"))
-        assert len(ran) == 2 and simple[:-6] == in_block[:-6]  # (but for ReadyForQuery's status)
+        assert len(ran) == len(as_stored) + 1 and simple[:-6] == in_block[:-6]  # (but for ReadyForQuery's status)
     finally:
         store.close()
