@@ -181,7 +181,7 @@ def _rows_encoder(encoders: tuple[Callable[[Any], bytes], ...], whole: bool) -> 
 def tails_encoder(width: int) -> Callable[[Sequence[tuple[bytes, bytes]]], bytes]:
     """The DataRows of a list of (first column, the others) pairs whose other columns are in a
     DataRow's form already (each after its length), as a store may keep a row: one length to
-    count and one to look up per row, and nothing of the row's tail decoded or copied."""
+    count and one to look up per row, and the row's tail neither decoded nor cut into columns."""
     words, fixed, header = _LENGTH_WORDS, 4 + 2 + 4, _INT16.pack(width)
 
     def encode(pairs: Sequence[tuple[bytes, bytes]]) -> bytes:
