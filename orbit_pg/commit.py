@@ -2,9 +2,16 @@
 
 A synced commit costs a disk flush (hundreds of microseconds); done once per transaction it
 caps write throughput whatever the number of clients. PostgreSQL lets concurrent commits share
-a WAL flush; here a commit waits for the end of the reactor turn (so the turn's other commits
-join it), and they all go to the store in one write and one sync. Only once a commit's group
-is durable are its clients told.
+a WAL flush; here a commit waits for the end of the reactor turn after its own (so that the
+commits of both turns join it), and they all go to the store in one write and one sync. Only
+once a commit's group is durable are its clients told.
+
+Why a second turn: a turn serves the requests one poll found. While it runs, clients that
+their last group's acknowledgement freed send their next statements; without it those would
+miss this group and wait for a whole flush more, and groups would be smaller and flushes more
+(pgbench -M prepared inserts, 8 clients: 5.8 commits per flush, 7.9 with it, and ~12% more
+tps). The extra turn costs one poll that does not block (PostgreSQL's commit_delay waits a
+fixed time instead).
 
 Where the group is written depends on how long a write (and its flush) takes. While the
 median of the latest is short (``INLINE_FLUSH``: a local SSD's), a group is written on the
@@ -123,7 +130,11 @@ class GroupCommitter:
     def _schedule(self) -> None:
         if self._waiting and self._call is None and not self._writing:
             # (With a group size limit, what is left waits for the next write.)
-            self._call = self.reactor.callLater(0, self._start)
+            self._call = self.reactor.callLater(0, self._gather)
+
+    def _gather(self) -> None:
+        """The turn that scheduled the group has ended; the next one's commits join it too."""
+        self._call = self.reactor.callLater(0, self._start)
 
     def _take(self) -> Job | None:
         """The next group (under ``_lock``): its write sets, whether it needs a flush, and who

@@ -34,6 +34,32 @@ def test_concurrent_commits_share_one_write_and_are_acknowledged_after_it(tmp_pa
         store.close()
 
 
+def test_a_commit_in_the_next_reactor_turn_joins_the_group(tmp_path: Path) -> None:
+    """A statement that arrives in the turn after a commit's (a client the last group freed,
+    read by the next poll) shares its durable write instead of waiting for one more."""
+    store = ActorStore(str(tmp_path))
+    try:
+        factory = make_factory(store)
+        first, second, third = (Connection(factory) for _ in range(3))
+        for client in (first, second, third):
+            client.send(startup())
+            client.transport.clear()
+        groups_before = factory.committer.groups
+
+        def insert(client: Connection, key: str) -> None:
+            client.protocol.dataReceived(query(f"INSERT INTO actors VALUES ('{key}', 'turn', NULL)"))
+
+        insert(first, "turn:1")
+        # The next turn's statement, then (a turn later still) one that misses the group.
+        factory.reactor.callLater(0, insert, second, "turn:2")
+        factory.reactor.callLater(0, factory.reactor.callLater, 0, insert, third, "turn:3")
+        factory.reactor.advance(0)
+        assert all(types(parse_replies(client.transport.value())) == "CZ" for client in (first, second, third))
+        assert factory.committer.groups == groups_before + 2  # turn:1 with turn:2, then turn:3
+    finally:
+        store.close()
+
+
 def test_the_same_connection_sees_its_commit_in_the_next_statement(tmp_path: Path) -> None:
     store = ActorStore(str(tmp_path))
     try:
