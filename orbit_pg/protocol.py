@@ -627,14 +627,21 @@ class PostgresProtocol(Protocol):
         executor = self.executor
         assert executor is not None
         # The statement, by the name after the portal's, before decoding all of Bind for it.
-        statement = executor.statements.get(body[1 : body.find(b"\x00", 1)].decode("utf-8", "replace"))
+        name_end = body.find(b"\x00", 1)
+        statement = executor.statements.get(body[1:name_end].decode("utf-8", "replace"))
         plan = None if statement is None else statement.plan
         if plan is None or (plan.read_at_once is None and not plan.write_at_once):
             return False
+        param_types = plan.param_types
         try:
-            message = frontend.decode_bind(body)
-            params = _bind_values(message, plan.param_types)
-            shape = _result_shape(plan, message.result_formats)
+            values = frontend.text_bind_values(body, name_end + 1, len(param_types))
+            if values is None:
+                message = frontend.decode_bind(body)
+                params = _bind_values(message, param_types)
+                shape = _result_shape(plan, message.result_formats)
+            else:
+                params = [_text_param(pg_type, value) for pg_type, value in zip(param_types, values, strict=True)]
+                shape = _result_shape(plan, ())
         except errors.PgError:
             return False  # the general Bind reports it
         if plan.write_at_once:
@@ -1302,8 +1309,7 @@ def _bind_values(message: frontend.Bind, param_types: list[types.PgType]) -> lis
             continue
         try:
             if fmt == 0:
-                # The text form ends at a NUL, as PostgreSQL reads it (a C string).
-                bound.append(param_types[index].text_in(frontend.decode_utf8(value.partition(b"\x00")[0])))
+                bound.append(_text_param(param_types[index], value))
             elif fmt == 1:
                 bound.append(param_types[index].binary_in(value))
             else:
@@ -1316,6 +1322,12 @@ def _bind_values(message: frontend.Bind, param_types: list[types.PgType]) -> lis
             error.context = f"{error.context}\n{line}" if error.context else line
             raise
     return bound
+
+
+def _text_param(pg_type: types.PgType, value: bytes) -> Any:
+    """A parameter's value from its text form, which ends at a NUL, as PostgreSQL reads it (a
+    C string)."""
+    return pg_type.text_in(frontend.decode_utf8(value.partition(b"\x00")[0]))
 
 
 def _split_options(options: str) -> list[str]:

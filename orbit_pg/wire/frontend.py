@@ -238,6 +238,31 @@ def decode_bind(body: bytes) -> Bind:
 
 
 _ONE_TEXT_RESULT = b"\x00\x01\x00\x00"
+_ALL_TEXT_RESULTS = (b"\x00\x00", _ONE_TEXT_RESULT)  # no result format codes, or one: text
+
+
+def text_bind_values(body: bytes, pos: int, count: int) -> list[bytes] | None:
+    """The values of a Bind as libpq sends one (PQexecPrepared, PQexecParams): from ``pos``
+    (after the statement's name) no parameter format codes, ``count`` values, none NULL, then
+    no result format codes or one for text. Read in the fewest steps, since it comes with every
+    execution of a prepared statement; None for any other Bind (``decode_bind`` reads that one,
+    and says what is wrong with it)."""
+    if body[pos : pos + 4] != b"\x00\x00" + count.to_bytes(2, "big"):
+        return None
+    pos += 4
+    values: list[bytes] = []
+    append = values.append
+    try:
+        for _ in range(count):
+            (length,) = _INT32.unpack_from(body, pos)
+            pos += 4
+            if length < 0:
+                return None
+            append(body[pos : pos + length])
+            pos += length
+    except struct.error:
+        return None
+    return values if body[pos:] in _ALL_TEXT_RESULTS else None
 
 
 def _int16_list(body: bytes, pos: int) -> tuple[list[int], int]:

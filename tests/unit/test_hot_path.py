@@ -156,3 +156,43 @@ def _outcome(decode: Any, body: bytes) -> Any:
 )
 def test_parse_decodes_as_the_reader_does(body: bytes) -> None:
     assert _outcome(frontend.decode_parse, body) == _outcome(_parse_by_reader, body)
+
+
+def _bind(statement: bytes, middle: bytes, results: bytes) -> bytes:
+    return b"\x00" + statement + b"\x00" + middle + results
+
+
+_TEXT = b"\x00\x00"  # no format codes
+_ONE_TEXT = b"\x00\x01\x00\x00"
+
+
+@pytest.mark.parametrize(
+    ("body", "count"),
+    [
+        (_bind(b"P0_1", b"\x00\x00\x00\x01\x00\x00\x00\x04user", _ONE_TEXT), 1),
+        (_bind(b"", b"\x00\x00\x00\x02\x00\x00\x00\x01a\x00\x00\x00\x00", _TEXT), 2),
+        (_bind(b"s", b"\x00\x00\x00\x00", _ONE_TEXT), 0),
+        (_bind(b"s", b"\x00\x00\x00\x01\x00\x00\x00\x03a\x00b", _TEXT), 1),  # a NUL inside stays
+    ],
+)
+def test_text_bind_values_read_what_decode_bind_reads(body: bytes, count: int) -> None:
+    pos = body.index(b"\x00", 1) + 1
+    assert frontend.text_bind_values(body, pos, count) == frontend.decode_bind(body).params
+
+
+@pytest.mark.parametrize(
+    ("body", "count"),
+    [
+        (_bind(b"s", b"\x00\x00\x00\x01\x00\x00\x00\x04user", _ONE_TEXT), 2),  # another count
+        (_bind(b"s", b"\x00\x00\x00\x01\xff\xff\xff\xff", _ONE_TEXT), 1),  # NULL
+        (_bind(b"s", b"\x00\x01\x00\x00\x00\x01\x00\x00\x00\x01a", _ONE_TEXT), 1),  # a format code
+        (_bind(b"s", b"\x00\x00\x00\x01\x00\x00\x00\x01a", b"\x00\x01\x00\x01"), 1),  # binary results
+        (_bind(b"s", b"\x00\x00\x00\x01\x00\x00\x00\x01a", b"\x00\x02\x00\x00\x00\x00"), 1),  # two codes
+        (_bind(b"s", b"\x00\x00\x00\x01\x00\x00\x00\x09a", _ONE_TEXT), 1),  # runs past the end
+        (_bind(b"s", b"\x00\x00\x00\x01\x00\x00", b""), 1),  # cut in a length
+        (_bind(b"s", b"\x00\x00\x00\x01\x00\x00\x00\x01a", _ONE_TEXT + b"x"), 1),  # more after it
+        (_bind(b"s", b"\x00\x00\x00\x01\x00\x00\x00\x01a", b""), 1),  # no result formats at all
+    ],
+)
+def test_text_bind_values_leave_other_binds_to_decode_bind(body: bytes, count: int) -> None:
+    assert frontend.text_bind_values(body, body.index(b"\x00", 1) + 1, count) is None
