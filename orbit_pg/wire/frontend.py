@@ -210,19 +210,7 @@ def decode_bind(body: bytes) -> Bind:
         else:
             param_formats, pos = _int16_list(body, pos)
         (count,) = _INT16.unpack_from(body, pos)
-        pos += 2
-        params: list[bytes | None] = []
-        append, size = params.append, len(body)
-        for _ in range(count):
-            (length,) = _INT32.unpack_from(body, pos)
-            pos += 4
-            if length == -1:
-                append(None)
-                continue
-            if length < 0 or pos + length > size:
-                raise ValueError
-            append(body[pos : pos + length])
-            pos += length
+        params, pos = _values(body, pos + 2, count)
         rest = body[pos:]
         if rest == b"\x00\x00":  # no result format codes: all text
             result_formats, pos = [], pos + 2
@@ -249,20 +237,31 @@ def text_bind_values(body: bytes, pos: int, count: int) -> list[bytes] | None:
     and says what is wrong with it)."""
     if body[pos : pos + 4] != b"\x00\x00" + count.to_bytes(2, "big"):
         return None
-    pos += 4
-    values: list[bytes] = []
-    append = values.append
     try:
-        for _ in range(count):
-            (length,) = _INT32.unpack_from(body, pos)
-            pos += 4
-            if length < 0:
-                return None
-            append(body[pos : pos + length])
-            pos += length
-    except struct.error:
+        values, pos = _values(body, pos + 4, count)
+    except (ValueError, struct.error):
         return None
-    return values if body[pos:] in _ALL_TEXT_RESULTS else None
+    if None in values or body[pos:] not in _ALL_TEXT_RESULTS:
+        return None
+    return values  # type: ignore[return-value]  # (none is None)
+
+
+def _values(body: bytes, pos: int, count: int) -> tuple[list[bytes | None], int]:
+    """Bind's ``count`` parameter values from ``pos``, each after its length (-1: NULL), and
+    where they end; ValueError (or struct.error) where a length is negative or runs past the end."""
+    values: list[bytes | None] = []
+    append, size = values.append, len(body)
+    for _ in range(count):
+        (length,) = _INT32.unpack_from(body, pos)
+        pos += 4
+        if length == -1:
+            append(None)
+            continue
+        if length < 0 or pos + length > size:
+            raise ValueError
+        append(body[pos : pos + length])
+        pos += length
+    return values, pos
 
 
 def _int16_list(body: bytes, pos: int) -> tuple[list[int], int]:
