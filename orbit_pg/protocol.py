@@ -640,7 +640,9 @@ class PostgresProtocol(Protocol):
                 params = _bind_values(message, param_types)
                 shape = _result_shape(plan, message.result_formats)
             else:
-                params = [_text_param(pg_type, value) for pg_type, value in zip(param_types, values, strict=True)]
+                params = [
+                    pg_type.text_in(_param_text(value)) for pg_type, value in zip(param_types, values, strict=True)
+                ]
                 shape = _result_shape(plan, ())
         except errors.PgError:
             return False  # the general Bind reports it
@@ -1307,9 +1309,12 @@ def _bind_values(message: frontend.Bind, param_types: list[types.PgType]) -> lis
         if value is None:
             bound.append(None)
             continue
+        shown = False  # PostgreSQL's CONTEXT line shows " = '...'" once the value is text
         try:
             if fmt == 0:
-                bound.append(_text_param(param_types[index], value))
+                text = _param_text(value)
+                shown = True
+                bound.append(param_types[index].text_in(text))
             elif fmt == 1:
                 bound.append(param_types[index].binary_in(value))
             else:
@@ -1318,16 +1323,15 @@ def _bind_values(message: frontend.Bind, param_types: list[types.PgType]) -> lis
             if isinstance(error, types.TrailingBytes):
                 error.message = f"incorrect binary data format in bind parameter {index + 1}"
             named = f'portal "{message.portal}"' if message.portal else "unnamed portal"
-            line = f"{named} parameter ${index + 1}" + (" = '...'" if fmt == 0 else "")
+            line = f"{named} parameter ${index + 1}" + (" = '...'" if shown else "")
             error.context = f"{error.context}\n{line}" if error.context else line
             raise
     return bound
 
 
-def _text_param(pg_type: types.PgType, value: bytes) -> Any:
-    """A parameter's value from its text form, which ends at a NUL, as PostgreSQL reads it (a
-    C string)."""
-    return pg_type.text_in(frontend.decode_utf8(value.partition(b"\x00")[0]))
+def _param_text(value: bytes) -> str:
+    """A parameter's text form, which ends at a NUL, as PostgreSQL reads it (a C string)."""
+    return frontend.decode_utf8(value.partition(b"\x00")[0])
 
 
 def _split_options(options: str) -> list[str]:
